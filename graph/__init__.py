@@ -1,0 +1,1 @@
+"""Neo4j: driver lifecycle, stores, migration runner and the local server tooling."""

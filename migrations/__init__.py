@@ -1,0 +1,1 @@
+"""Versioned Cypher migrations, applied in order by graph.migrations."""
