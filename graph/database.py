@@ -1,0 +1,157 @@
+"""The one Neo4j driver of a process, and the managed transactions every store runs through.
+
+Every query goes through `Tx.run`, which counts it: the N+1 tests read that count to prove that one
+GraphQL request makes a bounded number of round trips whatever the size of its answer.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from registry.errors import Conflict, Unavailable
+
+T = TypeVar("T")
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jSettings:
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+    # Fail fast when the database is away, rather than hold a request for the driver's 60 s default.
+    connection_timeout: float = 5.0
+    acquisition_timeout: float = 10.0
+    max_retry_time: float = 10.0
+
+
+class QueryCounter:
+    """Counts queries sent in the current context (one GraphQL request, one test)."""
+
+    _current: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("query_count", default=None)
+
+    @classmethod
+    @asynccontextmanager
+    async def counting(cls) -> AsyncIterator[list[int]]:
+        box = [0]
+        token = cls._current.set(box)
+        try:
+            yield box
+        finally:
+            cls._current.reset(token)
+
+    @classmethod
+    def tick(cls) -> None:
+        box = cls._current.get()
+        if box is not None:
+            box[0] += 1
+
+
+class Tx:
+    """A managed transaction with eager results; stores receive this, never the raw driver."""
+
+    def __init__(self, tx: AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        QueryCounter.tick()
+        result = await self._tx.run(query, dict(params or {}))
+        return await _records(result)
+
+    async def single(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> Record | None:
+        rows = await self.run(query, params)
+        return rows[0] if rows else None
+
+
+async def _records(result: neo4j.AsyncResult) -> list[Record]:
+    return [record.data() async for record in result]
+
+
+class Database:
+    """Owns the AsyncDriver; `read` and `write` run a function in a managed (retried) transaction.
+
+    Transaction functions may run more than once on transient errors, so they must be idempotent:
+    every write in this project MERGEs on a natural or client-supplied key.
+    """
+
+    def __init__(self, driver: neo4j.AsyncDriver, database: str) -> None:
+        self._driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings) -> Database:
+        driver = AsyncGraphDatabase.driver(
+            settings.uri,
+            auth=(settings.user, settings.password),
+            connection_timeout=settings.connection_timeout,
+            connection_acquisition_timeout=settings.acquisition_timeout,
+            max_transaction_retry_time=settings.max_retry_time,
+        )
+        return cls(driver, settings.database)
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        async with self._session() as session:
+            return await session.execute_read(lambda tx: work(Tx(tx)))
+
+    async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        async with self._session() as session:
+            return await session.execute_write(lambda tx: work(Tx(tx)))
+
+    async def run_read(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        async def work(tx: Tx) -> list[Record]:
+            return await tx.run(query, params)
+
+        return await self.read(work)
+
+    async def run_write(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        async def work(tx: Tx) -> list[Record]:
+            return await tx.run(query, params)
+
+        return await self.write(work)
+
+    async def run_schema(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> None:
+        """Schema commands (constraints, indexes) run in their own auto-commit transaction."""
+        QueryCounter.tick()
+        with translated_errors():
+            await self._driver.execute_query(query, dict(params or {}), database_=self.database)
+
+    async def server_version(self) -> str:
+        with translated_errors():
+            info = await self._driver.get_server_info()
+        return info.agent
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[neo4j.AsyncSession]:
+        with translated_errors():
+            async with self._driver.session(database=self.database) as session:
+                yield session
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn the driver's connection failures into the domain's UNAVAILABLE and CONFLICT errors."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise Unavailable("The graph database is not reachable right now; retry in a moment.") from exc
+    except AuthError as exc:
+        raise Unavailable("The service cannot log in to its graph database; tell its operator.") from exc
+    except ConstraintError as exc:
+        raise Conflict(f"That would duplicate an existing record: {exc.message}") from exc

@@ -1,0 +1,164 @@
+"""Applies the versioned Cypher files of `migrations/` once each, in order, recorded with a checksum.
+
+A lease node (`:MigrationLock`, unique by id) makes concurrent starters take turns: the one that creates it
+applies what is pending, the others wait and then find nothing left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import LiteralString
+
+from graph.database import Database
+from registry.errors import Conflict
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = re.compile(r"^V(?P<version>\d{4})__(?P<name>[a-z0-9_]+)\.cypher$")
+LOCK_TTL_SECONDS = 600
+
+BOOTSTRAP = (
+    "CREATE CONSTRAINT migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE",
+    "CREATE CONSTRAINT migration_lock_id IF NOT EXISTS FOR (l:MigrationLock) REQUIRE l.id IS UNIQUE",
+)
+TAKE_LOCK = """
+CREATE (:MigrationLock {id: 'migrations', owner: $owner,
+                        expires_at: datetime() + duration({seconds: $ttl})})
+"""
+CLEAR_EXPIRED_LOCK = "MATCH (l:MigrationLock {id: 'migrations'}) WHERE l.expires_at < datetime() DELETE l"
+RELEASE_LOCK = "MATCH (l:MigrationLock {id: 'migrations', owner: $owner}) DELETE l"
+APPLIED = "MATCH (m:Migration) RETURN m.version AS version, m.name AS name, m.checksum AS checksum"
+RECORD = """
+CREATE (:Migration {version: $version, name: $name, checksum: $checksum, applied_at: datetime()})
+"""
+
+
+class MigrationError(RuntimeError):
+    """A migration cannot be applied; the message names the file and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    file_name: str
+    text: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def statements(self) -> list[str]:
+        """Statements end with `;` at the end of a line; `//` comment lines are dropped."""
+        body = "\n".join(line for line in self.text.splitlines() if not line.strip().startswith("//"))
+        return [part.strip() for part in re.split(r";\s*(?:\n|$)", body) if part.strip()]
+
+
+def discover(directory: Path | None = None) -> list[Migration]:
+    """The migrations in `directory` (default: the `migrations` package), ordered by version."""
+    root = directory or Path(str(resources.files("migrations")))
+    found: dict[int, Migration] = {}
+    for path in sorted(root.glob("*.cypher")):
+        match = FILE_NAME.match(path.name)
+        if match is None:
+            raise MigrationError(f"{path.name}: migration files are named V0001__what_it_does.cypher")
+        version = int(match["version"])
+        if version in found:
+            raise MigrationError(f"{path.name} and {found[version].file_name} share version {version}")
+        found[version] = Migration(version, match["name"], path.name, path.read_text())
+    return [found[v] for v in sorted(found)]
+
+
+async def migrate(db: Database, migrations: list[Migration] | None = None, wait: float = 120.0) -> list[str]:
+    """Apply the pending migrations; returns the file names applied by this call."""
+    pending_list = discover() if migrations is None else migrations
+    for statement in BOOTSTRAP:
+        await _bootstrap(db, statement)
+    owner = uuid.uuid4().hex
+    await _acquire(db, owner, wait)
+    try:
+        return await _apply_pending(db, pending_list)
+    finally:
+        await db.run_write(RELEASE_LOCK, {"owner": owner})
+
+
+async def check(db: Database, migrations: list[Migration] | None = None) -> list[Migration]:
+    """Verify applied checksums and return what is still pending, applying nothing."""
+    known = discover() if migrations is None else migrations
+    applied = {row["version"]: row for row in await db.run_read(APPLIED)}
+    _verify(known, applied)
+    return [m for m in known if m.version not in applied]
+
+
+async def _apply_pending(db: Database, migrations: list[Migration]) -> list[str]:
+    applied = {row["version"]: row for row in await db.run_read(APPLIED)}
+    _verify(migrations, applied)
+    done: list[str] = []
+    for migration in migrations:
+        if migration.version in applied:
+            continue
+        log.info("applying migration %s", migration.file_name)
+        for index, statement in enumerate(migration.statements(), start=1):
+            try:
+                # Statements come from the project's own versioned files, never from input.
+                await db.run_schema(statement)
+            except Exception as exc:
+                raise MigrationError(f"{migration.file_name}, statement {index} failed: {exc}") from exc
+        await db.run_write(
+            RECORD, {"version": migration.version, "name": migration.name, "checksum": migration.checksum}
+        )
+        done.append(migration.file_name)
+    return done
+
+
+def _verify(migrations: list[Migration], applied: dict[int, dict[str, object]]) -> None:
+    by_version = {m.version: m for m in migrations}
+    for version, row in sorted(applied.items()):
+        migration = by_version.get(version)
+        if migration is None:
+            raise MigrationError(
+                f"The database has migration V{version:04d}__{row['name']} applied, but this code does not "
+                "know it: run a version of the service at least as new as the database."
+            )
+        if row["checksum"] != migration.checksum:
+            raise MigrationError(
+                f"{migration.file_name} was changed after it was applied (checksum differs). Applied "
+                "migrations are immutable: restore the file and put the change in a new migration."
+            )
+
+
+async def _bootstrap(db: Database, statement: LiteralString) -> None:
+    try:
+        await db.run_schema(statement)
+    except Conflict:
+        # Another process created the same constraint between our IF NOT EXISTS check and ours.
+        return
+    except Exception as exc:
+        if "EquivalentSchemaRule" in str(exc) or "AlreadyExists" in str(exc):
+            return
+        raise
+
+
+async def _acquire(db: Database, owner: str, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        await db.run_write(CLEAR_EXPIRED_LOCK)
+        try:
+            await db.run_write(TAKE_LOCK, {"owner": owner, "ttl": LOCK_TTL_SECONDS})
+            return
+        except Conflict:
+            if time.monotonic() > deadline:
+                raise MigrationError(
+                    f"Another process has held the migration lock for over {wait:.0f} s. If none is "
+                    "running, the lock expires by itself within "
+                    f"{LOCK_TTL_SECONDS // 60} minutes."
+                ) from None
+            await asyncio.sleep(0.25)

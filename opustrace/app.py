@@ -1,0 +1,99 @@
+"""The Starlette application: `/graphql`, `/healthz`, request logging, start-up migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from graph.database import Database, Neo4jSettings
+from graph.migrations import migrate
+from graph.stores.api_keys import ensure_bootstrap_admin
+from opustrace.request_log import RequestLog, current_request_id
+from opustrace.settings import Settings
+from registry.api_keys import check_bootstrap_secret
+from registry.errors import DomainError
+from resolvers.context import Context, authenticate
+from resolvers.schema import Limits, build_schema
+
+log = logging.getLogger("opustrace")
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+class RegistryGraphQL(GraphQL[Context, None]):
+    def __init__(self, db: Database, limits: Limits) -> None:
+        super().__init__(build_schema(limits), graphql_ide="graphiql")
+        self.db = db
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
+        return Context(
+            request=request,
+            response=response,
+            db=self.db,
+            request_id=current_request_id(),
+            principal=principal,
+            auth_error=error,
+        )
+
+
+async def _authenticate_or_unavailable(db: Database, header: str | None) -> tuple[Any, DomainError | None]:
+    try:
+        return await authenticate(db, header)
+    except DomainError as exc:  # the database is away: every field reports it as UNAVAILABLE
+        return None, exc
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
+        max_tokens=settings.max_query_tokens,
+    )
+
+
+def create_app(settings: Settings, neo4j: Neo4jSettings, *, run_migrations: bool = True) -> Starlette:
+    db = Database.connect(neo4j)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if run_migrations:
+            applied = await migrate(db)
+            log.info("migrations applied: %s", ", ".join(applied) or "none pending")
+        if settings.admin_api_key is not None:
+            secret = settings.admin_api_key.get_secret_value()
+            check_bootstrap_secret(secret)
+            await ensure_bootstrap_admin(db, secret)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    async def healthz(request: Request) -> Response:
+        try:
+            version = await asyncio.wait_for(db.server_version(), HEALTH_TIMEOUT_SECONDS)
+        except (DomainError, TimeoutError) as exc:
+            reason = exc.message if isinstance(exc, DomainError) else "Neo4j did not answer in time"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+        return JSONResponse({"status": "ok", "neo4j": version})
+
+    graphql = RegistryGraphQL(db, limits_from(settings))
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        middleware=[Middleware(RequestLog)],
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    return app

@@ -1,0 +1,103 @@
+"""The `opustrace` command: serve, migrate, export-schema and the local Neo4j's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+import uvicorn
+
+from graph.database import Database, Neo4jSettings
+from graph.local_server import LocalServerError
+from graph.migrations import MigrationError, migrate
+from opustrace.app import create_app, limits_from
+from opustrace.runtime import local_server, neo4j_connection
+from opustrace.settings import Settings
+from resolvers.schema import build_schema
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return settings
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except (LocalServerError, MigrationError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@click.group(help="Provenance and registry service for AI-trained music.")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="Serve the GraphQL API (starting the local Neo4j unless NEO4J_URI is set).")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="PORT")
+def serve(host: str, port: int) -> None:
+    settings = _settings()
+    with neo4j_connection(settings, stop_on_exit=True) as neo4j:
+        app = create_app(settings, neo4j)
+        click.echo(f"GraphQL at http://{host}:{port}/graphql (Neo4j at {neo4j.uri})")
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+
+
+@cli.command("migrate", help="Apply pending migrations to the database and exit.")
+def migrate_command() -> None:
+    settings = _settings()
+    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+        applied = asyncio.run(_migrate(neo4j))
+    click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
+
+
+async def _migrate(neo4j: Neo4jSettings) -> list[str]:
+    db = Database.connect(neo4j)
+    try:
+        return await migrate(db)
+    finally:
+        await db.close()
+
+
+@cli.command("export-schema", help="Print the GraphQL schema (SDL); `make schema` writes schema.graphql.")
+def export_schema() -> None:
+    click.echo(str(build_schema(limits_from(Settings()))), nl=False)
+    click.echo()
+
+
+@cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")
+def neo4j() -> None:
+    pass
+
+
+@neo4j.command(help="Download the server's jars from Maven Central (once; later calls reuse them).")
+def fetch() -> None:
+    server = local_server(_settings())
+    click.echo(f"Neo4j jars in {server.fetch()}")
+
+
+@neo4j.command(help="Start the local server in the background and leave it running.")
+def start() -> None:
+    server = local_server(_settings())
+    started = server.start()
+    click.echo(f"Neo4j {'started' if started else 'already running'} at {server.uri}")
+
+
+@neo4j.command(help="Stop the local server.")
+def stop() -> None:
+    server = local_server(_settings())
+    click.echo("Neo4j stopped" if server.stop() else "Neo4j was not running")
+
+
+@neo4j.command(help="Say whether the local server runs, where, and where its data is.")
+def status() -> None:
+    server = local_server(_settings())
+    state = f"running (pid {server.running_pid()})" if server.is_running() else "stopped"
+    click.echo(f"Neo4j {state}; bolt {server.uri}; home {server.home}; jars fetched: {server.is_fetched()}")
+    if not server.is_running():
+        sys.exit(3)

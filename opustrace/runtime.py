@@ -1,0 +1,42 @@
+"""Which Neo4j a command talks to: `NEO4J_URI` when set, otherwise the local server under the data dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from graph.database import Neo4jSettings
+from graph.local_server import DEFAULT_USER, LocalNeo4j
+from opustrace.settings import Settings
+
+
+def local_server(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(
+        home=(settings.data_dir / "neo4j").resolve(),
+        port=settings.neo4j_local_port,
+        heap=settings.neo4j_local_heap,
+        pagecache=settings.neo4j_local_pagecache,
+    )
+
+
+def external_neo4j(settings: Settings) -> Neo4jSettings | None:
+    if not settings.neo4j_uri:
+        return None
+    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+    return Neo4jSettings(settings.neo4j_uri, settings.neo4j_user, password, settings.neo4j_database)
+
+
+@contextmanager
+def neo4j_connection(settings: Settings, *, stop_on_exit: bool) -> Iterator[Neo4jSettings]:
+    """Yield connection settings, starting the local server if needed (and stopping it after, if asked)."""
+    external = external_neo4j(settings)
+    if external is not None:
+        yield external
+        return
+    server = local_server(settings)
+    started = server.start()
+    try:
+        yield Neo4jSettings(server.uri, DEFAULT_USER, server.password(), "neo4j")
+    finally:
+        if started and stop_on_exit:
+            server.stop()

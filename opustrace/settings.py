@@ -1,0 +1,28 @@
+"""Configuration from the environment (and an optional `.env`); every name is documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    neo4j_uri: str | None = Field(default=None, description="An existing server; unset: the local one")
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    neo4j_local_port: int = Field(default=7687, ge=1, le=65535)
+    neo4j_local_heap: str = "512m"
+    neo4j_local_pagecache: str = "256m"
+    data_dir: Path = Field(default=Path(".data"), validation_alias="OPUSTRACE_DATA_DIR")
+
+    admin_api_key: SecretStr | None = None
+    log_level: str = "INFO"
+
+    max_query_depth: int = Field(default=12, ge=2)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_query_tokens: int = Field(default=5000, ge=100)

@@ -1,0 +1,94 @@
+"""The one permission layer: every root field declares who may call it, or the schema refuses to build.
+
+`allow(Role.ADMIN, ...)` admits callers with one of the roles; `public()` admits anyone, anonymous too.
+Finer rules (a licensee sees only its own models) live in the resolvers, through `Principal.acts_for`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+from registry.access import Principal, Role
+from registry.errors import Forbidden, Unauthenticated
+from resolvers.context import Context
+
+ALL_ROLES = tuple(Role)
+
+
+class Access(FieldExtension):
+    def __init__(self, roles: tuple[Role, ...], public: bool = False) -> None:
+        self.roles = frozenset(roles)
+        self.public = public
+
+    def check(self, info: strawberry.Info[Context, None]) -> None:
+        context = info.context
+        if context.auth_error is not None:
+            raise context.auth_error
+        if self.public:
+            return
+        principal = context.principal
+        if principal is None:
+            raise Unauthenticated(
+                f"{info.field_name} needs an API key: send `Authorization: Bearer <api key>`."
+            )
+        if principal.role not in self.roles:
+            allowed = ", ".join(sorted(self.roles))
+            raise Forbidden(f"{info.field_name} is for {allowed}; this key's role is {principal.role}.")
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: strawberry.Info[Context, None], **kwargs: Any
+    ) -> Any:
+        self.check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: strawberry.Info[Context, None],
+        **kwargs: Any,
+    ) -> Any:
+        self.check(info)
+        return await next_(source, info, **kwargs)
+
+
+def allow(*roles: Role) -> list[FieldExtension]:
+    if not roles:
+        raise ValueError("allow() needs at least one role; use public() for anonymous access")
+    return [Access(roles)]
+
+
+def authenticated() -> list[FieldExtension]:
+    return [Access(ALL_ROLES)]
+
+
+def public() -> list[FieldExtension]:
+    return [Access((), public=True)]
+
+
+def require_principal(info: strawberry.Info[Context, None]) -> Principal:
+    principal = info.context.principal
+    if principal is None:
+        raise Unauthenticated("Send `Authorization: Bearer <api key>`.")
+    return principal
+
+
+def field_access(field: StrawberryField) -> Access | None:
+    return next((ext for ext in field.extensions if isinstance(ext, Access)), None)
+
+
+def unguarded_root_fields(schema: strawberry.Schema) -> list[str]:
+    """Root fields without an access rule: deny by default means the schema must not have any."""
+    missing = []
+    for root in (schema.query, schema.mutation):
+        if root is None:
+            continue
+        definition = get_object_definition(root, strict=True)
+        missing += [f"{definition.name}.{f.python_name}" for f in definition.fields if not field_access(f)]
+    return missing

@@ -1,0 +1,87 @@
+"""Connections: every list is paginated, with a bounded page size and a total count."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from registry.errors import InvalidInput
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+CURSOR_PREFIX = "offset:"
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not text.startswith(CURSOR_PREFIX):
+            raise ValueError(text)
+        offset = int(text[len(CURSOR_PREFIX) :])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.") from exc
+    if offset < 0:
+        raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.")
+    return offset
+
+
+@strawberry.input
+class Page:
+    """Which slice of a list to return."""
+
+    first: int = DEFAULT_PAGE_SIZE
+    after: str | None = None
+
+
+def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= max_size:
+        raise InvalidInput(f"first must be between 1 and {max_size}; got {size}.")
+    offset = decode_cursor(after) + 1 if after else 0
+    return offset, size
+
+
+def connection(items: Sequence[S], total: int, offset: int, convert: Callable[[S], T]) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(offset + i), node=convert(item)) for i, item in enumerate(items)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=offset + len(items) < total,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

@@ -1,0 +1,55 @@
+"""The schema: one Query and one Mutation merged from the domain packages, with the request limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from resolvers.access import unguarded_root_fields
+from resolvers.errors import PublicErrors
+from resolvers.system.mutations import SystemMutation
+from resolvers.system.queries import SystemQuery
+
+QUERIES: tuple[type, ...] = (SystemQuery,)
+MUTATIONS: tuple[type, ...] = (SystemMutation,)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+
+
+class RegistrySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # PublicErrors has already logged what was unexpected; the rest is the caller's business.
+        return None
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+    query = merge_types("Query", QUERIES)
+    mutation = merge_types("Mutation", MUTATIONS)
+    schema = RegistrySchema(
+        query=query,
+        mutation=mutation,
+        extensions=[
+            partial(QueryDepthLimiter, max_depth=limits.max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            PublicErrors,
+        ],
+    )
+    missing = unguarded_root_fields(schema)
+    if missing:
+        raise RuntimeError(f"Root fields without an access rule (deny by default): {', '.join(missing)}")
+    return schema

@@ -1,0 +1,1 @@
+"""Service information and API keys."""

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from importlib import metadata
+
+import strawberry
+
+from graph.stores import api_keys
+from registry.access import Role
+from resolvers.access import allow, authenticated, public, require_principal
+from resolvers.context import Info
+from resolvers.pagination import Connection, connection, window
+from resolvers.system.types import ApiKey, ServiceInfo, Viewer
+
+API_VERSION = "1"
+
+
+@strawberry.type
+class SystemQuery:
+    @strawberry.field(extensions=public(), description="Public: the service's name and version.")
+    def service_info(self) -> ServiceInfo:
+        return ServiceInfo(name="opustrace", version=metadata.version("opustrace"), api_version=API_VERSION)
+
+    @strawberry.field(extensions=authenticated(), description="The caller's own key, role and scope.")
+    def viewer(self, info: Info) -> Viewer:
+        principal = require_principal(info)
+        return Viewer(
+            key_id=strawberry.ID(principal.key_id),
+            role=principal.role,
+            scope_id=strawberry.ID(principal.scope_id) if principal.scope_id else None,
+            name=principal.name,
+        )
+
+    @strawberry.field(extensions=allow(Role.ADMIN), description="All API keys, oldest first.")
+    async def api_keys(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ApiKey]:
+        offset, limit = window(first, after)
+        total, records = await api_keys.list_keys(info.context.db, offset, limit)
+        return connection(records, total, offset, ApiKey.from_record)
