@@ -126,11 +126,15 @@ class Database:
 
         return await self.write(work)
 
-    async def run_schema(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> None:
-        """Schema commands (constraints, indexes) run in their own auto-commit transaction."""
+    async def run_autocommit(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> None:
+        """Run in an implicit transaction: schema commands and `CALL { } IN TRANSACTIONS` batches need one.
+
+        Unlike `read`/`write` it is not retried, so the statement must be safe to run again by hand.
+        """
         QueryCounter.tick()
-        with translated_errors():
-            await self._driver.execute_query(query, dict(params or {}), database_=self.database)
+        async with self._session() as session:
+            result = await session.run(query, dict(params or {}))
+            await result.consume()
 
     async def server_version(self) -> str:
         with translated_errors():

@@ -109,7 +109,7 @@ async def _apply_pending(db: Database, migrations: list[Migration]) -> list[str]
         for index, statement in enumerate(migration.statements(), start=1):
             try:
                 # Statements come from the project's own versioned files, never from input.
-                await db.run_schema(statement)
+                await db.run_autocommit(statement)
             except Exception as exc:
                 raise MigrationError(f"{migration.file_name}, statement {index} failed: {exc}") from exc
         await db.run_write(
@@ -137,7 +137,7 @@ def _verify(migrations: list[Migration], applied: dict[int, dict[str, object]]) 
 
 async def _bootstrap(db: Database, statement: LiteralString) -> None:
     try:
-        await db.run_schema(statement)
+        await db.run_autocommit(statement)
     except Conflict:
         # Another process created the same constraint between our IF NOT EXISTS check and ours.
         return

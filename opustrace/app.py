@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from graph.database import Database, Neo4jSettings
+from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
 from opustrace.request_log import RequestLog, current_request_id
@@ -61,8 +61,8 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
-def create_app(settings: Settings, neo4j: Neo4jSettings, *, run_migrations: bool = True) -> Starlette:
-    db = Database.connect(neo4j)
+def create_app(settings: Settings, db: Database, *, run_migrations: bool = True) -> Starlette:
+    """The app over `db`; it runs the migrations at start-up and closes `db` at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

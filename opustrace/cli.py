@@ -43,7 +43,7 @@ def cli() -> None:
 def serve(host: str, port: int) -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=True) as neo4j:
-        app = create_app(settings, neo4j)
+        app = create_app(settings, Database.connect(neo4j))
         click.echo(f"GraphQL at http://{host}:{port}/graphql (Neo4j at {neo4j.uri})")
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
 

@@ -16,6 +16,7 @@ def local_server(settings: Settings) -> LocalNeo4j:
         port=settings.neo4j_local_port,
         heap=settings.neo4j_local_heap,
         pagecache=settings.neo4j_local_pagecache,
+        lib_root=settings.neo4j_local_lib_dir.resolve() if settings.neo4j_local_lib_dir else None,
     )
 
 

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     neo4j_local_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_local_heap: str = "512m"
     neo4j_local_pagecache: str = "256m"
+    # Where the server's jars are kept; several data dirs (tests, worktrees) may share one.
+    neo4j_local_lib_dir: Path | None = None
     data_dir: Path = Field(default=Path(".data"), validation_alias="OPUSTRACE_DATA_DIR")
 
     admin_api_key: SecretStr | None = None

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from graph.database import Database, Neo4jSettings
+from graph.migrations import Migration, MigrationError, check, discover, migrate
+
+pytestmark = pytest.mark.integration
+RESET = "MATCH (m) WHERE m:Migration OR m:MigrationLock DETACH DELETE m"
+TEST_PROBES = "MATCH (p:MigrationProbe) RETURN p.step AS step ORDER BY p.created"
+
+
+def probe_migrations() -> list[Migration]:
+    """Data migrations that leave a trace per application, so a second application would show."""
+    texts = {
+        1: "CREATE (:MigrationProbe {step: 1, created: timestamp()});",
+        2: "// second\nMATCH (p:MigrationProbe {step: 1})\n"
+        "CREATE (:MigrationProbe {step: 2, created: timestamp()});",
+    }
+    return [Migration(v, f"probe_{v}", f"V{v:04d}__probe_{v}.cypher", t) for v, t in texts.items()]
+
+
+@pytest.fixture
+async def fresh(db: Database):
+    """A graph where only the probe migrations count; the real ones are restored after."""
+    await db.run_write(RESET)
+    yield db
+    await db.run_write(RESET)
+    await db.run_write("MATCH (p:MigrationProbe) DELETE p")
+    await migrate(db)
+
+
+async def test_real_migrations_are_recorded_with_checksums(db: Database) -> None:
+    pending = await check(db)
+    assert pending == []
+    rows = await db.run_read("MATCH (m:Migration) RETURN m.version AS v, m.checksum AS c ORDER BY v")
+    assert [(r["v"], r["c"]) for r in rows] == [(m.version, m.checksum) for m in discover()]
+    constraints = await db.run_read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    assert {"work_iswc", "creator_ipi", "recording_isrc", "api_key_hash"} <= set(constraints[0]["names"])
+
+
+async def test_applies_in_order_once(fresh: Database) -> None:
+    migrations = probe_migrations()
+    assert await migrate(fresh, migrations) == ["V0001__probe_1.cypher", "V0002__probe_2.cypher"]
+    assert await migrate(fresh, migrations) == []
+    assert [r["step"] for r in await fresh.run_read(TEST_PROBES)] == [1, 2]
+
+
+async def test_changed_applied_file_is_refused_by_name(fresh: Database) -> None:
+    first, second = probe_migrations()
+    await migrate(fresh, [first, second])
+    edited = Migration(2, second.name, second.file_name, second.text + "\n// edited")
+    with pytest.raises(MigrationError, match=r"V0002__probe_2.cypher was changed after it was applied"):
+        await migrate(fresh, [first, edited])
+
+
+async def test_unknown_applied_migration_is_refused(fresh: Database) -> None:
+    await migrate(fresh, probe_migrations())
+    with pytest.raises(MigrationError, match="V0002__probe_2 applied, but this code does not know it"):
+        await migrate(fresh, probe_migrations()[:1])
+
+
+async def test_concurrent_starters_apply_each_migration_once(
+    fresh: Database, neo4j_settings: Neo4jSettings
+) -> None:
+    others = [Database.connect(neo4j_settings) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(migrate(d, probe_migrations()) for d in [fresh, *others]))
+    finally:
+        for other in others:
+            await other.close()
+    applied = [name for result in results for name in result]
+    assert sorted(applied) == ["V0001__probe_1.cypher", "V0002__probe_2.cypher"]
+    assert [r["step"] for r in await fresh.run_read(TEST_PROBES)] == [1, 2]
+    assert await fresh.run_read("MATCH (l:MigrationLock) RETURN l") == []
+
+
+async def test_failing_statement_names_file_and_is_not_recorded(fresh: Database) -> None:
+    broken = Migration(
+        1, "broken", "V0001__broken.cypher", "CREATE (:MigrationProbe {step: 1});\nNOT CYPHER;"
+    )
+    with pytest.raises(MigrationError, match=r"V0001__broken.cypher, statement 2 failed"):
+        await migrate(fresh, [broken])
+    assert await fresh.run_read("MATCH (m:Migration) RETURN m") == []
+
+
+def test_discover_refuses_badly_named_and_duplicate_files(tmp_path: Path) -> None:
+    (tmp_path / "V0001__ok.cypher").write_text("RETURN 1;")
+    (tmp_path / "V1__bad.cypher").write_text("RETURN 1;")
+    with pytest.raises(MigrationError, match=r"V1__bad\.cypher: migration files are named"):
+        discover(tmp_path)
+    (tmp_path / "V1__bad.cypher").unlink()
+    (tmp_path / "V0001__again.cypher").write_text("RETURN 2;")
+    with pytest.raises(MigrationError, match="share version 1"):
+        discover(tmp_path)
+
+
+def test_statements_split_on_line_ending_semicolons() -> None:
+    text = "// header\nCREATE (:A {x: 'a;b'});\nMATCH (n)\nRETURN n;\n"
+    assert Migration(1, "x", "V0001__x.cypher", text).statements() == [
+        "CREATE (:A {x: 'a;b'})",
+        "MATCH (n)\nRETURN n",
+    ]
