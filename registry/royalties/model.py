@@ -1,0 +1,329 @@
+"""What a distribution reads (as the graph aggregation supplies it) and what it produces.
+
+Inputs are frozen dataclasses, validated on construction: the graph layer builds them from Cypher
+rows, so a bad row fails here with a message naming the work, not deep inside the maths. Ratios
+are `Fraction`; amounts are `int` minor units (see `registry.money`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from registry.errors import InvalidInput
+from registry.money import Currency, pool_at_rate, to_fraction
+from registry.shares import Right, Share, ShareRole
+
+Ratio = Fraction | Decimal | int | str
+
+
+class Stream(StrEnum):
+    """The three points at which rights holders are paid (DESIGN.md, "The world it serves")."""
+
+    TRAINING = "TRAINING"
+    SERVICE_USE = "SERVICE_USE"
+    OUTPUT_USE = "OUTPUT_USE"
+
+
+class Basis(StrEnum):
+    """Which rule produced a line; a statement shows it so a creator can see why they were paid."""
+
+    TRAINING = "TRAINING"
+    SERVICE_USE = "SERVICE_USE"
+    ATTRIBUTION = "ATTRIBUTION"
+    ANALOGY_FALLBACK = "ANALOGY_FALLBACK"
+    UNATTRIBUTED_REMAINDER = "UNATTRIBUTED_REMAINDER"
+
+
+class WorkStatus(StrEnum):
+    """Whether a work could be paid for the stream's scope at the time that counts."""
+
+    LICENSABLE = "LICENSABLE"
+    NO_CONSENT = "NO_CONSENT"  # some share holder had no consent in force for the scope then
+    DECLINED = "DECLINED"  # declined but monitored: never licensable
+    WITHDRAWN = "WITHDRAWN"
+    UNKNOWN = "UNKNOWN"  # the id names no registered work
+    UNMATCHED = "UNMATCHED"  # a vendor reference that matched no registered work
+
+
+class SuspenseReason(StrEnum):
+    NO_CONSENT = "NO_CONSENT"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    UNKNOWN_WORK = "UNKNOWN_WORK"
+    UNMATCHED_REFERENCE = "UNMATCHED_REFERENCE"
+    NO_SHARES = "NO_SHARES"  # the work has no registered shares for the right that splits the stream
+    NO_ELIGIBLE_WORKS = "NO_ELIGIBLE_WORKS"  # nothing to spread over: no used works, no lineage
+
+
+class TrainingSplit(StrEnum):
+    EQUAL = "EQUAL"  # every included work counts once (the default)
+    WEIGHTED = "WEIGHTED"  # by the usage weight the graph supplies
+
+
+class TrainingBase(StrEnum):
+    USED_WORKS = "USED_WORKS"  # the works the run used (the default)
+    CATALOGUE = "CATALOGUE"  # the whole licensed catalogue when the grant was made
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One hop of the explanation: a node of the provenance graph and what it contributed."""
+
+    label: str
+    ref: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.ref}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkInput:
+    """A work as a distribution sees it: its registered shares and whether it could be paid.
+
+    `work_id` is the vendor's reference when `status` is UNMATCHED. `shares` carries every right;
+    the licence terms pick the right that splits each stream. A right's shares need not add up to
+    exactly 10000 bp: payouts divide by the actual total, so registration rounding moves no money.
+    """
+
+    work_id: str
+    shares: tuple[Share, ...] = ()
+    status: WorkStatus = WorkStatus.LICENSABLE
+
+    def __post_init__(self) -> None:
+        _require_id(self.work_id, "work id")
+        object.__setattr__(self, "shares", tuple(self.shares))
+        seen: set[tuple[str, ShareRole]] = set()
+        for share in self.shares:
+            key = (share.holder_id, share.role)
+            if key in seen:
+                raise InvalidInput(
+                    f"Work {self.work_id} lists holder {share.holder_id} as {share.role} twice; "
+                    "sum the shares into one row."
+                )
+            seen.add(key)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkUsage:
+    """A work with the weight it carries in a run or a model's training lineage.
+
+    `path` is the graph's route from the run or model to the work (fine-tunes, runs), shown on
+    every line paid through this usage. The weight is exact and non-negative; 1 when unweighted.
+    """
+
+    work: WorkInput
+    weight: Fraction = Fraction(1)
+    path: tuple[PathStep, ...] = ()
+
+    def __post_init__(self) -> None:
+        weight = to_fraction(self.weight, what=f"usage weight of work {self.work.work_id}")
+        if weight < 0:
+            raise InvalidInput(f"The usage weight of work {self.work.work_id} is negative ({weight}).")
+        object.__setattr__(self, "weight", weight)
+        object.__setattr__(self, "path", tuple(self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class InfluenceInput:
+    """One influence edge of the chosen report, resolved to a work (or UNMATCHED), score 0..1."""
+
+    work: WorkInput
+    score: Fraction
+
+    def __post_init__(self) -> None:
+        score = to_fraction(self.score, what=f"influence score on {self.work.work_id}")
+        if not 0 <= score <= 1:
+            raise InvalidInput(f"The influence score on {self.work.work_id} is {score}; it must be 0..1.")
+        object.__setattr__(self, "score", score)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    """The attribution report that counts for an output, with its influences resolved to works.
+
+    Scores should add up to at most 1. Vendors round, so a total slightly above 1 is divided by its
+    actual total (as shares are) rather than refused or allowed to create money.
+    """
+
+    report_id: str
+    vendor: str
+    confidence: Fraction
+    influences: tuple[InfluenceInput, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_id(self.report_id, "report id")
+        confidence = to_fraction(self.confidence, what=f"confidence of report {self.report_id}")
+        if not 0 <= confidence <= 1:
+            raise InvalidInput(f"The confidence of report {self.report_id} is {confidence}; it must be 0..1.")
+        object.__setattr__(self, "confidence", confidence)
+        object.__setattr__(self, "influences", tuple(self.influences))
+        require_unique_works([i.work for i in self.influences], f"report {self.report_id}")
+
+    @property
+    def total_score(self) -> Fraction:
+        return sum((i.score for i in self.influences), Fraction(0))
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceTerms:
+    """What a licence version says about money. Defaults are DESIGN.md's default stream rules.
+
+    The right per stream picks which registered shares split it; `confidence_threshold` is the
+    lowest report confidence that still counts (a report exactly at the threshold counts).
+    """
+
+    licence_id: str
+    version: str
+    training_right: Right = Right.MECHANICAL
+    service_use_right: Right = Right.PERFORMING
+    output_use_right: Right = Right.PERFORMING
+    confidence_threshold: Fraction = Fraction(0)
+    training_split: TrainingSplit = TrainingSplit.EQUAL
+    training_base: TrainingBase = TrainingBase.USED_WORKS
+    service_use_rate: Fraction = Fraction(1)
+    output_use_rate: Fraction = Fraction(1)
+
+    def __post_init__(self) -> None:
+        for name in ("confidence_threshold", "service_use_rate", "output_use_rate"):
+            value = to_fraction(getattr(self, name), what=f"licence {name.replace('_', ' ')}")
+            if value < 0 or (name == "confidence_threshold" and value > 1):
+                raise InvalidInput(f"The licence {name.replace('_', ' ')} {value} is out of range.")
+            object.__setattr__(self, name, value)
+
+    def right_for(self, stream: Stream) -> Right:
+        match stream:
+            case Stream.TRAINING:
+                return self.training_right
+            case Stream.SERVICE_USE:
+                return self.service_use_right
+            case Stream.OUTPUT_USE:
+                return self.output_use_right
+
+    def pool_for(self, stream: Stream, amount: int) -> int:
+        """The pool a reported amount yields at this licence's rate (the training fee is fixed)."""
+        match stream:
+            case Stream.TRAINING:
+                return amount
+            case Stream.SERVICE_USE:
+                return pool_at_rate(amount, self.service_use_rate)
+            case Stream.OUTPUT_USE:
+                return pool_at_rate(amount, self.output_use_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A payment to one holder, for one work, in one role, under one rule.
+
+    `fraction` is the exact share of the pool, `exact` the exact amount in minor units before
+    rounding, `amount` the rounded amount actually paid (floor or ceiling of `exact`).
+    """
+
+    stream: Stream
+    basis: Basis
+    holder_id: str
+    work_id: str
+    role: ShareRole
+    right: Right
+    share_bp: int
+    share_total_bp: int
+    weight: Fraction | None
+    influence_score: Fraction | None
+    fraction: Fraction
+    exact: Fraction
+    amount: int
+    path: tuple[PathStep, ...]
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return ("0", _BASIS_ORDER[self.basis], self.work_id, self.holder_id, self.role.value)
+
+    @property
+    def explanation(self) -> str:
+        return " -> ".join(str(step) for step in self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class SuspenseLine:
+    """Money that cannot be paid, kept visible with the reason; `work_ref` is None when no work applies."""
+
+    stream: Stream
+    basis: Basis
+    reason: SuspenseReason
+    work_ref: str | None
+    message: str
+    weight: Fraction | None
+    influence_score: Fraction | None
+    fraction: Fraction
+    exact: Fraction
+    amount: int
+    path: tuple[PathStep, ...]
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return ("1", _BASIS_ORDER[self.basis], self.reason.value, self.work_ref or "")
+
+    @property
+    def explanation(self) -> str:
+        return " -> ".join(str(step) for step in self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A pool split into paid lines and suspense lines that add up to it exactly (checked here)."""
+
+    stream: Stream
+    currency: str
+    pool: int
+    lines: tuple[Line, ...] = field(default=())
+    suspense: tuple[SuspenseLine, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", Currency.of(self.currency).code)
+        if self.paid + self.suspended != self.pool:
+            # A broken invariant is a bug in this module, never a caller's input error.
+            raise ArithmeticError(f"Lines add up to {self.paid + self.suspended}, not the pool {self.pool}.")
+
+    @property
+    def paid(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def suspended(self) -> int:
+        return sum(line.amount for line in self.suspense)
+
+
+# Sort keys are strings so that a line and a suspense line always compare; the enum's own order
+# (declaration order) is what a reader expects to see, so encode it as a fixed-width index.
+_BASIS_ORDER: dict[Basis, str] = {basis: f"{index:02d}" for index, basis in enumerate(Basis)}
+
+_REASON_OF_STATUS: dict[WorkStatus, SuspenseReason] = {
+    WorkStatus.NO_CONSENT: SuspenseReason.NO_CONSENT,
+    WorkStatus.DECLINED: SuspenseReason.DECLINED,
+    WorkStatus.WITHDRAWN: SuspenseReason.WITHDRAWN,
+    WorkStatus.UNKNOWN: SuspenseReason.UNKNOWN_WORK,
+    WorkStatus.UNMATCHED: SuspenseReason.UNMATCHED_REFERENCE,
+}
+
+
+def suspense_reason(status: WorkStatus) -> SuspenseReason | None:
+    """Why a work with this status cannot be paid; None when it can."""
+    return _REASON_OF_STATUS.get(status)
+
+
+def _require_id(value: str, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"A {what} is required.")
+
+
+def require_unique_works(works: list[WorkInput], where: str) -> None:
+    seen: set[str] = set()
+    for work in works:
+        if work.work_id in seen:
+            raise InvalidInput(
+                f"Work {work.work_id} appears twice in {where}; aggregate its weight or score into one row."
+            )
+        seen.add(work.work_id)
