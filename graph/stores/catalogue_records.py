@@ -1,0 +1,119 @@
+"""What the catalogue stores hand up: plain frozen records built from node property maps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from registry.catalogue import CreatorKind, WorkStatus
+from registry.shares import ShareRole
+
+T = TypeVar("T")
+
+
+def _time(value: Any) -> datetime | None:
+    return value.to_native() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorRecord:
+    id: str
+    name: str | None
+    first_name: str | None
+    kind: CreatorKind
+    ipi: str | None
+    isni: str | None
+    ipi_base: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> CreatorRecord:
+        return cls(
+            id=node["id"],
+            name=node.get("name"),
+            first_name=node.get("first_name"),
+            kind=CreatorKind(node.get("kind") or CreatorKind.PERSON),
+            ipi=node.get("ipi"),
+            isni=node.get("isni"),
+            ipi_base=node.get("ipi_base"),
+            created_at=_time(node.get("created_at")),
+            updated_at=_time(node.get("updated_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRecord:
+    id: str
+    iswc: str | None
+    title: str
+    alternate_titles: tuple[str, ...]
+    language: str | None
+    submitter_work_id: str | None
+    status: WorkStatus
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> WorkRecord:
+        return cls(
+            id=node["id"],
+            iswc=node.get("iswc"),
+            title=node.get("title") or "",
+            alternate_titles=tuple(node.get("alternate_titles") or ()),
+            language=node.get("language"),
+            submitter_work_id=node.get("submitter_work_id"),
+            status=WorkStatus(node.get("status") or WorkStatus.ACTIVE),
+            created_at=_time(node.get("created_at")),
+            updated_at=_time(node.get("updated_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRecord:
+    id: str
+    isrc: str
+    title: str | None
+    artist: str | None
+    duration_seconds: int | None
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> RecordingRecord:
+        return cls(
+            id=node["id"],
+            isrc=node["isrc"],
+            title=node.get("title"),
+            artist=node.get("artist"),
+            duration_seconds=node.get("duration_seconds"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRecord:
+    """A HOLDS_SHARE relationship with both ends, so nested fields need no further query."""
+
+    creator: CreatorRecord
+    work: WorkRecord
+    role: ShareRole
+    performing_bp: int
+    mechanical_bp: int
+    synchronisation_bp: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ShareRecord:
+        share = row["share"]
+        return cls(
+            creator=CreatorRecord.from_node(row["creator"]),
+            work=WorkRecord.from_node(row["work"]),
+            role=ShareRole(share["role"]),
+            performing_bp=share.get("performing_bp", 0),
+            mechanical_bp=share.get("mechanical_bp", 0),
+            synchronisation_bp=share.get("synchronisation_bp", 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    total: int
+    items: list[T]

@@ -1,0 +1,185 @@
+"""GraphQL types of the catalogue: Creator, Work, Share, Recording. Nested lists load through dataloaders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import strawberry
+
+from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, ShareRecord, WorkRecord
+from registry.catalogue import CreatorKind, WorkStatus
+from registry.errors import Forbidden
+from registry.identifiers import format_isrc, format_iswc
+from registry.shares import ShareRole
+from resolvers.catalogue import loaders
+from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
+from resolvers.context import Info
+
+strawberry.enum(CreatorKind, description="A natural person (writer) or a publishing company.")
+strawberry.enum(
+    WorkStatus, description="WITHDRAWN works stay in the graph as evidence but are never licensed."
+)
+strawberry.enum(
+    ShareRole, description="What a share holder is to the work (CWR writer designation or publisher type)."
+)
+
+
+@strawberry.type(description="A rights holder: a writer (PERSON) or a publisher (PUBLISHER).")
+class Creator:
+    id: strawberry.ID
+    name: str | None = strawberry.field(description="Public. Last name of a person, name of a publisher.")
+    first_name: str | None = strawberry.field(description="Public. First name(s) of a person.")
+    kind: CreatorKind = strawberry.field(description="Public.")
+    record: strawberry.Private[CreatorRecord]
+
+    @classmethod
+    def from_record(cls, record: CreatorRecord) -> Creator:
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            first_name=record.first_name,
+            kind=record.kind,
+            record=record,
+        )
+
+    @strawberry.field(extensions=PRIVATE, description="IPI name number, eleven digits." + PRIVATE_NOTE)
+    def ipi(self) -> str | None:
+        return self.record.ipi
+
+    @strawberry.field(extensions=PRIVATE, description="ISNI, sixteen characters." + PRIVATE_NOTE)
+    def isni(self) -> str | None:
+        return self.record.isni
+
+    @strawberry.field(extensions=PRIVATE, description="IPI base number, I-NNNNNNNNN-C." + PRIVATE_NOTE)
+    def ipi_base(self) -> str | None:
+        return self.record.ipi_base
+
+    @strawberry.field(extensions=PRIVATE, description="When first registered." + PRIVATE_NOTE)
+    def created_at(self) -> datetime | None:
+        return self.record.created_at
+
+    @strawberry.field(extensions=PRIVATE, description="When its details last changed." + PRIVATE_NOTE)
+    def updated_at(self) -> datetime | None:
+        return self.record.updated_at
+
+    @strawberry.field(
+        extensions=PRIVATE,
+        description="The creator's shares (up to 100, by work title); all works: `works(filter: "
+        "{creatorId})`. ADMIN, AUDITOR and the creator itself only; others get FORBIDDEN.",
+    )
+    async def shares(self, info: Info) -> list[Share]:
+        if not creator_visible(info, self.id):
+            raise Forbidden("A creator key reads its own shares only, not its co-holders'.")
+        records = await loaders.shares_of_creator(info).load(self.id)
+        return [Share.from_record(r) for r in records]
+
+
+@strawberry.type(description="A musical work (composition), keyed by ISWC when it has one.")
+class Work:
+    id: strawberry.ID
+    iswc: str | None = strawberry.field(description="Public. Canonical ISWC, e.g. T0345246801.")
+    title: str = strawberry.field(description="Public.")
+    alternate_titles: list[str] = strawberry.field(description="Public.")
+    language: str | None = strawberry.field(description="Public. ISO 639-1 code of the lyrics.")
+    status: WorkStatus = strawberry.field(description="Public.")
+    record: strawberry.Private[WorkRecord]
+
+    @classmethod
+    def from_record(cls, record: WorkRecord) -> Work:
+        return cls(
+            id=strawberry.ID(record.id),
+            iswc=record.iswc,
+            title=record.title,
+            alternate_titles=list(record.alternate_titles),
+            language=record.language,
+            status=record.status,
+            record=record,
+        )
+
+    @strawberry.field(description="Public. The ISWC as printed, e.g. T-034.524.680-1.")
+    def iswc_formatted(self) -> str | None:
+        return format_iswc(self.iswc) if self.iswc else None
+
+    @strawberry.field(extensions=PRIVATE, description="The submitter's own work id (CWR)." + PRIVATE_NOTE)
+    def submitter_work_id(self) -> str | None:
+        return self.record.submitter_work_id
+
+    @strawberry.field(extensions=PRIVATE, description="When first registered." + PRIVATE_NOTE)
+    def created_at(self) -> datetime | None:
+        return self.record.created_at
+
+    @strawberry.field(extensions=PRIVATE, description="When its registration last changed." + PRIVATE_NOTE)
+    def updated_at(self) -> datetime | None:
+        return self.record.updated_at
+
+    @strawberry.field(description="Public (names only for LICENSEE and VENDOR). Everyone holding a share.")
+    async def creators(self, info: Info) -> list[Creator]:
+        records = await loaders.shares_of_work(info).load(self.id)
+        unique = {r.creator.id: r.creator for r in records}
+        return [Creator.from_record(c) for c in unique.values()]
+
+    @strawberry.field(
+        extensions=PRIVATE, description="The whole split, per holder and role, per right." + PRIVATE_NOTE
+    )
+    async def shares(self, info: Info) -> list[Share]:
+        records = await loaders.shares_of_work(info).load(self.id)
+        return [Share.from_record(r) for r in records]
+
+    @strawberry.field(description="Public. Recordings embodying the work (up to 100, by ISRC).")
+    async def recordings(self, info: Info) -> list[Recording]:
+        records = await loaders.recordings_of_work(info).load(self.id)
+        return [Recording.from_record(r) for r in records]
+
+
+@strawberry.type(description="One holder's share of one work in one role; basis points, 10000 = 100 %.")
+class Share:
+    creator: Creator
+    work: Work
+    role: ShareRole
+    performing_bp: int = strawberry.field(description="Performing right, hundredths of a percent.")
+    mechanical_bp: int = strawberry.field(description="Mechanical right, hundredths of a percent.")
+    synchronisation_bp: int = strawberry.field(description="Synchronisation right, hundredths of a percent.")
+
+    @classmethod
+    def from_record(cls, record: ShareRecord) -> Share:
+        return cls(
+            creator=Creator.from_record(record.creator),
+            work=Work.from_record(record.work),
+            role=record.role,
+            performing_bp=record.performing_bp,
+            mechanical_bp=record.mechanical_bp,
+            synchronisation_bp=record.synchronisation_bp,
+        )
+
+
+@strawberry.type(description="Public: a sound recording, keyed by ISRC, and the works it embodies.")
+class Recording:
+    id: strawberry.ID
+    isrc: str = strawberry.field(description="Canonical twelve characters, e.g. GBEMI0300013.")
+    title: str | None
+    artist: str | None
+    duration_seconds: int | None
+
+    @classmethod
+    def from_record(cls, record: RecordingRecord) -> Recording:
+        return cls(
+            id=strawberry.ID(record.id),
+            isrc=record.isrc,
+            title=record.title,
+            artist=record.artist,
+            duration_seconds=record.duration_seconds,
+        )
+
+    @strawberry.field(description="The ISRC as printed, e.g. GB-EMI-03-00013.")
+    def isrc_formatted(self) -> str:
+        return format_isrc(self.isrc)
+
+    @strawberry.field(
+        description="Works it embodies (up to 100); a CREATOR key sees only its own among them."
+    )
+    async def works(self, info: Info) -> list[Work]:
+        records = await loaders.works_of_recording(info).load(self.id)
+        # gather, not a loop of awaits: the visibility checks must reach the loader in one batch.
+        visible = await asyncio.gather(*(work_visible(info, r.id) for r in records))
+        return [Work.from_record(r) for r, seen in zip(records, visible, strict=True) if seen]
