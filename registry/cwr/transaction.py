@@ -1,0 +1,649 @@
+"""Turns the records of one CWR transaction into a `CwrWork`, or rejects the transaction whole.
+
+What rejects the transaction (the CWR severity is "transaction rejected" or worse):
+- a malformed record prefix: record type not three letters or digits, transaction or record
+  sequence not numeric, a detail record of another transaction, record numbers not consecutive;
+- a record shorter than its last mandatory field, a numeric field with non-digits, a share
+  above 100 %, an unknown writer designation or publisher type;
+- a missing title, submitter work number, or a controlled party without IP number or name;
+- an ISWC failing its format or check digit: the ISWC is the work's natural key in the graph;
+- SPT/SWT/PWR records that do not belong to the party before them, a PWR naming no publisher of
+  the work;
+- ownership shares breaking CWR's transaction rules (see `_check_ownership`).
+
+What only warns (the specification rejects just the field, "FR"; the field is dropped):
+- an IPI name number failing its check digits or format (the party stays, without IPI);
+- an IPI base number of the wrong form or with a suspicious check digit;
+- an ISRC of the wrong form, an unreadable duration or release date;
+- a transaction sequence number out of order with the transactions before it;
+- records of types the registry does not import (EWT, VER, COM, ORN, XRF…), which are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TypeVar
+
+from registry.cwr.models import (
+    CwrParty,
+    CwrRecording,
+    CwrRejection,
+    CwrShares,
+    CwrTerritory,
+    CwrWork,
+    CwrWorkTransactionType,
+    PartyRecordType,
+)
+from registry.cwr.records import (
+    ACK,
+    ALTERNATE_TITLE,
+    PERFORMER,
+    PREFIX_LENGTH,
+    PUBLISHER,
+    PUBLISHER_FOR_WRITER,
+    PUBLISHER_TERRITORY,
+    RECORDING,
+    WORK,
+    WRITER,
+    WRITER_TERRITORY,
+    Layout,
+    decode_date,
+    decode_duration,
+    decode_number,
+    decode_optional_number,
+    decode_share,
+    decode_text,
+    read_fields,
+)
+from registry.errors import InvalidIdentifier, InvalidInput
+from registry.identifiers import check_ipi_base_number, parse_ipi_name_number, parse_isrc, parse_optional_iswc
+from registry.shares import (
+    FULL_BP,
+    TOLERANCE_BP,
+    Share,
+    ShareRole,
+    bp_to_percent_str,
+    is_valid_total,
+    role_from_cwr,
+    validate_work_shares,
+)
+
+__all__ = ["TRANSACTION_HEADERS", "WORK_HEADERS", "PhysicalRecord", "TransactionOutcome", "assemble"]
+
+WORK_HEADERS: frozenset[str] = frozenset({"NWR", "REV", "ISW"})
+# Record types that open a transaction. EXC is not one: it only follows the NWR/REV of an ACK.
+TRANSACTION_HEADERS: frozenset[str] = WORK_HEADERS | {"ACK", "AGR"}
+
+# Detail records of CWR 2.x that carry nothing the registry stores; skipped without a warning.
+_IGNORED_RECORD_TYPES: frozenset[str] = frozenset(
+    {
+        "MSG", "NPN", "NPA", "NWN", "NAT", "NET", "NCT", "NVT", "NOW", "NPR", "OPT", "OWT",
+        "EWT", "VER", "COM", "ORN", "INS", "IND", "ARI", "XRF", "TER", "IPA",
+    }
+)  # fmt: skip
+
+_T = TypeVar("_T")
+_RECORD_TYPE = re.compile(r"[A-Z0-9]{3}")
+_WORLD_TIS = 2136
+
+
+@dataclass(frozen=True, slots=True)
+class PhysicalRecord:
+    line_number: int
+    line: str  # without its line ending
+    record_type: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "record_type", self.line[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionOutcome:
+    item: CwrWork | CwrRejection | None  # None: nothing to import (AGR, or an ACK without a work)
+    file_warning: str | None = None
+
+
+@dataclass(slots=True)
+class _PartyDraft:
+    record_type: PartyRecordType
+    interested_party_number: str | None
+    name: str | None
+    first_name: str | None
+    unknown: bool
+    ipi_name_number: str | None
+    ipi_base_number: str | None
+    role_code: str | None
+    role: ShareRole | None
+    publisher_chain: int | None
+    societies: tuple[str | None, str | None, str | None]
+    ownership: CwrShares
+    territories: list[CwrTerritory] = field(default_factory=list)
+    publisher_ip_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def controlled(self) -> bool:
+        return self.record_type in ("SPU", "SWR")
+
+    @property
+    def label(self) -> str:
+        who = self.interested_party_number or self.name or "(unknown)"
+        return f"{self.record_type} {who}"
+
+
+def assemble(
+    records: Sequence[PhysicalRecord], group_id: int | None, expected_transaction_seq: int
+) -> TransactionOutcome:
+    """The outcome of one transaction: its records from the header up to the next header."""
+    builder = _TransactionBuilder(group_id)
+    for record in records:
+        try:
+            builder.add(record)
+        except InvalidInput as error:
+            return TransactionOutcome(builder.rejection(record, error.message))
+    try:
+        return builder.finish(expected_transaction_seq)
+    except InvalidInput as error:
+        return TransactionOutcome(builder.rejection(builder.work_record or records[0], error.message))
+
+
+class _TransactionBuilder:
+    def __init__(self, group_id: int | None) -> None:
+        self.group_id = group_id
+        self.first: PhysicalRecord | None = None
+        self.first_type: str | None = None
+        self.transaction_seq: int | None = None
+        self.last_record_seq = -1
+        self.work_record: PhysicalRecord | None = None
+        self.work_fields: dict[str, str] = {}
+        self.work_type: CwrWorkTransactionType | None = None
+        self.iswc: str | None = None
+        self.ack_status: str | None = None
+        self.after_exc = False  # records after an EXC describe the other party's conflicting work
+        self.publishers: list[_PartyDraft] = []
+        self.writers: list[_PartyDraft] = []
+        self.alternate_titles: list[str] = []
+        self.performers: list[str] = []
+        self.recordings: list[CwrRecording] = []
+        self.warnings: list[str] = []
+        self.handlers: dict[str, Callable[[PhysicalRecord], None]] = {
+            "ACK": self._ack,
+            "EXC": self._exc,
+            "SPU": self._publisher,
+            "OPU": self._publisher,
+            "SPT": self._publisher_territory,
+            "SWR": self._writer,
+            "OWR": self._writer,
+            "SWT": self._writer_territory,
+            "PWR": self._publisher_for_writer,
+            "ALT": self._alternate_title,
+            "PER": self._performer,
+            "REC": self._recording,
+        }
+
+    # --- record intake -----------------------------------------------------------------------
+
+    def add(self, record: PhysicalRecord) -> None:
+        self._check_prefix(record)
+        record_type = record.record_type
+        if self.first_type == "AGR" or self.after_exc:
+            return  # not the registration of a work: only the numbering matters
+        if record_type in WORK_HEADERS:
+            self._work_header(record)
+        elif record_type in self.handlers:
+            self.handlers[record_type](record)
+        elif record_type not in _IGNORED_RECORD_TYPES:
+            self.warnings.append(
+                f"line {record.line_number}: record type {record_type} is not a CWR 2.x record; skipped"
+            )
+
+    def _check_prefix(self, record: PhysicalRecord) -> None:
+        record_type = record.record_type
+        if not _RECORD_TYPE.fullmatch(record_type):
+            raise InvalidInput(f"record type {record_type!r} is not a CWR record type")
+        if len(record.line) < PREFIX_LENGTH:
+            raise InvalidInput(
+                f"{record_type} record is {len(record.line)} characters long; shorter than the "
+                f"{PREFIX_LENGTH}-character record prefix"
+            )
+        transaction_seq = decode_number(record.line[3:11], "transaction sequence #")
+        record_seq = decode_number(record.line[11:19], "record sequence #")
+        if self.first is None:
+            self._open(record, transaction_seq, record_seq)
+            return
+        if transaction_seq != self.transaction_seq:
+            raise InvalidInput(
+                f"{record_type} record carries transaction sequence # {transaction_seq}, but its "
+                f"transaction header has {self.transaction_seq}"
+            )
+        if record_seq != self.last_record_seq + 1:
+            raise InvalidInput(
+                f"{record_type} record has record sequence # {record_seq}; expected "
+                f"{self.last_record_seq + 1} (records of a transaction are numbered consecutively)"
+            )
+        self.last_record_seq = record_seq
+
+    def _open(self, record: PhysicalRecord, transaction_seq: int, record_seq: int) -> None:
+        self.first = record
+        self.first_type = record.record_type
+        self.transaction_seq = transaction_seq
+        self.last_record_seq = record_seq
+        if record.record_type not in TRANSACTION_HEADERS:
+            raise InvalidInput(
+                f"{record.record_type} record outside a transaction: a transaction starts with "
+                "NWR, REV, ISW, ACK or AGR"
+            )
+        if record_seq != 0:
+            raise InvalidInput(f"transaction header has record sequence # {record_seq}; expected 0")
+
+    # --- the work header ---------------------------------------------------------------------
+
+    def _work_header(self, record: PhysicalRecord) -> None:
+        if self.work_record is not None or (self.first is not record and self.first_type != "ACK"):
+            raise InvalidInput(f"a second {record.record_type} record in one transaction")
+        self.work_record = record
+        self.work_type = _work_type(record.record_type)
+        fields = read_fields(WORK, record.line, record.record_type)
+        self.work_fields = fields  # kept before validating, so a rejection can name the work
+        if decode_text(fields["title"]) is None:
+            raise InvalidInput("work title is blank")
+        if decode_text(fields["submitter_work_id"]) is None:
+            raise InvalidInput("submitter work number is blank")
+        self.iswc = parse_optional_iswc(fields["iswc"])
+
+    def _ack(self, record: PhysicalRecord) -> None:
+        fields = read_fields(ACK, record.line, "ACK")
+        self.ack_status = decode_text(fields["status"])
+
+    def _exc(self, record: PhysicalRecord) -> None:
+        if self.work_record is None:
+            raise InvalidInput("EXC record before the transaction's NWR/REV")
+        self.after_exc = True
+
+    # --- parties -----------------------------------------------------------------------------
+
+    def _publisher(self, record: PhysicalRecord) -> None:
+        fields = read_fields(PUBLISHER, record.line, record.record_type)
+        party = self._party(record, fields)
+        self.publishers.append(party)
+
+    def _writer(self, record: PhysicalRecord) -> None:
+        fields = read_fields(WRITER, record.line, record.record_type)
+        self.writers.append(self._party(record, fields))
+
+    def _party(self, record: PhysicalRecord, fields: dict[str, str]) -> _PartyDraft:
+        record_type = _party_type(record.record_type)
+        is_publisher = record_type in ("SPU", "OPU")
+        role_code = decode_text(fields["role_code"])
+        party = _PartyDraft(
+            record_type=record_type,
+            interested_party_number=decode_text(fields["ip_number"]),
+            name=decode_text(fields["name"]),
+            first_name=None if is_publisher else decode_text(fields["first_name"]),
+            unknown=fields["unknown"] == "Y",
+            ipi_name_number=None,
+            ipi_base_number=None,
+            role_code=role_code,
+            role=_role(role_code),
+            publisher_chain=decode_number(fields["chain"], "publisher sequence #") if is_publisher else None,
+            societies=(
+                decode_text(fields["pr_society"]),
+                decode_text(fields["mr_society"]),
+                decode_text(fields["sr_society"]),
+            ),
+            ownership=_shares(fields, "ownership"),
+        )
+        _require_controlled_fields(party)
+        party.ipi_name_number = self._ipi_name_number(fields["ipi_name_number"], party.label)
+        party.ipi_base_number = self._ipi_base_number(fields["ipi_base_number"], party.label)
+        return party
+
+    def _ipi_name_number(self, raw: str, who: str) -> str | None:
+        canonical, problem = _cached_ipi_name_number(raw)
+        if problem is not None:
+            self.warnings.append(f"{who}: {problem}; the IPI name number was dropped")
+        return canonical
+
+    def _ipi_base_number(self, raw: str, who: str) -> str | None:
+        if not raw.strip():
+            return None
+        canonical, problems = _cached_ipi_base_number(raw)
+        if canonical is None:
+            self.warnings.extend(f"{who}: {problem}; the IPI base number was dropped" for problem in problems)
+        else:
+            self.warnings.extend(f"{who}: {problem}" for problem in problems)
+        return canonical
+
+    # --- territories and links ---------------------------------------------------------------
+
+    def _publisher_territory(self, record: PhysicalRecord) -> None:
+        owner = _territory_owner(record, self.publishers, "SPU")
+        owner.territories.append(_territory(record, PUBLISHER_TERRITORY, owner))
+
+    def _writer_territory(self, record: PhysicalRecord) -> None:
+        owner = _territory_owner(record, self.writers, "SWR")
+        owner.territories.append(_territory(record, WRITER_TERRITORY, owner))
+
+    def _publisher_for_writer(self, record: PhysicalRecord) -> None:
+        fields = read_fields(PUBLISHER_FOR_WRITER, record.line, "PWR")
+        if not self.writers:
+            raise InvalidInput("PWR record before any writer record; it must follow its SWR")
+        writer = self.writers[-1]
+        writer_ip = decode_text(fields["writer_ip_number"])
+        if writer_ip is not None and writer_ip != writer.interested_party_number:
+            raise InvalidInput(
+                f"PWR names writer IP # {writer_ip}, but follows {writer.label}; a PWR must follow its writer"
+            )
+        publisher_ip = decode_text(fields["publisher_ip_number"])
+        if publisher_ip is None:
+            raise InvalidInput("PWR record has no publisher IP #")
+        if publisher_ip not in {p.interested_party_number for p in self.publishers}:
+            raise InvalidInput(f"PWR names publisher IP # {publisher_ip}, which no SPU/OPU of this work has")
+        writer.publisher_ip_numbers.append(publisher_ip)
+
+    # --- titles, performers, recordings ------------------------------------------------------
+
+    def _alternate_title(self, record: PhysicalRecord) -> None:
+        fields = read_fields(ALTERNATE_TITLE, record.line, "ALT")
+        title = decode_text(fields["title"])
+        if title is None:
+            raise InvalidInput("ALT record has a blank title")
+        self.alternate_titles.append(title)
+
+    def _performer(self, record: PhysicalRecord) -> None:
+        fields = read_fields(PERFORMER, record.line, "PER")
+        name = decode_text(fields["name"])
+        if name is None:
+            raise InvalidInput("PER record has a blank performing artist name")
+        first_name = decode_text(fields["first_name"])
+        # Bands and stage names live in the last-name field alone.
+        self.performers.append(f"{first_name} {name}" if first_name else name)
+
+    def _recording(self, record: PhysicalRecord) -> None:
+        fields = read_fields(RECORDING, record.line, "REC")
+        where = f"REC on line {record.line_number}"
+        self.recordings.append(
+            CwrRecording(
+                isrc=self._isrc(fields["isrc"], where),
+                title=decode_text(fields["title"]),
+                version_title=decode_text(fields["version_title"]),
+                display_artist=decode_text(fields["display_artist"]),
+                record_label=decode_text(fields["record_label"]),
+                album_title=decode_text(fields["album_title"]),
+                album_label=decode_text(fields["album_label"]),
+                catalogue_number=decode_text(fields["catalogue_number"]),
+                ean=_optional_code(fields["ean"]),
+                first_release_date=self._lenient(decode_date, fields["first_release_date"], where, "date"),
+                duration_seconds=self._lenient(decode_duration, fields["duration"], where, "duration"),
+                media_type=decode_text(fields["media_type"]),
+            )
+        )
+
+    def _isrc(self, raw: str, where: str) -> str | None:
+        if not raw.strip():
+            return None
+        try:
+            canonical, warnings = parse_isrc(raw)
+        except InvalidIdentifier as error:
+            self.warnings.append(f"{where}: {error.message}; the ISRC was dropped")
+            return None
+        self.warnings.extend(f"{where}: {warning}" for warning in warnings)
+        return canonical
+
+    def _lenient(self, decode: Callable[[str, str], _T | None], raw: str, where: str, what: str) -> _T | None:
+        try:
+            return decode(raw, what)
+        except InvalidInput as error:
+            self.warnings.append(f"{where}: {error.message}; dropped")
+            return None
+
+    # --- the result --------------------------------------------------------------------------
+
+    def finish(self, expected_transaction_seq: int) -> TransactionOutcome:
+        first = self.first
+        if first is None or self.first_type == "AGR":
+            return TransactionOutcome(None)  # agreements are not works: nothing to import
+        if self.work_record is None or self.work_type is None:
+            return TransactionOutcome(
+                None, f"line {first.line_number}: ACK transaction without a work (status {self.ack_status})"
+            )
+        if self.transaction_seq != expected_transaction_seq:
+            self.warnings.insert(
+                0,
+                f"transaction sequence # {self.transaction_seq} is out of order; expected "
+                f"{expected_transaction_seq} from its position in the group",
+            )
+        return TransactionOutcome(self._work(self.work_record, self.work_type))
+
+    def _work(self, record: PhysicalRecord, work_type: CwrWorkTransactionType) -> CwrWork:
+        fields = self.work_fields
+        parties = [*self.publishers, *self.writers]
+        _check_ownership(self.publishers, self.writers)
+        where = f"{work_type} on line {record.line_number}"
+        assert self.transaction_seq is not None  # set by the first record, which precedes this one
+        return CwrWork(
+            transaction_type=work_type,
+            group_id=self.group_id,
+            transaction_seq=self.transaction_seq,
+            record_seq=decode_number(record.line[11:19], "record sequence #"),
+            line_number=record.line_number,
+            submitter_work_id=decode_text(fields["submitter_work_id"]) or "",
+            title=decode_text(fields["title"]) or "",
+            iswc=self.iswc,
+            language=decode_text(fields["language"]),
+            version_type=decode_text(fields["version_type"]),
+            distribution_category=decode_text(fields["distribution_category"]),
+            duration_seconds=self._lenient(decode_duration, fields["duration"], where, "duration"),
+            alternate_titles=tuple(self.alternate_titles),
+            writers=tuple(_final_party(party) for party in self.writers),
+            publishers=tuple(_final_party(party) for party in self.publishers),
+            ownership_totals=_sum_shares(party.ownership for party in parties),
+            performers=tuple(self.performers),
+            recordings=tuple(self.recordings),
+            acknowledgement_status=self.ack_status,
+            warnings=tuple(self.warnings),
+        )
+
+    def rejection(self, record: PhysicalRecord, reason: str) -> CwrRejection:
+        fields = self.work_fields
+        return CwrRejection(
+            transaction_seq=self.transaction_seq,
+            record_seq=_optional_seq(record.line[11:19]),
+            record_type=record.record_type,
+            line_number=record.line_number,
+            group_id=self.group_id,
+            submitter_work_id=decode_text(fields["submitter_work_id"]) if fields else None,
+            title=decode_text(fields["title"]) if fields else None,
+            reason=reason,
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _work_type(record_type: str) -> CwrWorkTransactionType:
+    match record_type:
+        case "NWR" | "REV" | "ISW":
+            return record_type
+    raise AssertionError(f"not a work header: {record_type}")
+
+
+def _party_type(record_type: str) -> PartyRecordType:
+    match record_type:
+        case "SPU" | "OPU" | "SWR" | "OWR":
+            return record_type
+    raise AssertionError(f"not a party record: {record_type}")
+
+
+def _role(role_code: str | None) -> ShareRole | None:
+    return None if role_code is None else role_from_cwr(role_code)
+
+
+def _require_controlled_fields(party: _PartyDraft) -> None:
+    # SPT/SWT/PWR records and the importer find a controlled party by its IP number.
+    if not party.controlled:
+        return
+    if party.interested_party_number is None:
+        raise InvalidInput(f"{party.record_type} record has no interested party #")
+    if party.name is None:
+        raise InvalidInput(f"{party.label} has no name")
+    if party.role_code is None:
+        kind = "publisher type" if party.record_type == "SPU" else "writer designation code"
+        raise InvalidInput(f"{party.label} has no {kind}")
+
+
+# The same parties and the same splits recur across a catalogue's works; caching their validated
+# forms keeps a 100,000-work import from re-checking the same IPI or re-building the same shares.
+@lru_cache(maxsize=65_536)
+def _cached_ipi_name_number(raw: str) -> tuple[str | None, str | None]:
+    """(canonical IPI or None, problem or None)."""
+    try:
+        return parse_ipi_name_number(raw), None
+    except InvalidIdentifier as error:
+        return None, error.message
+
+
+@lru_cache(maxsize=65_536)
+def _cached_ipi_base_number(raw: str) -> tuple[str | None, tuple[str, ...]]:
+    """(canonical IPI base number or None when malformed, warnings or the reason it is malformed)."""
+    try:
+        canonical, warnings = check_ipi_base_number(raw)
+    except InvalidIdentifier as error:
+        return None, (error.message,)
+    return canonical, tuple(warnings)
+
+
+@lru_cache(maxsize=4_096)
+def _cwr_shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
+    return CwrShares(performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation)
+
+
+def _shares(fields: dict[str, str], kind: str) -> CwrShares:
+    return _cwr_shares(
+        decode_share(fields["pr_share"], f"PR {kind} share"),
+        decode_share(fields["mr_share"], f"MR {kind} share"),
+        decode_share(fields["sr_share"], f"SR {kind} share"),
+    )
+
+
+def _territory_owner(record: PhysicalRecord, parties: list[_PartyDraft], owner_type: str) -> _PartyDraft:
+    record_type = record.record_type
+    if not parties or parties[-1].record_type != owner_type:
+        raise InvalidInput(f"{record_type} record does not follow an {owner_type} record")
+    owner = parties[-1]
+    ip_number = decode_text(record.line[19:28])
+    if ip_number != owner.interested_party_number:
+        raise InvalidInput(
+            f"{record_type} record is for IP # {ip_number}, but follows {owner.label}; "
+            f"territory records must follow their {owner_type}"
+        )
+    return owner
+
+
+def _territory(record: PhysicalRecord, layout: Layout, owner: _PartyDraft) -> CwrTerritory:
+    fields = read_fields(layout, record.line, record.record_type)
+    inclusion = fields["inclusion"]
+    if inclusion not in ("I", "E"):
+        raise InvalidInput(
+            f"{record.record_type} for {owner.label} has inclusion/exclusion indicator {inclusion!r}; "
+            "expected I or E"
+        )
+    return CwrTerritory(
+        tis_code=decode_number(fields["tis_code"], "TIS numeric code"),
+        included=inclusion == "I",
+        shares=_shares(fields, "collection"),
+        shares_change=fields["shares_change"] == "Y",
+        sequence=decode_optional_number(fields["sequence"], "territory sequence #"),
+    )
+
+
+def _collection(territories: Sequence[CwrTerritory]) -> CwrTerritory | None:
+    """The territory whose collection shares stand for the party: World, else the first included."""
+    included = [territory for territory in territories if territory.included]
+    world = next((territory for territory in included if territory.tis_code == _WORLD_TIS), None)
+    return world or next(iter(included), None)
+
+
+def _final_party(party: _PartyDraft) -> CwrParty:
+    collection = _collection(party.territories)
+    pr_society, mr_society, sr_society = party.societies
+    return CwrParty(
+        record_type=party.record_type,
+        controlled=party.controlled,
+        interested_party_number=party.interested_party_number,
+        name=party.name,
+        first_name=party.first_name,
+        unknown=party.unknown,
+        ipi_name_number=party.ipi_name_number,
+        ipi_base_number=party.ipi_base_number,
+        role_code=party.role_code,
+        role=party.role,
+        publisher_chain=party.publisher_chain,
+        pr_society=pr_society,
+        mr_society=mr_society,
+        sr_society=sr_society,
+        ownership=party.ownership,
+        collection=collection.shares if collection else None,
+        collection_tis_code=collection.tis_code if collection else None,
+        territories=tuple(party.territories),
+        publisher_ip_numbers=tuple(party.publisher_ip_numbers),
+    )
+
+
+def _sum_shares(shares: Iterable[CwrShares]) -> CwrShares:
+    performing = mechanical = synchronisation = 0
+    for share in shares:
+        performing += share.performing_bp
+        mechanical += share.mechanical_bp
+        synchronisation += share.synchronisation_bp
+    return _cwr_shares(performing, mechanical, synchronisation)
+
+
+def _check_ownership(publishers: Sequence[_PartyDraft], writers: Sequence[_PartyDraft]) -> None:
+    """CWR's transaction-level ownership rules ([2.2] NWR items 4, 9 and 11), all within ±0.06.
+
+    Writers and publishers split each right: per right their ownership adds up to 100 % (or 0,
+    a right nobody claims). Publishers may own at most 50 % of the performing right, so writers
+    own none of it or at least 50 %.
+    """
+    totals = _sum_shares(party.ownership for party in [*publishers, *writers])
+    if not all(is_valid_total(total) for total in totals.model_dump().values()):
+        # Only now build the models: validate_work_shares words the refusal per right.
+        validate_work_shares([_as_share(party, index) for index, party in enumerate([*publishers, *writers])])
+    publisher_pr = sum(party.ownership.performing_bp for party in publishers)
+    if publisher_pr > FULL_BP // 2 + TOLERANCE_BP:
+        raise InvalidInput(
+            f"publishers own {bp_to_percent_str(publisher_pr)} % of the performing right; "
+            f"at most 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})"
+        )
+    writer_pr = sum(party.ownership.performing_bp for party in writers)
+    if 0 < writer_pr < FULL_BP // 2 - TOLERANCE_BP:
+        raise InvalidInput(
+            f"writers own {bp_to_percent_str(writer_pr)} % of the performing right; "
+            f"expected 0 or at least 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})"
+        )
+
+
+def _as_share(party: _PartyDraft, index: int) -> Share:
+    # Only the totals matter here; an OPU/OWR may leave its role blank, so fall back to a generic
+    # role of its kind. The holder id only has to be non-empty.
+    fallback = ShareRole.PUBLISHER if party.record_type in ("SPU", "OPU") else ShareRole.COMPOSER_LYRICIST
+    return Share(
+        holder_id=party.interested_party_number or f"{party.record_type}#{index}",
+        role=party.role or fallback,
+        performing_bp=party.ownership.performing_bp,
+        mechanical_bp=party.ownership.mechanical_bp,
+        synchronisation_bp=party.ownership.synchronisation_bp,
+    )
+
+
+def _optional_code(raw: str) -> str | None:
+    # EAN and similar numeric codes: zero-filled means "none".
+    text = raw.strip()
+    return None if not text or set(text) == {"0"} else text
+
+
+def _optional_seq(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() else None
