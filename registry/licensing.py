@@ -31,6 +31,7 @@ __all__ = [
     "TrainingBasis",
     "canonical_rate",
     "check_consent_start",
+    "grant_scopes",
 ]
 
 # A client's clock may run a little behind ours; more than this is a back-dated consent.
@@ -215,3 +216,16 @@ class GrantInput(_Input):
 class StatusChangeInput(_Input):
     grant_id: Id
     reason: Text | None = None
+
+
+def grant_scopes(requested: frozenset[Scope] | None, licence_scopes: frozenset[Scope]) -> frozenset[Scope]:
+    """A grant covers its licence version's scopes, or fewer; never a scope the licence does not allow."""
+    if requested is None:
+        return licence_scopes
+    outside = sorted(requested - licence_scopes)
+    if outside:
+        raise InvalidInput(
+            f"The licence version does not allow {', '.join(outside)}; a grant may cover only "
+            f"{', '.join(sorted(licence_scopes))}."
+        )
+    return requested

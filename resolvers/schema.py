@@ -13,11 +13,13 @@ from strawberry.types import ExecutionContext
 
 from resolvers.access import unguarded_root_fields
 from resolvers.errors import PublicErrors
+from resolvers.licensing.mutations import LicensingMutation
+from resolvers.licensing.queries import LicensingQuery
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
+QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery)
+MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation)
 
 
 @dataclass(frozen=True, slots=True)

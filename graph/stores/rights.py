@@ -1,0 +1,226 @@
+"""Rights checks over the graph: gather the facts for registry.rights, and the licensable catalogue.
+
+`work_facts` gathers everything the rule needs for a whole page of works in one query. The catalogue
+query filters in Cypher for speed; it restates the work-level part of registry.rights and must agree
+with it (tests/integration/test_rights_agreement.py checks both on a randomised graph). The grant-level
+part does not depend on the work, so it is judged once, in Python, before the query runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores._records import native, required_native
+from graph.stores.catalogue import WorkFilter
+from graph.stores.catalogue_records import CreatorRecord, WorkRecord
+from graph.stores.licences import grant_facts
+from registry.catalogue import search_text
+from registry.errors import NotFound
+from registry.rights import (
+    ConsentFacts,
+    Decision,
+    GrantFacts,
+    HolderFacts,
+    Scope,
+    Use,
+    Verdict,
+    WorkFacts,
+    WorkState,
+    check,
+    grant_reasons,
+)
+
+# A holder's share in a work: the sum over its roles and the three rights (registry.rights.HolderFacts).
+WORK_FACTS = """
+UNWIND $ids AS wid
+MATCH (w:Work {id: wid})
+CALL (w) {
+  OPTIONAL MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
+  WITH c, sum(coalesce(s.performing_bp, 0) + coalesce(s.mechanical_bp, 0)
+              + coalesce(s.synchronisation_bp, 0)) AS bp
+  WHERE c IS NOT NULL
+  RETURN collect({id: c.id, bp: bp, consents: COLLECT {
+    MATCH (c)-[:GAVE]->(k:Consent)
+    WHERE k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) }
+    RETURN k {.id, .decision, .scopes, .catalogue, .valid_from, .revoked_at}
+  }}) AS holders
+}
+RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders
+"""
+WORKS_BY_ID = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN w {.*} AS node"
+CREATORS_BY_ID = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
+HOLDS_SHARE = "RETURN EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(:Work {id: $work_id}) } AS holds"
+FIND_WORK = """
+MATCH (w:Work) WHERE w.id = $id OR ($iswc IS NOT NULL AND w.iswc = $iswc)
+RETURN w.id AS id LIMIT 1
+"""
+# The work-level rule of registry.rights.work_reasons, as a filter: not withdrawn, at least one holder
+# with a positive share, each such holder with an opt-in covering the scope in force at $at, and no
+# such holder's decline covering the scope in force at $at.
+LICENSABLE_WORKS = """
+MATCH (w:Work)
+WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+  AND ($iswc IS NULL OR w.iswc = $iswc)
+  AND ($title IS NULL OR w.title_search CONTAINS $title)
+  AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
+WITH w, COLLECT {
+  MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
+  WITH c, sum(coalesce(s.performing_bp, 0) + coalesce(s.mechanical_bp, 0)
+              + coalesce(s.synchronisation_bp, 0)) AS bp
+  WHERE bp > 0
+  RETURN c
+} AS owners
+WHERE size(owners) > 0
+  AND all(c IN owners WHERE EXISTS {
+    MATCH (c)-[:GAVE]->(k:Consent {decision: 'OPT_IN'})
+    WHERE $scope IN k.scopes AND k.valid_from <= $at AND (k.revoked_at IS NULL OR $at < k.revoked_at)
+      AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
+  })
+  AND none(c IN owners WHERE EXISTS {
+    MATCH (c)-[:GAVE]->(k:Consent {decision: 'DECLINE'})
+    WHERE $scope IN k.scopes AND k.valid_from <= $at AND (k.revoked_at IS NULL OR $at < k.revoked_at)
+      AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
+  })
+WITH w ORDER BY w.title, w.id
+WITH collect(w {.*}) AS rows
+RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+"""
+
+
+def facts_from_row(row: dict[str, Any]) -> WorkFacts:
+    holders = tuple(
+        HolderFacts(h["id"], h["bp"], tuple(_consent(k) for k in h["consents"]))
+        for h in sorted(row["holders"], key=lambda h: h["id"])
+    )
+    return WorkFacts(row["id"], WorkState(row["state"]), holders)
+
+
+def _consent(row: dict[str, Any]) -> ConsentFacts:
+    return ConsentFacts(
+        id=row["id"],
+        decision=Decision(row["decision"]),
+        scopes=frozenset(Scope(s) for s in row["scopes"]),
+        valid_from=required_native(row["valid_from"]),
+        revoked_at=native(row.get("revoked_at")),
+        catalogue=bool(row.get("catalogue")),
+    )
+
+
+async def work_facts(tx: Tx, work_ids: list[str]) -> dict[str, WorkFacts]:
+    """The rule's facts for every work of `work_ids` that exists, in one query."""
+    return {row["id"]: facts_from_row(row) for row in await tx.run(WORK_FACTS, {"ids": work_ids})}
+
+
+async def works_by_id(db: Database, ids: list[str]) -> dict[str, WorkRecord]:
+    """Works by id in one query (the licensing types' loader; the catalogue stores read single works)."""
+    rows = await db.run_read(WORKS_BY_ID, {"ids": ids})
+    return {r["node"]["id"]: WorkRecord.from_node(r["node"]) for r in rows}
+
+
+async def creators_by_id(db: Database, ids: list[str]) -> dict[str, CreatorRecord]:
+    rows = await db.run_read(CREATORS_BY_ID, {"ids": ids})
+    return {r["node"]["id"]: CreatorRecord.from_node(r["node"]) for r in rows}
+
+
+async def holds_share(db: Database, creator_id: str, work_id: str) -> bool:
+    rows = await db.run_read(HOLDS_SHARE, {"creator_id": creator_id, "work_id": work_id})
+    return bool(rows[0]["holds"])
+
+
+async def find_work_id(db: Database, work_id: str | None, iswc: str | None) -> str:
+    rows = await db.run_read(FIND_WORK, {"id": work_id, "iswc": iswc})
+    if not rows:
+        raise NotFound(f"No work has {'id ' + repr(work_id) if work_id else 'ISWC ' + repr(iswc)}.")
+    found: str = rows[0]["id"]
+    return found
+
+
+async def check_works(
+    db: Database,
+    work_ids: list[str],
+    scope: Scope,
+    at: datetime,
+    *,
+    grant_id: str | None = None,
+    licensee_id: str | None = None,
+    use: Use | None = None,
+) -> dict[str, Verdict]:
+    """Verdicts for several works in two queries, under a grant, a licensee's grants, or neither.
+
+    This is what provenance and royalties call ("was work w licensable for TRAINING at t under grant
+    g?"). Works that do not exist are absent from the result. Raises NotFound for an unknown grant.
+    """
+
+    async def work(tx: Tx) -> dict[str, Verdict]:
+        grants = await _grants(tx, grant_id, licensee_id)
+        facts = await work_facts(tx, work_ids)
+        return {wid: check(f, scope, at, grants, use) for wid, f in facts.items()}
+
+    return await db.read(work)
+
+
+async def check_work(
+    db: Database,
+    work_id: str,
+    scope: Scope,
+    at: datetime,
+    *,
+    grant_id: str | None = None,
+    licensee_id: str | None = None,
+    use: Use | None = None,
+) -> Verdict:
+    verdicts = await check_works(
+        db, [work_id], scope, at, grant_id=grant_id, licensee_id=licensee_id, use=use
+    )
+    if work_id not in verdicts:
+        raise NotFound(f"No work has id {work_id!r}.")
+    return verdicts[work_id]
+
+
+async def _grants(tx: Tx, grant_id: str | None, licensee_id: str | None) -> list[GrantFacts] | None:
+    if grant_id is not None:
+        grants = await grant_facts(tx, grant_id=grant_id)
+        if not grants:
+            raise NotFound(f"No grant has id {grant_id!r}.")
+        return grants
+    if licensee_id is not None:
+        return await grant_facts(tx, licensee_id=licensee_id)
+    return None
+
+
+async def licensable_works(
+    db: Database,
+    scope: Scope,
+    at: datetime,
+    where: WorkFilter,
+    offset: int,
+    limit: int,
+    *,
+    grant_id: str | None = None,
+    use: Use | None = None,
+) -> tuple[int, list[WorkRecord]]:
+    """(total, page of works) licensable for `scope` at `at`, ordered by title then id.
+
+    Under a grant that does not allow the scope or use at `at`, nothing is licensable.
+    """
+
+    async def work(tx: Tx) -> tuple[int, list[WorkRecord]]:
+        if grant_id is not None:
+            grants = await _grants(tx, grant_id, None)
+            assert grants is not None
+            if grant_reasons(grants[0], scope, at, use):
+                return 0, []
+        params = {
+            "scope": scope.value,
+            "at": at,
+            "title": search_text(where.title) or None,
+            "iswc": where.iswc,
+            "creator_id": where.creator_id,
+        }
+        row = await tx.single(LICENSABLE_WORKS, params | {"offset": offset, "limit": limit})
+        assert row is not None
+        return row["total"], [WorkRecord.from_node(node) for node in row["page"]]
+
+    return await db.read(work)

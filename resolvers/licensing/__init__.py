@@ -1,0 +1,1 @@
+"""Consent, licences, grants and rights checks."""

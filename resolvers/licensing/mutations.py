@@ -1,0 +1,182 @@
+"""Consent (creators for themselves, admins for them with evidence), licences and grants (admins)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from graph.stores import consents, licences
+from registry.access import Principal, Role
+from registry.errors import Forbidden, InvalidInput, NotFound
+from registry.licensing import (
+    ConsentInput,
+    GrantInput,
+    LicenceInput,
+    LicenceVersionInput,
+    LicenseeInput,
+    check_consent_start,
+)
+from registry.rights import Decision, Scope
+from resolvers.access import allow, require_principal
+from resolvers.context import Info
+from resolvers.licensing.types import (
+    AddLicenceVersionInput,
+    Consent,
+    CreateGrantInput,
+    CreateLicenceInput,
+    CreateLicenseeInput,
+    DeclineWorkInput,
+    GiveConsentInput,
+    Grant,
+    Licence,
+    LicenceVersion,
+    Licensee,
+)
+
+CONSENTERS = allow(Role.ADMIN, Role.CREATOR)
+
+
+def acting_for(principal: Principal, creator_id: str | None, evidence: str | None) -> str:
+    """The creator a consent write is for: a CREATOR key's own; any, with evidence, for an ADMIN."""
+    if principal.role == Role.CREATOR:
+        own = principal.scope_id or ""
+        if creator_id is not None and creator_id != own:
+            raise Forbidden("A creator key gives and revokes consent for its own creator only.")
+        return own
+    if creator_id is None:
+        raise InvalidInput("creatorId is required when an admin acts for a creator.")
+    if not (evidence or "").strip():
+        raise InvalidInput("evidence is required when an admin acts for a creator: say what you relied on.")
+    return creator_id
+
+
+async def _give(info: Info, consent: ConsentInput) -> Consent:
+    principal = require_principal(info)
+    check_consent_start(consent.valid_from, datetime.now(UTC), admin=principal.role == Role.ADMIN)
+    record = await consents.give_consent(info.context.db, consent, given_by=principal.key_id)
+    return Consent.from_record(record)
+
+
+@strawberry.type
+class LicensingMutation:
+    @strawberry.mutation(
+        extensions=CONSENTERS,
+        description="Opt in to the collective licence for one work or the whole catalogue, per scope. "
+        "CREATOR for itself; ADMIN for any creator, with evidence.",
+    )
+    async def give_consent(self, info: Info, input: GiveConsentInput) -> Consent:
+        principal = require_principal(info)
+        creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
+        consent = ConsentInput(
+            id=str(input.id),
+            creator_id=creator_id,
+            scopes=frozenset(input.scopes),
+            work_id=_opt(input.work_id),
+            catalogue=input.catalogue,
+            valid_from=input.valid_from,
+            evidence=input.evidence,
+        )
+        return await _give(info, consent)
+
+    @strawberry.mutation(
+        extensions=CONSENTERS,
+        description="Decline a work: it is never licensable and any use found later is flagged.",
+    )
+    async def decline_work(self, info: Info, input: DeclineWorkInput) -> Consent:
+        principal = require_principal(info)
+        creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
+        consent = ConsentInput(
+            id=str(input.id),
+            creator_id=creator_id,
+            decision=Decision.DECLINE,
+            scopes=frozenset(input.scopes if input.scopes is not None else Scope),
+            work_id=str(input.work_id),
+            evidence=input.evidence,
+        )
+        return await _give(info, consent)
+
+    @strawberry.mutation(
+        extensions=CONSENTERS,
+        description="Revoke a consent from now on (never retroactively); revoking twice is harmless.",
+    )
+    async def revoke_consent(self, info: Info, id: strawberry.ID, evidence: str | None = None) -> Consent:
+        principal = require_principal(info)
+        own = principal.scope_id if principal.role == Role.CREATOR else None
+        if own is None and not (evidence or "").strip():
+            raise InvalidInput("evidence is required when an admin revokes for a creator.")
+        record = await consents.revoke_consent(
+            info.context.db, str(id), principal.key_id, evidence, creator_id=own
+        )
+        if record is None and own is not None:
+            # The same answer whether the consent is another creator's or absent: nothing leaks.
+            raise Forbidden(f"No consent of yours has id {id!r}.")
+        if record is None:
+            raise NotFound(f"No consent has id {id!r}.")
+        return Consent.from_record(record)
+
+    @strawberry.mutation(extensions=allow(Role.ADMIN), description="Register an AI company as a licensee.")
+    async def create_licensee(self, info: Info, input: CreateLicenseeInput) -> Licensee:
+        licensee = LicenseeInput(id=str(input.id), name=input.name)
+        return Licensee.from_record(await licences.create_licensee(info.context.db, licensee))
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN), description="Create a licence; its terms are versions."
+    )
+    async def create_licence(self, info: Info, input: CreateLicenceInput) -> Licence:
+        licence = LicenceInput(id=str(input.id), name=input.name)
+        return Licence.from_record(await licences.create_licence(info.context.db, licence))
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN), description="Add an immutable version of a licence's terms."
+    )
+    async def add_licence_version(self, info: Info, input: AddLicenceVersionInput) -> LicenceVersion:
+        version = LicenceVersionInput(
+            id=str(input.id),
+            licence_id=str(input.licence_id),
+            version=input.version,
+            scopes=frozenset(input.scopes),
+            excluded_uses=frozenset(input.excluded_uses),
+            currency=input.currency,
+            training_fee=input.training_fee,
+            service_rate=input.service_rate,
+            output_rate=input.output_rate,
+            confidence_threshold=input.confidence_threshold,
+            effective_from=input.effective_from,
+        )
+        return LicenceVersion.from_record(await licences.add_licence_version(info.context.db, version))
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN),
+        description="Grant a licence version to a licensee for one model version.",
+    )
+    async def create_grant(self, info: Info, input: CreateGrantInput) -> Grant:
+        grant = GrantInput(
+            id=str(input.id),
+            licensee_id=str(input.licensee_id),
+            licence_version_id=str(input.licence_version_id),
+            model_name=input.model_name,
+            model_version=input.model_version,
+            scopes=frozenset(input.scopes) if input.scopes is not None else None,
+            valid_from=input.valid_from,
+            valid_to=input.valid_to,
+        )
+        return Grant.from_record(await licences.create_grant(info.context.db, grant))
+
+    @strawberry.mutation(extensions=allow(Role.ADMIN), description="Suspend a grant from now on.")
+    async def suspend_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+        return Grant.from_record(await licences.suspend_grant(info.context.db, str(id), reason))
+
+    @strawberry.mutation(extensions=allow(Role.ADMIN), description="End a grant's suspension from now on.")
+    async def reinstate_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+        return Grant.from_record(await licences.reinstate_grant(info.context.db, str(id), reason))
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN), description="Revoke a grant from now on; final, never retroactive."
+    )
+    async def revoke_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+        return Grant.from_record(await licences.revoke_grant(info.context.db, str(id), reason))
+
+
+def _opt(value: strawberry.ID | None) -> str | None:
+    return str(value) if value is not None else None
