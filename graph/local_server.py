@@ -51,7 +51,9 @@ def neo4j_version() -> str:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when nothing listens on the port (connections in TIME_WAIT don't count: servers reuse it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -296,9 +298,9 @@ class LocalNeo4j:
         result = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)  # noqa: S603
         match = re.search(r'version "(\d+)', result.stderr + result.stdout)
         if match is None or int(match.group(1)) < MIN_JAVA:
-            found = (result.stderr or result.stdout).splitlines()[:1]
+            found = next(iter((result.stderr or result.stdout).splitlines()), "nothing")
             raise LocalServerError(
-                f"Neo4j {neo4j_version()} needs Java {MIN_JAVA} or later; `{java} -version` says {found}."
+                f"Neo4j {neo4j_version()} needs Java {MIN_JAVA} or later; `{java} -version` says: {found}"
             )
         return java
 

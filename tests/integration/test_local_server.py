@@ -1,0 +1,67 @@
+"""The local server tooling's error paths, with real processes (a real JVM where one is needed)."""
+
+from __future__ import annotations
+
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from graph.local_server import LocalNeo4j, LocalServerError, free_port, port_is_free
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+LIB_ROOT = REPO / ".data" / "neo4j" / "lib"
+
+
+def server(home: Path, **overrides: object) -> LocalNeo4j:
+    options: dict[str, object] = {"port": free_port(), "lib_root": LIB_ROOT, "startup_timeout": 60.0}
+    options.update(overrides)
+    return LocalNeo4j(home=home, **options)  # type: ignore[arg-type]
+
+
+def test_missing_java_says_what_to_install(tmp_path: Path) -> None:
+    with pytest.raises(LocalServerError, match=r"Java 17 is needed .* `no-such-java` is not on PATH"):
+        server(tmp_path, java="no-such-java").start()
+
+
+def test_old_java_is_refused_with_its_version(tmp_path: Path) -> None:
+    fake = tmp_path / "java"
+    fake.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(LocalServerError, match=r'needs Java 17 or later; .*"11\.0\.2"'):
+        server(tmp_path / "home", java=str(fake)).start()
+
+
+def test_missing_maven_when_jars_are_not_fetched(tmp_path: Path) -> None:
+    with pytest.raises(LocalServerError, match=r"Maven is needed .* `no-such-mvn`"):
+        server(tmp_path, mvn="no-such-mvn", lib_root=tmp_path / "empty-lib").fetch()
+
+
+def test_port_taken_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        port = sock.getsockname()[1]
+        with pytest.raises(LocalServerError, match=rf"Port {port} on 127.0.0.1 is taken"):
+            server(tmp_path, port=port).start()
+
+
+def test_server_that_does_not_come_up_shows_its_log(tmp_path: Path) -> None:
+    broken = server(tmp_path, extra_settings={"server.memory.pagecache.size": "lots"})
+    with pytest.raises(LocalServerError, match=r"Neo4j exited with code \d+ while starting") as caught:
+        broken.start()
+    assert "pagecache" in str(caught.value)
+    assert broken.running_pid() is None
+    assert port_is_free(broken.port)
+
+
+def test_config_binds_loopback_only_with_auth_and_no_http(tmp_path: Path) -> None:
+    local = server(tmp_path, port=17001)
+    local.write_config()
+    conf = (tmp_path / "conf" / "neo4j.conf").read_text()
+    assert "server.bolt.listen_address=127.0.0.1:17001" in conf
+    assert "server.http.enabled=false" in conf and "dbms.security.auth_enabled=true" in conf
+    assert local.password() == local.password()
+    assert stat.S_IMODE(local.password_file.stat().st_mode) == 0o600

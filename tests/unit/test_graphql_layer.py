@@ -1,0 +1,80 @@
+"""The GraphQL layer's own rules, without a database: deny by default, error masking, schema file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import strawberry
+from graphql import GraphQLError
+from pydantic import BaseModel, ValidationError
+
+from registry.access import Role
+from registry.errors import Conflict, InvalidInput
+from resolvers.access import allow, public, unguarded_root_fields
+from resolvers.errors import INTERNAL, public_error
+from resolvers.schema import build_schema
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_root_field_of_the_real_schema_has_an_access_rule() -> None:
+    assert unguarded_root_fields(build_schema()) == []
+
+
+def test_a_field_without_a_rule_is_reported() -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field(extensions=public())
+        def open(self) -> int:
+            return 1
+
+        @strawberry.field(extensions=allow(Role.ADMIN))
+        def guarded(self) -> int:
+            return 2
+
+        @strawberry.field
+        def forgotten(self) -> int:
+            return 3
+
+    assert unguarded_root_fields(strawberry.Schema(query=Query)) == ["Query.forgotten"]
+
+
+def test_allow_needs_a_role() -> None:
+    with pytest.raises(ValueError, match="at least one role"):
+        allow()
+
+
+def test_schema_file_is_current() -> None:
+    committed = (REPO / "schema.graphql").read_text()
+    assert committed.strip() == str(build_schema()).strip(), "schema.graphql is stale: run `make schema`"
+
+
+def test_domain_errors_keep_message_code_and_details() -> None:
+    original = InvalidInput("shares add up to 99.5 %", details={"performing": 9950})
+    error = public_error(GraphQLError("x", original_error=original), "req-1")
+    assert error.message == "shares add up to 99.5 %"
+    assert error.extensions == {"code": "BAD_USER_INPUT", "details": {"performing": 9950}}
+    assert public_error(GraphQLError("x", original_error=Conflict("dup")), "r").extensions == {
+        "code": "CONFLICT"
+    }
+
+
+def test_unexpected_errors_are_masked_and_logged_with_request_id(caplog: pytest.LogCaptureFixture) -> None:
+    secret_detail = "password=hunter2 at /srv/app/internal.py line 42"
+    with caplog.at_level(logging.ERROR, logger="opustrace.errors"):
+        error = public_error(GraphQLError("boom", original_error=RuntimeError(secret_detail)), "req-42")
+    assert secret_detail not in error.message and "req-42" in error.message
+    assert error.extensions == {"code": INTERNAL, "requestId": "req-42"}
+    assert "req-42" in caplog.text and secret_detail in caplog.text
+
+
+def test_validation_errors_name_the_field() -> None:
+    class Model(BaseModel):
+        amount: int
+
+    with pytest.raises(ValidationError) as caught:
+        Model.model_validate({"amount": "lots"})
+    error = public_error(GraphQLError("x", original_error=caught.value), "r")
+    assert error.extensions == {"code": "BAD_USER_INPUT"} and error.message.startswith("amount:")
