@@ -1,9 +1,9 @@
 """Streaming reader of CWR 2.1 / 2.2 files: lines in, one `CwrWork` or `CwrRejection` per transaction out.
 
 The reader holds one transaction at a time, so a file of any size streams through in constant
-memory. It does no I/O: the caller opens the file (CWR is ASCII; read it as latin-1 or the
-character set its HDR names, never with universal-newline translation concerns: both CRLF and
-LF endings are accepted) and passes its lines.
+memory. It does no I/O: the caller opens the file and passes its lines. CWR is ASCII (2.2 may
+name another character set in the HDR); reading as latin-1 never fails on a stray byte. Lines
+may end in CRLF or LF or nothing, and may be right-trimmed.
 
 File-level problems that CWR would punish by rejecting the whole file (trailer counts, a group of
 another transaction type) only warn here: each transaction stands or falls on its own. A file that
