@@ -21,6 +21,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graph import audit
 from registry.errors import Conflict, Unavailable
 
 T = TypeVar("T")
@@ -66,6 +67,11 @@ class Tx:
 
     def __init__(self, tx: AsyncManagedTransaction) -> None:
         self._tx = tx
+        self.touched: list[str] = []
+
+    def touch(self, *ids: str | None) -> None:
+        """Name the records this transaction wrote; the audit event lists them."""
+        self.touched.extend(i for i in ids if i)
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         QueryCounter.tick()
@@ -100,6 +106,8 @@ class Database:
             connection_timeout=settings.connection_timeout,
             connection_acquisition_timeout=settings.acquisition_timeout,
             max_transaction_retry_time=settings.max_retry_time,
+            # Server notifications ("property key does not exist" on a fresh graph) are noise in our logs.
+            notifications_min_severity="OFF",
         )
         return cls(driver, settings.database)
 
@@ -111,8 +119,18 @@ class Database:
             return await session.execute_read(lambda tx: work(Tx(tx)))
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run `work` in a write transaction; under an audit scope, its audit event joins the same one."""
+        scope = audit.current_scope()
+
+        async def audited(raw: AsyncManagedTransaction) -> T:
+            tx = Tx(raw)
+            result = await work(tx)
+            if scope is not None:
+                await audit.append(tx, scope, tx.touched)
+            return result
+
         async with self._session() as session:
-            return await session.execute_write(lambda tx: work(Tx(tx)))
+            return await session.execute_write(audited)
 
     async def run_read(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         async def work(tx: Tx) -> list[Record]:

@@ -12,13 +12,15 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.access import unguarded_root_fields
+from resolvers.audit.queries import AuditQuery
+from resolvers.audit.scope import AuditMutations
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery)
+QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery)
 MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation)
 
 
@@ -48,6 +50,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            AuditMutations,
             PublicErrors,
         ],
     )

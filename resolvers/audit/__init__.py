@@ -1,0 +1,1 @@
+"""The audit trail: every mutation recorded, readable by auditors."""
