@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.database import Database, Tx
 from graph.stores._records import native, require_same, required_native
@@ -363,7 +363,9 @@ async def revoke_grant(db: Database, grant_id: str, reason: str | None) -> Grant
     return await _transition(db, REVOKE, grant_id, reason, "revoke")
 
 
-async def _transition(db: Database, query: Any, grant_id: str, reason: str | None, verb: str) -> GrantRecord:
+async def _transition(
+    db: Database, query: LiteralString, grant_id: str, reason: str | None, verb: str
+) -> GrantRecord:
     rows = await db.run_write(query, {"id": grant_id, "reason": reason})
     if not rows:
         raise NotFound(f"No grant has id {grant_id!r}.")
