@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -12,12 +14,13 @@ INTROSPECTION = "{ __schema { queryType { name } types { name } } }"
 CREATE_KEY = 'mutation { createApiKey(input: {role: AUDITOR, name: "kept"}) { secret } }'
 
 
-def post(served: Served, query: str, key: str | None = None) -> dict:
+def post(served: Served, query: str, key: str | None = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     response = httpx.post(f"{served.base_url}/graphql", json={"query": query}, headers=headers, timeout=30)
     assert response.status_code == 200
     assert response.headers["x-request-id"]
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_serve_answers_and_ctrl_c_stops_what_it_started(serve: Served) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ async def test_verify_names_the_first_tampered_event(
     gql: GraphQLClient, db: Database, tamper: str, seq: int, problem: str
 ) -> None:
     await make_events(gql, 4)
-    await db.run_write(tamper)  # type: ignore[arg-type]
+    await db.run_write(tamper)
     _checked, broken = await audit.verify(db)
     assert broken is not None and (broken.seq, broken.problem) == (seq, problem)
     result = (await gql(VERIFY, key=ADMIN_SECRET)).data["verifyAuditTrail"]
@@ -76,7 +77,7 @@ async def test_verify_detects_a_forged_event_with_its_own_valid_hash(
     gql: GraphQLClient, db: Database
 ) -> None:
     await make_events(gql, 2)
-    forged = {
+    forged: dict[str, Any] = {
         "seq": 3,
         "at": "2026-01-01T00:00:00+00:00",
         "actor": "forger",
