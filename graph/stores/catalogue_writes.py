@@ -1,0 +1,262 @@
+"""Catalogue writes: creators, works with their whole split, recordings. Idempotent by natural key.
+
+A creator is found by IPI name number, else by id; a work by ISWC, else by id (a client id, or the CWR
+`cwr:<sender>:<submitter work id>`); a recording by ISRC. Each write first resolves those keys to nodes,
+then compares the registration's digest with the one stored on the node: equal means unchanged, and
+nothing is written. A work's properties, its old shares' removal and its new shares are written in the
+caller's one transaction, so no reader ever sees half a work. Bulk writes are UNWIND batches.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, WorkRecord
+from registry.catalogue import (
+    CreatorRef,
+    CreatorRegistration,
+    RecordingRegistration,
+    WorkRegistration,
+)
+from registry.errors import InvalidInput
+
+RESOLVE_CREATORS = """
+UNWIND $refs AS r
+OPTIONAL MATCH (a:Creator {ipi: r.ipi})
+OPTIONAL MATCH (b:Creator {id: r.id})
+WITH r, coalesce(a, b) AS c
+RETURN r.key AS key, c.id AS id
+"""
+UPSERT_CREATORS = """
+UNWIND $creators AS p
+MERGE (c:Creator {id: p.id})
+ON CREATE SET c.created_at = datetime()
+WITH c, p WHERE c.digest IS NULL OR c.digest <> p.digest
+SET c += p.props, c.digest = p.digest, c.updated_at = datetime()
+"""
+CREATORS_BY_IDS = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
+RESOLVE_WORKS = """
+UNWIND $works AS w
+OPTIONAL MATCH (a:Work {iswc: w.iswc})
+OPTIONAL MATCH (b:Work {id: w.id})
+WITH w, coalesce(a, b) AS n
+RETURN w.key AS key, n.id AS id, n.content_digest AS digest
+"""
+# An ISWC is kept when a later registration leaves it out: the society assigned it, the sender may not know.
+WRITE_WORKS = """
+UNWIND $works AS w
+MERGE (n:Work {id: w.id})
+ON CREATE SET n.created_at = datetime(), n.status = 'ACTIVE'
+SET n += w.props, n.iswc = coalesce(w.iswc, n.iswc), n.content_digest = w.digest, n.updated_at = datetime()
+"""
+CLEAR_SHARES = """
+UNWIND $ids AS id
+MATCH (:Work {id: id})<-[s:HOLDS_SHARE]-(:Creator)
+DELETE s
+"""
+CREATE_SHARES = """
+UNWIND $shares AS s
+MATCH (c:Creator {id: s.creator_id})
+MATCH (w:Work {id: s.work_id})
+CREATE (c)-[:HOLDS_SHARE {role: s.role, performing_bp: s.performing_bp, mechanical_bp: s.mechanical_bp,
+                          synchronisation_bp: s.synchronisation_bp}]->(w)
+"""
+MERGE_RECORDINGS = """
+UNWIND $recordings AS r
+MERGE (rec:Recording {isrc: r.isrc})
+ON CREATE SET rec.id = r.id, rec.created_at = datetime()
+SET rec += r.props
+WITH rec, r
+UNWIND r.work_ids AS work_id
+MATCH (w:Work {id: work_id})
+MERGE (rec)-[:EMBODIES]->(w)
+"""
+WORK_BY_ID = "MATCH (w:Work {id: $id}) RETURN w {.*} AS node"
+RECORDING_BY_ISRC = "MATCH (r:Recording {isrc: $isrc}) RETURN r {.*} AS node"
+EXISTING_WORK_IDS = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN collect(w.id) AS ids"
+
+
+class Outcome(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOutcome:
+    work_id: str
+    outcome: Outcome
+
+
+# --- creators ---------------------------------------------------------------------------------
+
+
+async def resolve_creators(tx: Tx, refs: Sequence[CreatorRef]) -> dict[str, str]:
+    """Node id by `CreatorRef.key` for the refs that name an existing creator."""
+    unique = {ref.key: ref for ref in refs}
+    params = [{"key": k, "ipi": r.ipi, "id": r.id} for k, r in unique.items()]
+    rows = await tx.run(RESOLVE_CREATORS, {"refs": params})
+    return {row["key"]: row["id"] for row in rows if row["id"] is not None}
+
+
+async def upsert_creators_tx(tx: Tx, creators: Sequence[CreatorRegistration]) -> dict[str, str]:
+    """Create or update creators; returns the node id by `CreatorRef.key`."""
+    unique = {c.ref.key: c for c in creators}
+    ids = await resolve_creators(tx, [c.ref for c in unique.values()])
+    for key, creator in unique.items():
+        ids.setdefault(key, creator.id or str(uuid.uuid4()))
+    payload = [
+        {"id": ids[key], "props": creator.properties(), "digest": creator.digest}
+        for key, creator in unique.items()
+    ]
+    await tx.run(UPSERT_CREATORS, {"creators": payload})
+    return ids
+
+
+async def upsert_creator(db: Database, creator: CreatorRegistration) -> CreatorRecord:
+    async def work(tx: Tx) -> CreatorRecord:
+        ids = await upsert_creators_tx(tx, [creator])
+        row = await tx.single(CREATORS_BY_IDS, {"ids": [ids[creator.ref.key]]})
+        assert row is not None
+        return CreatorRecord.from_node(row["node"])
+
+    return await db.write(work)
+
+
+# --- works ------------------------------------------------------------------------------------
+
+
+def _work_key(work: WorkRegistration) -> str:
+    return f"iswc:{work.iswc}" if work.iswc else f"id:{work.id}"
+
+
+async def _resolve_holders(
+    tx: Tx, works: Sequence[WorkRegistration], known: dict[str, str]
+) -> dict[str, str]:
+    refs = [s.holder for w in works for s in w.shares if s.holder.key not in known]
+    found = known | (await resolve_creators(tx, refs) if refs else {})
+    missing = sorted({ref.key for ref in refs if ref.key not in found})
+    if missing:
+        raise InvalidInput(
+            f"No creator is registered as {', '.join(missing)}; register the share holders with "
+            "upsertCreator first, then the work.",
+            details={"unknown_holders": missing},
+        )
+    return found
+
+
+# Called with each registration and the id of the node it resolved to, before anything is written; it
+# raises a DomainError to refuse the write (the CWR import refuses two works of one file on one ISWC).
+Guard = Callable[[WorkRegistration, str], None]
+
+
+async def write_works_tx(
+    tx: Tx,
+    works: Sequence[WorkRegistration],
+    holder_ids: dict[str, str] | None = None,
+    guard: Guard | None = None,
+) -> list[WorkOutcome]:
+    """Write works whose content changed, each with its whole split; one outcome per work, in order.
+
+    The caller must not pass two registrations of the same work in one call: they would both count as
+    new and their shares would add up.
+    """
+    holders = await _resolve_holders(tx, works, holder_ids or {})
+    keyed = [{"key": _work_key(w), "iswc": w.iswc, "id": w.id} for w in works]
+    found = {row["key"]: row for row in await tx.run(RESOLVE_WORKS, {"works": keyed})}
+    outcomes: list[WorkOutcome] = []
+    changed: list[tuple[str, WorkRegistration]] = []
+    for work in works:
+        row = found[_work_key(work)]
+        if row["id"] is None:
+            work_id = work.id or str(uuid.uuid4())
+            if guard is not None:
+                guard(work, work_id)
+            outcomes.append(WorkOutcome(work_id, Outcome.CREATED))
+        else:
+            work_id = row["id"]
+            if guard is not None:
+                guard(work, work_id)
+            same = row["digest"] == work.digest
+            outcomes.append(WorkOutcome(work_id, Outcome.UNCHANGED if same else Outcome.UPDATED))
+            if same:
+                continue
+        changed.append((work_id, work))
+    if changed:
+        await _write_changed(tx, changed, holders)
+    return outcomes
+
+
+async def _write_changed(
+    tx: Tx, changed: list[tuple[str, WorkRegistration]], holders: dict[str, str]
+) -> None:
+    works = [{"id": wid, "iswc": w.iswc, "props": w.properties(), "digest": w.digest} for wid, w in changed]
+    shares = [
+        {
+            "work_id": wid,
+            "creator_id": holders[s.holder.key],
+            "role": s.role.value,
+            "performing_bp": s.performing_bp,
+            "mechanical_bp": s.mechanical_bp,
+            "synchronisation_bp": s.synchronisation_bp,
+        }
+        for wid, w in changed
+        for s in w.shares
+    ]
+    await tx.run(WRITE_WORKS, {"works": works})
+    await tx.run(CLEAR_SHARES, {"ids": [wid for wid, _ in changed]})
+    if shares:
+        await tx.run(CREATE_SHARES, {"shares": shares})
+    recordings = [_recording_payload(r, (wid, *r.work_ids)) for wid, w in changed for r in w.recordings]
+    if recordings:
+        await tx.run(MERGE_RECORDINGS, {"recordings": recordings})
+
+
+async def upsert_work(db: Database, work: WorkRegistration) -> tuple[WorkRecord, Outcome]:
+    """Register one work with its whole split (validated by the registration), atomically."""
+
+    async def write(tx: Tx) -> tuple[WorkRecord, Outcome]:
+        (outcome,) = await write_works_tx(tx, [work])
+        row = await tx.single(WORK_BY_ID, {"id": outcome.work_id})
+        assert row is not None
+        return WorkRecord.from_node(row["node"]), outcome.outcome
+
+    return await db.write(write)
+
+
+# --- recordings -------------------------------------------------------------------------------
+
+
+def _recording_payload(recording: RecordingRegistration, work_ids: Sequence[str]) -> dict[str, Any]:
+    return {
+        "isrc": recording.isrc,
+        "id": str(uuid.uuid4()),
+        "props": recording.properties(),
+        "work_ids": sorted(set(work_ids)),
+    }
+
+
+async def upsert_recording(db: Database, recording: RecordingRegistration) -> RecordingRecord:
+    """Create or update a recording by ISRC and link it to the works it embodies (links are added)."""
+
+    async def write(tx: Tx) -> RecordingRecord:
+        wanted = sorted(set(recording.work_ids))
+        if wanted:
+            row = await tx.single(EXISTING_WORK_IDS, {"ids": wanted})
+            missing = sorted(set(wanted) - set(row["ids"] if row else []))
+            if missing:
+                raise InvalidInput(
+                    f"No work has id {', '.join(missing)}; register the work first or fix workIds.",
+                    details={"unknown_work_ids": missing},
+                )
+        await tx.run(MERGE_RECORDINGS, {"recordings": [_recording_payload(recording, wanted)]})
+        node = await tx.single(RECORDING_BY_ISRC, {"isrc": recording.isrc})
+        assert node is not None
+        return RecordingRecord.from_node(node["node"])
+
+    return await db.write(write)

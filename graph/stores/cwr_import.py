@@ -1,0 +1,192 @@
+"""Load a parsed CWR file into the catalogue: batched UNWIND transactions, never half a work.
+
+Works are written in batches (`BATCH_SIZE` per transaction): one transaction upserts the batch's creators,
+then its works with their whole splits and recordings. When a batch fails (a constraint, a bad value the
+parser let through), its works are retried one transaction each, so one bad work is rejected alone and the
+rest of the batch still loads. Works whose stored digest equals the file's are left untouched: importing
+the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from graph.database import Database, Tx
+from graph.stores.catalogue_writes import (
+    Guard,
+    Outcome,
+    WorkOutcome,
+    upsert_creators_tx,
+    write_works_tx,
+)
+from registry.catalogue import CreatorRegistration, WorkRegistration
+from registry.catalogue_cwr import registration_from_cwr, sender_key
+from registry.cwr import CwrReader, CwrRejection, CwrWork
+from registry.errors import Conflict, DomainError
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRejection:
+    """A transaction that was not loaded: where it is in the file and why."""
+
+    transaction_seq: int | None
+    record_seq: int | None
+    record_type: str
+    line_number: int
+    submitter_work_id: str | None
+    title: str | None
+    reason: str
+
+    @classmethod
+    def from_parser(cls, rejection: CwrRejection) -> ImportRejection:
+        return cls(
+            rejection.transaction_seq,
+            rejection.record_seq,
+            rejection.record_type,
+            rejection.line_number,
+            rejection.submitter_work_id,
+            rejection.title,
+            rejection.reason,
+        )
+
+    @classmethod
+    def of_work(cls, work: CwrWork, reason: str) -> ImportRejection:
+        return cls(
+            work.transaction_seq,
+            work.record_seq,
+            work.transaction_type,
+            work.line_number,
+            work.submitter_work_id,
+            work.title,
+            reason,
+        )
+
+
+@dataclass
+class ImportReport:
+    works_created: int = 0
+    works_updated: int = 0
+    works_unchanged: int = 0
+    rejections: list[ImportRejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    work_ids: list[str] = field(default_factory=list)  # of every loaded work, in file order
+
+    @property
+    def works_loaded(self) -> int:
+        return self.works_created + self.works_updated + self.works_unchanged
+
+    def count(self, outcomes: Iterable[WorkOutcome]) -> None:
+        for outcome in outcomes:
+            self.work_ids.append(outcome.work_id)
+            match outcome.outcome:
+                case Outcome.CREATED:
+                    self.works_created += 1
+                case Outcome.UPDATED:
+                    self.works_updated += 1
+                case Outcome.UNCHANGED:
+                    self.works_unchanged += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    source: CwrWork
+    creators: list[CreatorRegistration]
+    work: WorkRegistration
+
+    @property
+    def keys(self) -> set[str]:
+        return {f"id:{self.work.id}"} | ({f"iswc:{self.work.iswc}"} if self.work.iswc else set())
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+class _Batches:
+    """Collects works and writes them a batch at a time."""
+
+    def __init__(self, db: Database, report: ImportReport, size: int) -> None:
+        self.db = db
+        self.report = report
+        self.size = size
+        self.pending: list[_Pending] = []
+        self.keys: set[str] = set()
+        # Node id -> the registration id that wrote it in this import. A second registration landing on
+        # the same node under another id (two submitter work ids, one ISWC) is refused, not merged: it
+        # would overwrite the first, and a repeated import would flip the work back and forth.
+        self.claimed: dict[str, str] = {}
+
+    async def add(self, item: _Pending) -> None:
+        # The same work twice in one batch would resolve as new twice; write the earlier one first.
+        if item.keys & self.keys:
+            await self.flush()
+        self.pending.append(item)
+        self.keys |= item.keys
+        if len(self.pending) >= self.size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        batch, self.pending, self.keys = self.pending, [], set()
+        if not batch:
+            return
+        try:
+            self._commit(batch, await self.db.write(lambda tx: _write(tx, batch, self._guard)))
+        except DomainError as exc:
+            log.info("batch of %d works failed (%s); writing them one by one", len(batch), exc.message)
+            for item in batch:
+                await self._write_alone(item)
+
+    async def _write_alone(self, item: _Pending) -> None:
+        try:
+            self._commit([item], await self.db.write(lambda tx: _write(tx, [item], self._guard)))
+        except DomainError as exc:
+            self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
+
+    def _commit(self, batch: list[_Pending], outcomes: list[WorkOutcome]) -> None:
+        self.report.count(outcomes)
+        for item, outcome in zip(batch, outcomes, strict=True):
+            self.claimed.setdefault(outcome.work_id, str(item.work.id))
+
+    def _guard(self, work: WorkRegistration, node_id: str) -> None:
+        owner = self.claimed.get(node_id, work.id)
+        if owner != work.id:
+            raise Conflict(
+                f"ISWC {work.iswc} is already registered in this file as work {owner}; one ISWC names "
+                "one work: correct the ISWC or submit the two as one work."
+            )
+
+
+async def _write(tx: Tx, batch: list[_Pending], guard: Guard) -> list[WorkOutcome]:
+    holder_ids = await upsert_creators_tx(tx, [c for item in batch for c in item.creators])
+    return await write_works_tx(tx, [item.work for item in batch], holder_ids, guard)
+
+
+async def import_cwr(db: Database, reader: CwrReader, *, batch_size: int = BATCH_SIZE) -> ImportReport:
+    """Import every transaction `reader` yields; a file that is not CWR 2.x raises InvalidInput."""
+    report = ImportReport()
+    batches = _Batches(db, report, batch_size)
+    for item in reader:
+        if isinstance(item, CwrRejection):
+            report.rejections.append(ImportRejection.from_parser(item))
+            continue
+        try:
+            creators, work = registration_from_cwr(item, sender_key(reader.header))
+        except DomainError as exc:
+            report.rejections.append(ImportRejection.of_work(item, exc.message))
+            continue
+        except ValidationError as exc:
+            report.rejections.append(ImportRejection.of_work(item, _validation_reason(exc)))
+            continue
+        await batches.add(_Pending(item, creators, work))
+    await batches.flush()
+    report.warnings = list(reader.warnings)
+    return report
