@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from opustrace.http_limits import AbuseLimits, HttpLimits
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
 from registry.api_keys import check_bootstrap_secret
@@ -58,6 +59,15 @@ def limits_from(settings: Settings) -> Limits:
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_query_aliases,
         max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
+    )
+
+
+def http_limits_from(settings: Settings) -> HttpLimits:
+    return HttpLimits(
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        requests_per_minute=settings.rate_limit_per_minute,
     )
 
 
@@ -92,7 +102,7 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
-        middleware=[Middleware(RequestLog)],
+        middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
         lifespan=lifespan,
     )
     app.state.db = db

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from resolvers.access import unguarded_root_fields
 from resolvers.audit.queries import AuditQuery
 from resolvers.audit.scope import AuditMutations
+from resolvers.cost import ExposeVariables, QueryCostLimiter
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
@@ -29,6 +30,7 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    max_cost: int = 10000
 
 
 class RegistrySchema(strawberry.Schema):
@@ -50,6 +52,8 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            ExposeVariables,
+            partial(QueryCostLimiter, max_cost=limits.max_cost),
             AuditMutations,
             PublicErrors,
         ],
