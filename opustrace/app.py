@@ -23,6 +23,7 @@ from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
 from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError
+from resolvers.attribution.webhook import attribution_webhook
 from resolvers.context import Context, authenticate
 from resolvers.schema import Limits, build_schema
 
@@ -101,6 +102,11 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/webhooks/attribution/{vendor_id}",
+                attribution_webhook(db, current_request_id),
+                methods=["POST"],
+            ),
         ],
         middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
         lifespan=lifespan,

@@ -12,6 +12,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.access import unguarded_root_fields
+from resolvers.attribution.mutations import AttributionMutation
+from resolvers.attribution.queries import AttributionQuery
 from resolvers.audit.queries import AuditQuery
 from resolvers.audit.scope import AuditMutations
 from resolvers.cost import ExposeVariables, QueryCostLimiter
@@ -21,8 +23,8 @@ from resolvers.licensing.queries import LicensingQuery
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery)
-MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation)
+QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery, AttributionQuery)
+MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation, AttributionMutation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,279 @@
+"""Reading attribution reports: pages, batches of influences for dataloaders, and the report that counts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores._records import native, required_native
+from graph.stores.catalogue_records import RecordingRecord
+from registry.attribution import InfluenceReference, RightType, Segment
+from registry.attribution_counting import CountingRule, ReportHead, counting_report
+
+# The report with where it points: its output, the output's licensee, the report that replaced it.
+REPORT = """r {.id, .digest, .vendor_id, .vendor_report_id, .method, .method_version, .computed_at,
+     .received_at, .via, .current, .influence_count, .unattributed_composition, .unattributed_master,
+     output_id: o.id, licensee_id: l.id, superseded_by: newer.id}"""
+REPORTS_BY_ID = (
+    """
+UNWIND $ids AS id
+MATCH (r:AttributionReport {id: id})-[:ABOUT]->(o:Output)
+OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(:Model)-[:GENERATED]->(o)
+OPTIONAL MATCH (r)-[:SUPERSEDED_BY]->(newer:AttributionReport)
+RETURN """
+    + REPORT
+    + " AS report"
+)
+LIST_REPORTS = (
+    """
+MATCH (r:AttributionReport)-[:ABOUT]->(o:Output)
+WHERE ($output_id IS NULL OR o.id = $output_id)
+  AND ($vendor_id IS NULL OR r.vendor_id = $vendor_id)
+  AND ($include_superseded OR r.current)
+OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(:Model)-[:GENERATED]->(o)
+WITH r, o, l WHERE $licensee_id IS NULL OR l.id = $licensee_id
+OPTIONAL MATCH (r)-[:SUPERSEDED_BY]->(newer:AttributionReport)
+WITH r, o, l, newer ORDER BY r.computed_at DESC, r.id
+WITH collect("""
+    + REPORT
+    + """) AS rows
+RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+"""
+)
+INFLUENCES = """
+UNWIND $ids AS id
+MATCH (:AttributionReport {id: id})-[i:INFLUENCE]->(t)
+RETURN id, i {.*} AS edge, t.id AS target_id, CASE WHEN t:Work THEN 'Work' ELSE 'Recording' END AS label
+ORDER BY id, i.position
+"""
+UNMATCHED = """
+UNWIND $ids AS id
+MATCH (:AttributionReport {id: id})-[:UNMATCHED]->(u:UnmatchedInfluence)
+RETURN id, u {.*} AS node
+ORDER BY id, u.position
+"""
+FLAGS = """
+UNWIND $ids AS id
+MATCH (f:ComplianceFlag)-[:ON]->(:AttributionReport {id: id})
+RETURN id, f {.id, .code, .message, .work_id, .detected_at} AS flag
+ORDER BY id, f.work_id
+"""
+# The current reports on the output, whether the licensee designated their vendor, and the attribution
+# rule of the licence version under which the licensee holds its grant for this model version
+# (a grant covers one model version; the latest one in force when the output was generated).
+COUNTING_CANDIDATES = """
+MATCH (o:Output {id: $output_id})
+OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(m:Model)-[:GENERATED]->(o)
+CALL (o, l, m) {
+  OPTIONAL MATCH (l)-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
+  WHERE g.model_name = m.name AND g.model_version = m.version
+    AND g.valid_from <= coalesce(o.generated_at, o.created_at, datetime())
+  RETURN v ORDER BY g.valid_from DESC LIMIT 1
+}
+RETURN v.attribution_rule AS rule, v.attribution_vendor_id AS rule_vendor, COLLECT {
+  MATCH (r:AttributionReport {current: true})-[:ABOUT]->(o)
+  OPTIONAL MATCH (l)-[e:ENGAGED]->(:Vendor {id: r.vendor_id})
+  RETURN r {.id, .vendor_id, .computed_at, .received_at, .current,
+            designated: coalesce(e.designated, false)}
+} AS reports
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    id: str
+    digest: str
+    vendor_id: str
+    vendor_report_id: str
+    output_id: str
+    licensee_id: str | None
+    method: str
+    method_version: str
+    computed_at: datetime
+    received_at: datetime
+    via: str
+    current: bool
+    superseded_by: str | None
+    influence_count: int
+    unattributed_composition: Decimal
+    unattributed_master: Decimal
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ReportRecord:
+        return cls(
+            id=row["id"],
+            digest=row["digest"],
+            vendor_id=row["vendor_id"],
+            vendor_report_id=row["vendor_report_id"],
+            output_id=row["output_id"],
+            licensee_id=row.get("licensee_id"),
+            method=row["method"],
+            method_version=row["method_version"],
+            computed_at=required_native(row["computed_at"]),
+            received_at=required_native(row["received_at"]),
+            via=row["via"],
+            current=bool(row["current"]),
+            superseded_by=row.get("superseded_by"),
+            influence_count=int(row.get("influence_count") or 0),
+            unattributed_composition=Decimal(row.get("unattributed_composition") or "0"),
+            unattributed_master=Decimal(row.get("unattributed_master") or "0"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What the vendor said about one influence (matched or not), as stored."""
+
+    position: int
+    right_type: RightType
+    score: Decimal
+    confidence: Decimal | None
+    reference: InfluenceReference
+    segments: tuple[Segment, ...]
+
+    @classmethod
+    def from_props(cls, props: dict[str, Any]) -> Claim:
+        confidence = props.get("confidence")
+        return cls(
+            position=int(props["position"]),
+            right_type=RightType(props["right_type"]),
+            score=Decimal(props["score"]),
+            confidence=Decimal(confidence) if confidence is not None else None,
+            reference=InfluenceReference.model_validate_json(props["reference"]),
+            segments=tuple(Segment.model_validate(s) for s in json.loads(props.get("segments") or "[]")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InfluenceRecord:
+    """A matched influence: the edge to a Work (COMPOSITION) or a Recording (MASTER)."""
+
+    claim: Claim
+    target_label: str
+    target_id: str
+    matched_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedRecord:
+    claim: Claim
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRecord:
+    id: str
+    code: str
+    message: str
+    work_id: str
+    detected_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CountedReport:
+    """The report that counts for an output, with its resolved and unmatched influences."""
+
+    report: ReportRecord
+    rule: CountingRule
+    influences: tuple[InfluenceRecord, ...]
+    unmatched: tuple[UnmatchedRecord, ...]
+
+
+async def reports_by_id(db: Database, ids: list[str]) -> dict[str, ReportRecord]:
+    rows = await db.run_read(REPORTS_BY_ID, {"ids": ids})
+    return {r["report"]["id"]: ReportRecord.from_row(r["report"]) for r in rows}
+
+
+async def list_reports(
+    db: Database,
+    *,
+    output_id: str | None,
+    vendor_id: str | None,
+    licensee_id: str | None,
+    include_superseded: bool,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[ReportRecord]]:
+    """(total, page) newest computation first; filters combine (a licensee filter: its outputs only)."""
+    params = {
+        "output_id": output_id,
+        "vendor_id": vendor_id,
+        "licensee_id": licensee_id,
+        "include_superseded": include_superseded,
+    }
+    rows = await db.run_read(LIST_REPORTS, params | {"offset": offset, "limit": limit})
+    return rows[0]["total"], [ReportRecord.from_row(r) for r in rows[0]["page"]]
+
+
+async def influences_by_report(db: Database, ids: list[str]) -> dict[str, list[InfluenceRecord]]:
+    found: dict[str, list[InfluenceRecord]] = defaultdict(list)
+    for row in await db.run_read(INFLUENCES, {"ids": ids}):
+        edge = row["edge"]
+        record = InfluenceRecord(Claim.from_props(edge), row["label"], row["target_id"], edge["matched_by"])
+        found[row["id"]].append(record)
+    return dict(found)
+
+
+async def unmatched_by_report(db: Database, ids: list[str]) -> dict[str, list[UnmatchedRecord]]:
+    found: dict[str, list[UnmatchedRecord]] = defaultdict(list)
+    for row in await db.run_read(UNMATCHED, {"ids": ids}):
+        node = row["node"]
+        found[row["id"]].append(UnmatchedRecord(Claim.from_props(node), node["reason_code"], node["reason"]))
+    return dict(found)
+
+
+async def flags_by_report(db: Database, ids: list[str]) -> dict[str, list[FlagRecord]]:
+    found: dict[str, list[FlagRecord]] = defaultdict(list)
+    for row in await db.run_read(FLAGS, {"ids": ids}):
+        f = row["flag"]
+        found[row["id"]].append(
+            FlagRecord(f["id"], f["code"], f["message"], f["work_id"], required_native(f["detected_at"]))
+        )
+    return dict(found)
+
+
+async def counting_report_for(db: Database, output_id: str) -> CountedReport | None:
+    """The report that counts for `output_id` under its licence's rule, with its influences; None when no
+    report counts (royalties apply the analogy fallback then)."""
+
+    async def work(tx: Tx) -> tuple[CountingRule, ReportHead | None]:
+        row = await tx.single(COUNTING_CANDIDATES, {"output_id": output_id})
+        if row is None:
+            return CountingRule(), None
+        rule = CountingRule.from_terms(row["rule"], row["rule_vendor"])
+        return rule, counting_report([_head(r) for r in row["reports"]], rule)
+
+    rule, chosen = await db.read(work)
+    if chosen is None:
+        return None
+    ids = [chosen.id]
+    report = (await reports_by_id(db, ids))[chosen.id]
+    influences = (await influences_by_report(db, ids)).get(chosen.id, [])
+    unmatched = (await unmatched_by_report(db, ids)).get(chosen.id, [])
+    return CountedReport(report, rule, tuple(influences), tuple(unmatched))
+
+
+def _head(row: dict[str, Any]) -> ReportHead:
+    return ReportHead(
+        id=row["id"],
+        vendor_id=row["vendor_id"],
+        computed_at=required_native(row["computed_at"]),
+        received_at=native(row["received_at"]) or required_native(row["computed_at"]),
+        current=bool(row["current"]),
+        designated=bool(row["designated"]),
+    )
+
+
+RECORDINGS_BY_ID = "UNWIND $ids AS id MATCH (r:Recording {id: id}) RETURN r {.*} AS node"
+
+
+async def recordings_by_id(db: Database, ids: list[str]) -> dict[str, RecordingRecord]:
+    """Influenced recordings in one query (the catalogue stores read recordings by ISRC or by work)."""
+    rows = await db.run_read(RECORDINGS_BY_ID, {"ids": ids})
+    return {r["node"]["id"]: RecordingRecord.from_node(r["node"]) for r in rows}

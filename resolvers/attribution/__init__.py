@@ -1,0 +1,1 @@
+"""Attribution over GraphQL (vendors, engagements, reports) and the vendors' signed webhook."""

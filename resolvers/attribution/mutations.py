@@ -1,0 +1,119 @@
+"""Vendors (ADMIN), engagements (ADMIN or the licensee itself) and report submission (VENDOR)."""
+
+from __future__ import annotations
+
+import json
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from attribution_adapters.generic import MAX_CSV_BYTES
+from graph.stores import attribution_reads as reads
+from graph.stores import vendors
+from graph.stores.attribution import StoredReport
+from registry.access import Role
+from registry.errors import Forbidden, InvalidInput
+from resolvers.access import allow, require_principal
+from resolvers.attribution.ingest import ingest
+from resolvers.attribution.types import (
+    AttributionFormat,
+    AttributionReport,
+    AttributionSubmission,
+    CreatedVendor,
+    SubmittedReport,
+    Vendor,
+    VendorEngagement,
+)
+from resolvers.context import Info
+
+
+@strawberry.input(description="A new attribution vendor.")
+class CreateVendorInput:
+    id: strawberry.ID = strawberry.field(description="Our id for the vendor; a retry with it is harmless.")
+    name: str
+    format: AttributionFormat = strawberry.field(description="The format of its webhook and pull results.")
+
+
+async def _payload_bytes(payload: JSON | None, file: Upload | None) -> bytes:
+    if (payload is None) == (file is None):
+        raise InvalidInput(
+            "Send the report either as `payload` (JSON text or object) or as `file`, not both."
+        )
+    if file is not None:
+        # Strawberry's Upload is Starlette's UploadFile under this server.
+        upload = file if isinstance(file, UploadFile) else None
+        if upload is None:
+            raise InvalidInput("`file` must be a multipart upload.")
+        body = await upload.read(MAX_CSV_BYTES + 1)
+        if len(body) > MAX_CSV_BYTES:
+            raise InvalidInput(f"The file is larger than {MAX_CSV_BYTES} bytes; split it by month or output.")
+        return body
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    # GraphQL has already parsed an object payload, numbers included. Python prints a float as the
+    # shortest decimal that reads back to it (8.25 -> "8.25"), so re-serialising restores what the
+    # vendor wrote; the adapter then reads it as an exact Decimal. Text payloads skip this entirely.
+    return json.dumps(payload).encode("utf-8")
+
+
+async def _submitted(info: Info, stored: list[StoredReport]) -> AttributionSubmission:
+    records = await reads.reports_by_id(info.context.db, [s.id for s in stored])
+    return AttributionSubmission(
+        reports=[
+            SubmittedReport(
+                report=AttributionReport.from_record(records[s.id]), duplicate=s.duplicate, current=s.current
+            )
+            for s in stored
+        ]
+    )
+
+
+@strawberry.type
+class AttributionMutation:
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN),
+        description="Register an attribution vendor; answers its webhook secret this once.",
+    )
+    async def create_vendor(self, info: Info, input: CreateVendorInput) -> CreatedVendor:
+        name = input.name.strip()
+        if not name:
+            raise InvalidInput("name must not be blank.")
+        record, secret = await vendors.create_vendor(info.context.db, str(input.id), name, input.format.value)
+        return CreatedVendor(vendor=Vendor.from_record(record), webhook_secret=secret)
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN, Role.LICENSEE),
+        description="A licensee engages a vendor (ADMIN, or that LICENSEE). Designating one vendor "
+        "undesignates the others: the designated vendor's current report counts by default.",
+    )
+    async def engage_vendor(
+        self, info: Info, licensee_id: strawberry.ID, vendor_id: strawberry.ID, designated: bool = False
+    ) -> VendorEngagement:
+        principal = require_principal(info)
+        if principal.role == Role.LICENSEE and principal.scope_id != str(licensee_id):
+            raise Forbidden("A licensee key engages vendors for its own licensee only.")
+        record = await vendors.engage(info.context.db, str(licensee_id), str(vendor_id), designated)
+        return VendorEngagement.from_record(record)
+
+    @strawberry.mutation(
+        extensions=allow(Role.VENDOR),
+        description="Submit an attribution report in one of the vendor formats: `payload` as JSON text "
+        "(exact numbers) or a JSON object, or `file` (multipart upload) for generic_csv. Accepted only "
+        "for outputs of licensees that engaged the calling vendor. The same report twice is stored once.",
+    )
+    async def submit_attribution_report(
+        self,
+        info: Info,
+        format: AttributionFormat,
+        payload: JSON | None = None,
+        file: Upload | None = None,
+    ) -> AttributionSubmission:
+        principal = require_principal(info)
+        vendor_id = principal.scope_id
+        if vendor_id is None:
+            raise Forbidden("This vendor key is not bound to a vendor; ask an admin for a scoped key.")
+        body = await _payload_bytes(payload, file)
+        stored = await ingest(info.context.db, format.value, body, vendor_id=vendor_id, via="GRAPHQL")
+        return await _submitted(info, stored)

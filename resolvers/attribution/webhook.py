@@ -1,0 +1,117 @@
+"""`POST /webhooks/attribution/{vendor_id}`: a vendor pushes a report, signed (docs/attribution-formats.md).
+
+Order of checks: the vendor exists (404), the body fits (413), the signature matches one of the vendor's
+secrets and is fresh and new (401; the Neo4j replay guard), the payload parses in the vendor's format
+(400), the report is stored under an audit scope with via WEBHOOK (404 unknown output, 403 vendor not
+engaged, 409 conflicting report). Nothing is parsed before the signature is verified, and the replay
+guard's write is not itself audited: only what a verified delivery stored is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from attribution_adapters.signatures import SIGNATURE_HEADER, WebhookRejected, verify_webhook
+from graph.audit import AuditScope, auditing
+from graph.database import Database
+from graph.stores import vendors
+from graph.stores.webhook_deliveries import Neo4jReplayGuard
+from registry.errors import DomainError
+from resolvers.attribution.ingest import ingest
+
+log = logging.getLogger("opustrace.webhook")
+
+# The largest vendor body (a month of generic CSV); JSON reports are far smaller.
+MAX_BODY_BYTES = 20 * 1024 * 1024
+STATUS = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "UNAVAILABLE": 503,
+}
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _error(exc: DomainError) -> JSONResponse:
+    body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
+    if exc.details:
+        body["error"]["details"] = exc.details
+    return JSONResponse(body, status_code=STATUS.get(exc.code, 400))
+
+
+async def _read_capped(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():  # counted as it arrives: a lying Content-Length changes nothing
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def attribution_webhook(db: Database, request_id: Callable[[], str] = lambda: "-") -> Endpoint:
+    """The endpoint over `db`; the composition root mounts it at /webhooks/attribution/{vendor_id}."""
+    guard = Neo4jReplayGuard(db)
+
+    async def endpoint(request: Request) -> Response:
+        vendor_id = request.path_params["vendor_id"]
+        try:
+            config = await vendors.webhook_verification(db, vendor_id)
+            if config is None:
+                return JSONResponse(
+                    {"error": {"code": "NOT_FOUND", "message": f"No vendor has id {vendor_id!r}."}}, 404
+                )
+            body = await _read_capped(request)
+            header = request.headers.get(SIGNATURE_HEADER)
+            delivery = await verify_webhook(
+                header, body, config.secrets, vendor_id=vendor_id, replay_guard=guard
+            )
+            scope = AuditScope(
+                actor=f"vendor:{vendor_id}",
+                role="VENDOR",
+                via="WEBHOOK",
+                action="Webhook.attribution",
+                request_id=request_id(),
+                input_digest=hashlib.sha256(body).hexdigest(),
+            )
+            with auditing(scope):
+                stored = await ingest(db, config.format, body, vendor_id=vendor_id, via="WEBHOOK")
+        except _TooLarge:
+            message = f"The body is larger than {MAX_BODY_BYTES} bytes; split the delivery."
+            return JSONResponse({"error": {"code": "PAYLOAD_TOO_LARGE", "message": message}}, 413)
+        except WebhookRejected as exc:
+            log.info("webhook of vendor %s refused: %s", vendor_id, exc.reason)
+            return _error(exc)
+        except DomainError as exc:
+            return _error(exc)
+        log.info(
+            "webhook of vendor %s signed at %s stored %d report(s)",
+            vendor_id,
+            delivery.timestamp,
+            len(stored),
+        )
+        reports = [
+            {"id": s.id, "output_id": s.output_id, "duplicate": s.duplicate, "current": s.current}
+            for s in stored
+        ]
+        first = reports[0]["id"] if reports else None
+        return JSONResponse({"report_id": first, "reports": reports}, status_code=200)
+
+    return endpoint
