@@ -1,0 +1,479 @@
+"""The aggregation in Neo4j that feeds registry.royalties: per usage report, the facts its stream rule needs.
+
+A distribution pages through a period's usage reports in `sort_key` order (keyset: never OFFSET, never
+the whole period in memory) and, per page, reads every fact of the page in one read transaction of a
+fixed number of queries, whatever the number of influences, works or holders:
+
+- OUTPUT_USE: per output, its model, creation time and every current attribution report with its
+  influences (matched to works, or unmatched references); registry.attribution_counting picks the
+  report that counts under the licence's rule.
+- SERVICE_USE and OUTPUT_USE: per model, its licence terms (the grant of the run that produced it, or
+  the licensee's grant for the model's name and version) and its training lineage: every COMPLETE run
+  that produced it or a model it was FINE_TUNED_FROM, with the works they USED and their weights.
+- TRAINING: per model, the COMPLETE runs that produced it, each with its grant's terms, start time and
+  used works.
+- per work touched: the licensability facts (graph/stores/rights.work_facts, judged by registry.rights
+  at the time that counts) and the registered shares.
+
+When a work is judged: training at the run's start; service use at the first instant of the period
+(the state in which the month's use began); output use, influences and lineage alike, at the output's
+creation (when the works shaped it).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores._records import native
+from graph.stores.rights import work_facts
+from registry.attribution_counting import CountingRule, ReportHead, counting_report
+from registry.errors import NotFound
+from registry.money import Currency, allocate, to_fraction
+from registry.rights import Scope, WorkFacts
+from registry.royalties import (
+    Distribution,
+    LicenceTerms,
+    Stream,
+    WorkInput,
+    WorkUsage,
+    distribute_output_use,
+    distribute_service_use,
+    distribute_training,
+    merge,
+)
+from registry.royalties.facts import (
+    InfluenceFact,
+    LineageUse,
+    ShareRow,
+    lineage_usages,
+    report_input,
+    terms_from_version,
+    work_input,
+    work_status,
+)
+from registry.usage import Period, usage_prefix
+
+BATCH_SIZE = 500
+# Models are few and their lineage is reused by every output they generated; a bounded cache keeps
+# memory flat however many models a period touches.
+MODEL_CACHE_SIZE = 64
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+REPORT_PAGE = """
+MATCH (u:UsageReport)
+WHERE u.sort_key STARTS WITH $prefix AND u.sort_key > $after
+RETURN u.sort_key AS key, u.id AS id, u.subject_id AS subject_id, u.amount AS amount
+ORDER BY u.sort_key
+LIMIT $limit
+"""
+# Every current report on each output, with its influences: the licence's counting rule chooses in
+# Python (registry.attribution_counting). Only COMPOSITION influences carry money: shares are
+# registered on works, and no master-rights holders are registered.
+OUTPUT_FACTS = """
+UNWIND $ids AS oid
+MATCH (o:Output {id: oid})
+OPTIONAL MATCH (m:Model)-[:GENERATED]->(o)
+RETURN o.id AS id, m.id AS model_id, o.created_at AS created_at, COLLECT {
+  MATCH (r:AttributionReport)-[:ABOUT]->(o)
+  WHERE coalesce(r.current, true)
+  RETURN {
+    id: r.id, vendor_id: r.vendor_id, computed_at: r.computed_at,
+    received_at: coalesce(r.received_at, r.computed_at),
+    designated: EXISTS {
+      (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id})
+    },
+    influences: COLLECT {
+      MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
+      RETURN {work_id: w.id, score: toString(i.score), confidence: toString(i.confidence)}
+    },
+    unmatched: COLLECT {
+      MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
+      WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
+      RETURN {reference: x.reference, score: toString(x.score), confidence: toString(x.confidence)}
+    }
+  }
+} AS reports
+"""
+# A model's terms: the grant its own training ran under (latest run first), else the licensee's grant
+# for the model's name and version. Its lineage: runs of the model and of every fine-tune ancestor.
+MODEL_FACTS = """
+UNWIND $ids AS mid
+MATCH (m:Model {id: mid})
+WITH m, COLLECT {
+    MATCH (r:TrainingRun)-[:PRODUCED]->(m)
+    MATCH (r)-[:UNDER]->(:Grant)-[:OF]->(v:LicenceVersion)
+    WITH r, v ORDER BY r.started_at DESC, r.id
+    RETURN v {.*}
+  } + COLLECT {
+    MATCH (:Licensee {id: m.licensee_id})-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
+    WHERE g.model_name = m.name AND g.model_version = m.version
+    WITH g, v ORDER BY g.valid_from DESC, g.id
+    RETURN v {.*}
+  } AS versions
+RETURN m.id AS id, versions[0] AS version, COLLECT {
+  MATCH (m)-[:FINE_TUNED_FROM*0..]->(a:Model)
+  WITH DISTINCT a
+  MATCH (r:TrainingRun)-[:PRODUCED]->(a)
+  WHERE coalesce(r.status, 'COMPLETE') = 'COMPLETE'
+  MATCH (r)-[u:USED]->(w:Work)
+  RETURN {work_id: w.id, run_id: r.id, model_id: a.id, weight: toString(coalesce(u.weight, '1'))}
+} AS lineage
+"""
+TRAINING_FACTS = """
+UNWIND $ids AS mid
+MATCH (m:Model {id: mid})
+RETURN m.id AS id, COLLECT {
+  MATCH (r:TrainingRun)-[:PRODUCED]->(m)
+  WHERE coalesce(r.status, 'COMPLETE') = 'COMPLETE'
+  RETURN {
+    id: r.id, started_at: r.started_at,
+    version: head(COLLECT { MATCH (r)-[:UNDER]->(:Grant)-[:OF]->(v:LicenceVersion) RETURN v {.*} }),
+    used: COLLECT {
+      MATCH (r)-[u:USED]->(w:Work) RETURN {work_id: w.id, weight: toString(coalesce(u.weight, '1'))}
+    }
+  }
+} AS runs
+"""
+SHARES = """
+UNWIND $ids AS wid
+MATCH (c:Creator)-[s:HOLDS_SHARE]->(:Work {id: wid})
+RETURN wid AS id, collect({
+  holder_id: c.id, role: s.role, performing_bp: coalesce(s.performing_bp, 0),
+  mechanical_bp: coalesce(s.mechanical_bp, 0), synchronisation_bp: coalesce(s.synchronisation_bp, 0)
+}) AS shares
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One usage report of the period: what was reported for which model or output."""
+
+    report_id: str
+    subject_id: str
+    amount: int
+    sort_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A subject's distribution; `revenue` is what was reported, the distribution's pool what it yields."""
+
+    subject: Subject
+    revenue: int
+    distribution: Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    id: str
+    terms: LicenceTerms
+    rule: CountingRule
+    lineage: tuple[LineageUse, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFacts:
+    id: str
+    model_id: str | None
+    created_at: datetime | None
+    reports: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    id: str
+    started_at: datetime | None
+    terms: LicenceTerms
+    used: tuple[tuple[str, str], ...]  # (work id, weight)
+
+
+class _Works:
+    """The works one page touches: rule facts and shares, judged per (scope, moment) on demand."""
+
+    def __init__(self, facts: Mapping[str, WorkFacts], shares: Mapping[str, list[ShareRow]]) -> None:
+        self._facts = facts
+        self._shares = shares
+
+    def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
+        status = work_status(self._facts.get(work_id), scope, at)
+        return work_input(work_id, self._shares.get(work_id, ()), status)
+
+    def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
+        return {work_id: self.input(work_id, scope, at) for work_id in ids}
+
+
+class ModelCache:
+    """Model facts by id, least recently used dropped first."""
+
+    def __init__(self, size: int = MODEL_CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[str, ModelFacts] = OrderedDict()
+
+    def get(self, model_id: str) -> ModelFacts | None:
+        found = self._items.get(model_id)
+        if found is not None:
+            self._items.move_to_end(model_id)
+        return found
+
+    def put(self, facts: ModelFacts) -> None:
+        self._items[facts.id] = facts
+        self._items.move_to_end(facts.id)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return native(value)
+
+
+async def _page(db: Database, prefix: str, after: str, limit: int) -> list[Subject]:
+    rows = await db.run_read(REPORT_PAGE, {"prefix": prefix, "after": after, "limit": limit})
+    return [Subject(r["id"], r["subject_id"], r["amount"], r["key"]) for r in rows]
+
+
+async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFacts]:
+    found = {mid: hit for mid in ids if (hit := cache.get(mid)) is not None}
+    missing = sorted(ids - found.keys())
+    if missing:
+        for row in await tx.run(MODEL_FACTS, {"ids": missing}):
+            version = row["version"]
+            rule = CountingRule.from_terms(
+                (version or {}).get("attribution_rule"), (version or {}).get("attribution_vendor_id")
+            )
+            lineage = tuple(
+                LineageUse(u["work_id"], u["run_id"], u["model_id"], u["weight"]) for u in row["lineage"]
+            )
+            facts = ModelFacts(row["id"], terms_from_version(version), rule, lineage)
+            cache.put(facts)
+            found[facts.id] = facts
+    return found
+
+
+async def _works(tx: Tx, ids: set[str]) -> _Works:
+    ordered = sorted(ids)
+    facts = await work_facts(tx, ordered)
+    rows = await tx.run(SHARES, {"ids": ordered})
+    shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
+    return _Works(facts, shares)
+
+
+async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:
+    rows = await tx.run(OUTPUT_FACTS, {"ids": ids})
+    return {
+        row["id"]: OutputFacts(row["id"], row["model_id"], _moment(row["created_at"]), tuple(row["reports"]))
+        for row in rows
+    }
+
+
+def _chosen(output: OutputFacts, rule: CountingRule) -> dict[str, Any] | None:
+    heads = [
+        ReportHead(
+            id=r["id"],
+            vendor_id=r["vendor_id"] or "",
+            computed_at=_moment(r["computed_at"]) or _EPOCH,
+            received_at=_moment(r["received_at"]) or _EPOCH,
+            current=True,
+            designated=bool(r["designated"]),
+        )
+        for r in output.reports
+    ]
+    head = counting_report(heads, rule)
+    return next((r for r in output.reports if head is not None and r["id"] == head.id), None)
+
+
+def _influences(report: dict[str, Any] | None) -> list[InfluenceFact]:
+    if report is None:
+        return []
+    matched = [InfluenceFact(i["score"], i["confidence"], work_id=i["work_id"]) for i in report["influences"]]
+    return matched + [
+        InfluenceFact(u["score"], u["confidence"], reference=u["reference"]) for u in report["unmatched"]
+    ]
+
+
+# --- per stream ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _OutputPage:
+    outputs: dict[str, OutputFacts]
+    models: dict[str, ModelFacts]
+    works: _Works
+
+
+async def _output_page(db: Database, ids: list[str], cache: ModelCache) -> _OutputPage:
+    async def work(tx: Tx) -> _OutputPage:
+        outputs = await _outputs(tx, ids)
+        models = await _models(tx, {o.model_id for o in outputs.values() if o.model_id}, cache)
+        touched = {u.work_id for m in models.values() for u in m.lineage}
+        for output in outputs.values():
+            rule = models[output.model_id].rule if output.model_id in models else CountingRule()
+            touched |= {i.work_id for i in _influences(_chosen(output, rule)) if i.work_id}
+        return _OutputPage(outputs, models, await _works(tx, touched))
+
+    return await db.read(work)
+
+
+def _output_distribution(
+    page: _OutputPage, output_id: str, amount: int, currency: str, at_fallback: datetime, *, at_rate: bool
+) -> tuple[int, Distribution]:
+    output = page.outputs.get(output_id)
+    if output is None:
+        raise NotFound(f"No output has id {output_id!r}.")
+    model = page.models.get(output.model_id or "")
+    terms = model.terms if model else LicenceTerms("none", "-")
+    at = output.created_at or at_fallback
+    chosen = _chosen(output, model.rule if model else CountingRule())
+    influences = _influences(chosen)
+    works = page.works.all({i.work_id for i in influences if i.work_id}, Scope.OUTPUT_USE, at)
+    report = report_input(chosen["id"], chosen["vendor_id"] or "", influences, works) if chosen else None
+    lineage = _lineage(page.works, model, Scope.OUTPUT_USE, at)
+    pool = terms.pool_for(Stream.OUTPUT_USE, amount) if at_rate else amount
+    distribution = distribute_output_use(
+        pool,
+        currency,
+        output_id=output_id,
+        model_id=output.model_id or "(unknown)",
+        terms=terms,
+        report=report,
+        lineage=lineage,
+    )
+    return pool, distribution
+
+
+def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime) -> list[WorkUsage]:
+    if model is None:
+        return []
+    inputs = works.all({u.work_id for u in model.lineage}, scope, at)
+    return lineage_usages(model.lineage, inputs)
+
+
+async def _output_batch(
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+) -> list[Settled]:
+    page = await _output_page(db, [s.subject_id for s in subjects], cache)
+    settled = []
+    for subject in subjects:
+        _, distribution = _output_distribution(
+            page, subject.subject_id, subject.amount, currency, period.start, at_rate=True
+        )
+        settled.append(Settled(subject, subject.amount, distribution))
+    return settled
+
+
+async def _service_batch(
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+) -> list[Settled]:
+    async def work(tx: Tx) -> tuple[dict[str, ModelFacts], _Works]:
+        models = await _models(tx, {s.subject_id for s in subjects}, cache)
+        return models, await _works(tx, {u.work_id for m in models.values() for u in m.lineage})
+
+    models, works = await db.read(work)
+    settled = []
+    for subject in subjects:
+        model = models.get(subject.subject_id)
+        terms = model.terms if model else LicenceTerms("none", "-")
+        lineage = _lineage(works, model, Scope.SERVICE_USE, period.start)
+        pool = terms.pool_for(Stream.SERVICE_USE, subject.amount)
+        distribution = distribute_service_use(
+            pool, currency, model_id=subject.subject_id, terms=terms, lineage=lineage
+        )
+        settled.append(Settled(subject, subject.amount, distribution))
+    return settled
+
+
+async def _training_batch(
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+) -> list[Settled]:
+    async def work(tx: Tx) -> tuple[dict[str, list[RunFacts]], _Works]:
+        rows = await tx.run(TRAINING_FACTS, {"ids": sorted({s.subject_id for s in subjects})})
+        runs = {row["id"]: [_run(r) for r in row["runs"]] for row in rows}
+        touched = {work_id for found in runs.values() for run in found for work_id, _ in run.used}
+        return runs, await _works(tx, touched)
+
+    runs, works = await db.read(work)
+    return [
+        Settled(s, s.amount, _training(s, runs.get(s.subject_id, []), works, period, currency))
+        for s in subjects
+    ]
+
+
+def _run(row: dict[str, Any]) -> RunFacts:
+    used = tuple(sorted((u["work_id"], u["weight"]) for u in row["used"]))
+    return RunFacts(row["id"], _moment(row["started_at"]), terms_from_version(row["version"]), used)
+
+
+def _training(
+    subject: Subject, runs: list[RunFacts], works: _Works, period: Period, currency: str
+) -> Distribution:
+    """The model's training fee over the runs that produced it (equally), each by the training rule."""
+    if not runs:
+        note = f"model {subject.subject_id} (no complete training run)"
+        return distribute_training(
+            subject.amount, currency, run_id=note, terms=LicenceTerms("none", "-"), used=[]
+        )
+    ordered = sorted(runs, key=lambda r: r.id)
+    fees = dict(allocate(subject.amount, [(run.id, 1) for run in ordered]))
+    parts = []
+    for run in ordered:
+        at = run.started_at or period.start
+        used = [
+            WorkUsage(works.input(work_id, Scope.TRAINING, at), to_fraction(weight, what="USED weight"))
+            for work_id, weight in run.used
+        ]
+        parts.append(distribute_training(fees[run.id], currency, run_id=run.id, terms=run.terms, used=used))
+    return merge(parts)
+
+
+_BATCHES = {
+    Stream.OUTPUT_USE: _output_batch,
+    Stream.SERVICE_USE: _service_batch,
+    Stream.TRAINING: _training_batch,
+}
+
+
+async def settle_period(
+    db: Database, stream: Stream, period: Period, currency: str, *, batch_size: int = BATCH_SIZE
+) -> AsyncIterator[list[Settled]]:
+    """Every usage report of the period, stream and currency, settled page by page in sort_key order."""
+    code = Currency.of(currency).code
+    prefix = usage_prefix(stream, period, code)
+    cache = ModelCache()
+    after = ""
+    while True:
+        subjects = await _page(db, prefix, after, batch_size)
+        if not subjects:
+            return
+        yield await _BATCHES[stream](db, subjects, period, code, cache)
+        after = subjects[-1].sort_key
+
+
+async def page_subjects(
+    db: Database, stream: Stream, period: Period, currency: str, *, batch_size: int = BATCH_SIZE
+) -> AsyncIterator[list[Subject]]:
+    """Only the paging of `settle_period`, without computing: the benchmark's baseline."""
+    prefix = usage_prefix(stream, period, Currency.of(currency).code)
+    after = ""
+    while subjects := await _page(db, prefix, after, batch_size):
+        yield subjects
+        after = subjects[-1].sort_key
+
+
+async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str) -> Distribution:
+    """Who is paid, and why, if `amount` were earned by one output today: the OUTPUT_USE rule, unrated.
+
+    The amount is the pool itself (no licence rate applied): the question is how it divides.
+    """
+    code = Currency.of(currency).code
+    page = await _output_page(db, [output_id], ModelCache())
+    _, distribution = _output_distribution(page, output_id, amount, code, datetime.now(UTC), at_rate=False)
+    return distribution

@@ -1,0 +1,584 @@
+"""Statements: a distribution of one period, stream and currency, from draft to final, and corrections.
+
+```
+(:Statement {id, stream, period, currency, status, pool, revenue, paid, suspended, ...})
+(:Statement)-[:PAYS {amount, lines, adjustment}]->(:Creator)      one per creator paid
+(:StatementLine {statement_id, n, party, kind, subject_id, basis, ...})   one per settled leaf
+(:Statement)-[:CORRECTS]->(:Statement)                             a correction -> what it corrects
+```
+
+Lines are nodes keyed by (statement_id, n), not edges of the statement: a period of 100,000 outputs
+has millions of them, and an index on (statement_id, n) pages them in order without a dense node.
+`party` is `c:<creator id>` or `s:<suspense reason>`, indexed with the statement id, so a creator's
+lines and the suspense lines are read without scanning the statement.
+
+Lifecycle: RUNNING while lines are written (batch by batch, in sort order, never the period in
+memory), DRAFT when complete (totals and PAYS set), FINAL when an admin finalises it; a FINAL statement
+is immutable, every write refuses it with CONFLICT. A correction is a new statement for the same
+period, stream and currency, recomputed from the graph as it is now, that CORRECTS the final one;
+its PAYS edges carry `adjustment`, what each creator is owed on top of (or back from) the corrected
+statement. One final original per (period, stream, currency); one final correction per statement.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores._records import native, required_native
+from graph.stores.distribution import BATCH_SIZE, Settled, settle_period
+from registry.errors import Conflict, NotFound
+from registry.royalties import Line, Stream, SuspenseLine, SuspenseReason
+from registry.royalties.export import line_row, party_of_creator
+from registry.usage import Period
+
+LINE_WRITE_BATCH = 10_000
+DELETE_BATCH = 10_000
+
+GET = "UNWIND $ids AS id MATCH (s:Statement {id: id}) RETURN s {.*} AS statement"
+# Serialises every lifecycle change of one (period, stream, currency), so two admins cannot finalise
+# two originals, or two corrections of one statement, at the same moment.
+LOCK = """
+MERGE (k:StatementLock {key: $key})
+SET k.seq = coalesce(k.seq, 0) + 1
+"""
+FINAL_ORIGINAL = """
+MATCH (s:Statement {period: $period, stream: $stream, currency: $currency})
+WHERE s.status = 'FINAL' AND s.corrects_id IS NULL AND s.id <> $id
+RETURN s.id AS id LIMIT 1
+"""
+FINAL_CORRECTION_OF = """
+MATCH (c:Statement)-[:CORRECTS]->(:Statement {id: $corrects_id})
+WHERE c.status = 'FINAL' AND c.id <> $id
+RETURN c.id AS id LIMIT 1
+"""
+BEGIN = """
+MERGE (s:Statement {id: $id})
+ON CREATE SET s += $props, s.status = 'RUNNING', s.created_at = datetime()
+WITH s
+FOREACH (_ IN CASE WHEN s.status = 'RUNNING' THEN [1] ELSE [] END | SET s.run_token = $token)
+WITH s
+OPTIONAL MATCH (o:Statement {id: $corrects_id})
+FOREACH (_ IN CASE WHEN o IS NOT NULL AND s.corrects_id = o.id THEN [1] ELSE [] END |
+  MERGE (s)-[:CORRECTS]->(o))
+RETURN s {.*} AS statement
+"""
+DELETE_LINES = """
+MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0
+WITH l LIMIT $limit
+DETACH DELETE l
+RETURN count(*) AS deleted
+"""
+DELETE_PAYS = "MATCH (:Statement {id: $id})-[p:PAYS]->() DELETE p"
+WRITE_LINES = """
+MATCH (s:Statement {id: $id}) WHERE s.status = 'RUNNING' AND s.run_token = $token
+UNWIND $lines AS line
+MERGE (l:StatementLine {statement_id: line.statement_id, n: line.n})
+SET l += line
+RETURN count(*) AS written
+"""
+# Creator totals summed in Neo4j from the stored lines: Python never holds a per-creator map.
+PAYS = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.party STARTS WITH 'c:'
+WITH l.holder_id AS holder, sum(l.amount) AS amount, count(*) AS lines
+MATCH (s:Statement {id: $id}), (c:Creator {id: holder})
+CREATE (s)-[:PAYS {amount: amount, lines: lines, adjustment: amount}]->(c)
+"""
+ADJUSTMENTS = """
+MATCH (s:Statement {id: $id})-[:CORRECTS]->(o:Statement)
+CALL (s, o) {
+  MATCH (s)-[p:PAYS]->(c:Creator)
+  OPTIONAL MATCH (o)-[q:PAYS]->(c)
+  SET p.adjustment = p.amount - coalesce(q.amount, 0)
+}
+CALL (s, o) {
+  MATCH (o)-[q:PAYS]->(c:Creator) WHERE NOT EXISTS { (s)-[:PAYS]->(c) } AND q.amount <> 0
+  CREATE (s)-[:PAYS {amount: 0, lines: 0, adjustment: -q.amount}]->(c)
+}
+"""
+COMPLETE = """
+MATCH (s:Statement {id: $id}) WHERE s.status = 'RUNNING' AND s.run_token = $token
+SET s += $totals, s.status = 'DRAFT', s.completed_at = datetime()
+REMOVE s.run_token
+RETURN s {.*} AS statement
+"""
+FINALISE = """
+MATCH (s:Statement {id: $id}) WHERE s.status = 'DRAFT'
+SET s.status = 'FINAL', s.finalised_at = datetime()
+RETURN s {.*} AS statement
+"""
+LIST = """
+MATCH (s:Statement)
+WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
+  AND ($status IS NULL OR s.status = $status)
+WITH s ORDER BY s.period DESC, s.created_at DESC, s.id
+WITH collect(s {.*}) AS rows
+RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+"""
+LINES_IN_ORDER = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.n >= $from AND l.n < $to
+RETURN l {.*} AS line ORDER BY l.n
+"""
+LINES_OF_PARTY = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.party = $party
+WITH l ORDER BY l.n
+SKIP $offset LIMIT $limit
+RETURN l {.*} AS line
+"""
+SUSPENSE_LINES = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.party STARTS WITH 's:'
+WITH l ORDER BY l.n
+SKIP $offset LIMIT $limit
+RETURN l {.*} AS line
+"""
+PAYEES = """
+MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)
+WITH c, p ORDER BY c.id
+WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment}) AS rows
+RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+"""
+EARNINGS = """
+MATCH (s:Statement)-[p:PAYS]->(:Creator {id: $creator_id})
+WHERE s.period = $period AND ($stream IS NULL OR s.stream = $stream) AND s.status IN $statuses
+RETURN s {.*} AS statement, p.amount AS amount, p.adjustment AS adjustment, p.lines AS lines
+ORDER BY s.stream, s.created_at, s.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRecord:
+    id: str
+    stream: Stream
+    period: str
+    currency: str
+    status: str
+    pool: int
+    revenue: int
+    paid: int
+    suspended: int
+    subject_count: int
+    line_count: int
+    suspense_line_count: int
+    suspense_totals: dict[str, int]
+    created_at: datetime
+    completed_at: datetime | None
+    finalised_at: datetime | None
+    corrects_id: str | None
+    created_by: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StatementRecord:
+        return cls(
+            id=row["id"],
+            stream=Stream(row["stream"]),
+            period=row["period"],
+            currency=row["currency"],
+            status=row["status"],
+            pool=row.get("pool") or 0,
+            revenue=row.get("revenue") or 0,
+            paid=row.get("paid") or 0,
+            suspended=row.get("suspended") or 0,
+            subject_count=row.get("subject_count") or 0,
+            line_count=row.get("line_count") or 0,
+            suspense_line_count=row.get("suspense_line_count") or 0,
+            suspense_totals=json.loads(row.get("suspense_totals") or "{}"),
+            created_at=required_native(row["created_at"]),
+            completed_at=native(row.get("completed_at")),
+            finalised_at=native(row.get("finalised_at")),
+            corrects_id=row.get("corrects_id"),
+            created_by=row.get("created_by"),
+        )
+
+    @property
+    def header(self) -> dict[str, Any]:
+        """What an export says about the statement (amounts in minor units)."""
+        return {
+            "id": self.id,
+            "stream": self.stream.value,
+            "period": self.period,
+            "currency": self.currency,
+            "status": self.status,
+            "pool_minor": self.pool,
+            "revenue_minor": self.revenue,
+            "paid_minor": self.paid,
+            "suspended_minor": self.suspended,
+            "suspense_minor_by_reason": self.suspense_totals,
+            "subjects": self.subject_count,
+            "lines": self.line_count,
+            "corrects": self.corrects_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    creator_id: str
+    amount: int
+    lines: int
+    adjustment: int
+
+
+@dataclass(frozen=True, slots=True)
+class Earnings:
+    statement: StatementRecord
+    amount: int
+    adjustment: int
+    lines: int
+
+
+@dataclass
+class _Totals:
+    """What a run accumulates as it streams: a few integers and one per suspense reason, never per creator."""
+
+    pool: int = 0
+    revenue: int = 0
+    paid: int = 0
+    subjects: int = 0
+    lines: int = 0
+    suspense_lines: int = 0
+    suspense: dict[str, int] = field(default_factory=dict)
+
+    def add(self, settled: Settled) -> None:
+        distribution = settled.distribution
+        self.subjects += 1
+        self.revenue += settled.revenue
+        self.pool += distribution.pool
+        self.paid += distribution.paid
+        self.suspense_lines += len(distribution.suspense)
+        for line in distribution.suspense:
+            self.suspense[line.reason.value] = self.suspense.get(line.reason.value, 0) + line.amount
+
+    def properties(self) -> dict[str, Any]:
+        suspended = sum(self.suspense.values())
+        if self.paid + suspended != self.pool:
+            raise ArithmeticError(
+                f"Statement lines add up to {self.paid + suspended}, not the pool {self.pool}."
+            )
+        ordered = {r.value: self.suspense[r.value] for r in SuspenseReason if self.suspense.get(r.value)}
+        return {
+            "pool": self.pool,
+            "revenue": self.revenue,
+            "paid": self.paid,
+            "suspended": suspended,
+            "subject_count": self.subjects,
+            "line_count": self.lines,
+            "suspense_line_count": self.suspense_lines,
+            "suspense_totals": json.dumps(ordered),
+        }
+
+
+def _key(stream: Stream, period: Period, currency: str) -> str:
+    return f"{stream.value}|{period}|{currency}"
+
+
+# --- running a distribution -----------------------------------------------------------------------
+
+
+async def run_distribution(
+    db: Database,
+    *,
+    statement_id: str,
+    stream: Stream,
+    period: Period,
+    currency: str,
+    created_by: str,
+    corrects_id: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> StatementRecord:
+    """Distribute the period's usage reports into a DRAFT statement; a retry with the same id is safe.
+
+    A statement already DRAFT or FINAL under the id is returned as it is; one left RUNNING (a run that
+    died) is started again from its first line.
+    """
+    begun, token = await _begin(db, statement_id, stream, period, currency, created_by, corrects_id)
+    if begun.status != "RUNNING":
+        return begun
+    await _clear(db, statement_id)
+    totals = _Totals()
+    async for batch in settle_period(db, stream, period, currency, batch_size=batch_size):
+        rows = []
+        for settled in batch:
+            totals.add(settled)
+            leaves: list[Line | SuspenseLine] = [*settled.distribution.lines, *settled.distribution.suspense]
+            for leaf in leaves:
+                rows.append(line_row(statement_id, totals.lines, settled.subject.subject_id, leaf))
+                totals.lines += 1
+        await _write_lines(db, statement_id, token, rows)
+    return await _complete(db, statement_id, token, totals, corrects_id is not None)
+
+
+async def _begin(
+    db: Database,
+    statement_id: str,
+    stream: Stream,
+    period: Period,
+    currency: str,
+    created_by: str,
+    corrects_id: str | None,
+) -> tuple[StatementRecord, str]:
+    token = secrets.token_hex(8)
+    props = {
+        "stream": stream.value,
+        "period": str(period),
+        "currency": currency,
+        "corrects_id": corrects_id,
+        "created_by": created_by,
+    }
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        await tx.run(LOCK, {"key": _key(stream, period, currency)})
+        await _require_open(tx, statement_id, stream, period, currency, corrects_id)
+        row = await tx.single(
+            BEGIN, {"id": statement_id, "props": props, "token": token, "corrects_id": corrects_id}
+        )
+        assert row is not None
+        stored: dict[str, Any] = row["statement"]
+        _require_same(statement_id, stored, props)
+        tx.touch(statement_id)
+        return stored
+
+    return StatementRecord.from_row(await db.write(work)), token
+
+
+def _require_same(statement_id: str, stored: dict[str, Any], sent: dict[str, Any]) -> None:
+    keys = ("stream", "period", "currency", "corrects_id")
+    differing = [k for k in keys if stored.get(k) != sent[k]]
+    if differing:
+        raise Conflict(
+            f"Statement {statement_id!r} already exists for another {', '.join(differing)}; "
+            "a new statement needs a new id.",
+            details={"id": statement_id, "fields": differing},
+        )
+
+
+async def _require_open(
+    tx: Tx, statement_id: str, stream: Stream, period: Period, currency: str, corrects_id: str | None
+) -> None:
+    """A period with a final statement is changed only by correcting it, and only its latest version."""
+    existing = await tx.run(GET, {"ids": [statement_id]})
+    if existing and existing[0]["statement"]["status"] != "RUNNING":
+        return  # an idempotent retry of a finished run: nothing is started
+    if corrects_id is None:
+        final = await tx.single(
+            FINAL_ORIGINAL,
+            {"id": statement_id, "period": str(period), "stream": stream.value, "currency": currency},
+        )
+        if final is not None:
+            raise Conflict(
+                f"Statement {final['id']} is final for {stream.value} {period} {currency}; "
+                "correct it (correctStatement) instead of running the period again.",
+                details={"final": final["id"]},
+            )
+        return
+    await _require_correctable(tx, statement_id, corrects_id)
+
+
+async def _require_correctable(tx: Tx, statement_id: str, corrects_id: str) -> None:
+    rows = await tx.run(GET, {"ids": [corrects_id]})
+    if not rows:
+        raise NotFound(f"No statement has id {corrects_id!r}.")
+    if rows[0]["statement"]["status"] != "FINAL":
+        raise Conflict(
+            f"Statement {corrects_id} is not final: re-run or finalise it instead of correcting it."
+        )
+    later = await tx.single(FINAL_CORRECTION_OF, {"id": statement_id, "corrects_id": corrects_id})
+    if later is not None:
+        raise Conflict(
+            f"Statement {corrects_id} is already corrected by {later['id']}; correct {later['id']} instead.",
+            details={"latest": later["id"]},
+        )
+
+
+async def _clear(db: Database, statement_id: str) -> None:
+    """Remove what a dead run left, in bounded transactions."""
+    while True:
+        rows = await db.run_write(DELETE_LINES, {"id": statement_id, "limit": DELETE_BATCH})
+        if rows[0]["deleted"] == 0:
+            break
+    await db.run_write(DELETE_PAYS, {"id": statement_id})
+
+
+async def _write_lines(db: Database, statement_id: str, token: str, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), LINE_WRITE_BATCH):
+        chunk = rows[start : start + LINE_WRITE_BATCH]
+
+        async def work(tx: Tx, chunk: list[dict[str, Any]] = chunk) -> None:
+            written = await tx.run(WRITE_LINES, {"id": statement_id, "token": token, "lines": chunk})
+            if not written or written[0]["written"] != len(chunk):
+                raise Conflict(
+                    f"Statement {statement_id} is no longer being run by this request (finished, "
+                    "finalised, or restarted by another); nothing more was written."
+                )
+            tx.touch(statement_id)
+
+        await db.write(work)
+
+
+async def _complete(
+    db: Database, statement_id: str, token: str, totals: _Totals, correction: bool
+) -> StatementRecord:
+    properties = totals.properties()
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        await tx.run(DELETE_PAYS, {"id": statement_id})
+        await tx.run(PAYS, {"id": statement_id})
+        if correction:
+            await tx.run(ADJUSTMENTS, {"id": statement_id})
+        row = await tx.single(COMPLETE, {"id": statement_id, "token": token, "totals": properties})
+        if row is None:
+            raise Conflict(f"Statement {statement_id} was restarted by another run; this one stops.")
+        tx.touch(statement_id)
+        stored: dict[str, Any] = row["statement"]
+        return stored
+
+    return StatementRecord.from_row(await db.write(work))
+
+
+# --- lifecycle ------------------------------------------------------------------------------------
+
+
+async def finalise(db: Database, statement_id: str) -> StatementRecord:
+    """DRAFT -> FINAL; finalising a FINAL statement again returns it unchanged (an idempotent retry)."""
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        current = await _get(tx, statement_id)
+        if current["status"] == "FINAL":
+            return current
+        if current["status"] != "DRAFT":
+            raise Conflict(f"Statement {statement_id} is still running; finalise it when it is a draft.")
+        stream, period = Stream(current["stream"]), Period.parse(current["period"])
+        await tx.run(LOCK, {"key": _key(stream, period, current["currency"])})
+        await _require_single_final(tx, current)
+        row = await tx.single(FINALISE, {"id": statement_id})
+        assert row is not None
+        tx.touch(statement_id)
+        stored: dict[str, Any] = row["statement"]
+        return stored
+
+    return StatementRecord.from_row(await db.write(work))
+
+
+async def _require_single_final(tx: Tx, current: dict[str, Any]) -> None:
+    if current.get("corrects_id"):
+        await _require_correctable(tx, current["id"], current["corrects_id"])
+        return
+    params = {"id": current["id"], "period": current["period"], "stream": current["stream"]}
+    final = await tx.single(FINAL_ORIGINAL, params | {"currency": current["currency"]})
+    if final is not None:
+        raise Conflict(
+            f"Statement {final['id']} is already final for this period, stream and currency; "
+            f"correct it instead of finalising {current['id']}.",
+            details={"final": final["id"]},
+        )
+
+
+async def _get(tx: Tx, statement_id: str) -> dict[str, Any]:
+    rows = await tx.run(GET, {"ids": [statement_id]})
+    if not rows:
+        raise NotFound(f"No statement has id {statement_id!r}.")
+    found: dict[str, Any] = rows[0]["statement"]
+    return found
+
+
+async def correct(
+    db: Database, statement_id: str, *, new_id: str, created_by: str, batch_size: int = BATCH_SIZE
+) -> StatementRecord:
+    """A new DRAFT statement for the same period, stream and currency, recomputed now, that CORRECTS it."""
+    original = StatementRecord.from_row(await db.read(lambda tx: _get(tx, statement_id)))
+    return await run_distribution(
+        db,
+        statement_id=new_id,
+        stream=original.stream,
+        period=Period.parse(original.period),
+        currency=original.currency,
+        created_by=created_by,
+        corrects_id=statement_id,
+        batch_size=batch_size,
+    )
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+async def statements_by_id(db: Database, ids: list[str]) -> dict[str, StatementRecord]:
+    rows = await db.run_read(GET, {"ids": ids})
+    return {r["statement"]["id"]: StatementRecord.from_row(r["statement"]) for r in rows}
+
+
+async def get_statement(db: Database, statement_id: str) -> StatementRecord:
+    found = await statements_by_id(db, [statement_id])
+    if statement_id not in found:
+        raise NotFound(f"No statement has id {statement_id!r}.")
+    return found[statement_id]
+
+
+async def list_statements(
+    db: Database, *, period: str | None, stream: Stream | None, status: str | None, offset: int, limit: int
+) -> tuple[int, list[StatementRecord]]:
+    params = {
+        "period": period,
+        "stream": stream.value if stream else None,
+        "status": status,
+        "offset": offset,
+        "limit": limit,
+    }
+    rows = await db.run_read(LIST, params)
+    return rows[0]["total"], [StatementRecord.from_row(r) for r in rows[0]["page"]]
+
+
+async def lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Lines offset..offset+limit in order: `n` is dense from 0, so a page is an index range, not a skip."""
+    rows = await db.run_read(LINES_IN_ORDER, {"id": statement_id, "from": offset, "to": offset + limit})
+    return [r["line"] for r in rows]
+
+
+async def creator_lines(
+    db: Database, statement_id: str, creator_id: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    params = {"id": statement_id, "party": party_of_creator(creator_id), "offset": offset, "limit": limit}
+    return [r["line"] for r in await db.run_read(LINES_OF_PARTY, params)]
+
+
+async def suspense_lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    params = {"id": statement_id, "offset": offset, "limit": limit}
+    return [r["line"] for r in await db.run_read(SUSPENSE_LINES, params)]
+
+
+async def payees(db: Database, statement_id: str, offset: int, limit: int) -> tuple[int, list[Payee]]:
+    rows = await db.run_read(PAYEES, {"id": statement_id, "offset": offset, "limit": limit})
+    return rows[0]["total"], [Payee(**p) for p in rows[0]["page"]]
+
+
+async def earnings(
+    db: Database, creator_id: str, period: Period, stream: Stream | None, *, include_drafts: bool
+) -> list[Earnings]:
+    statuses = ["FINAL", "DRAFT"] if include_drafts else ["FINAL"]
+    params = {
+        "creator_id": creator_id,
+        "period": str(period),
+        "stream": stream.value if stream else None,
+        "statuses": statuses,
+    }
+    rows = await db.run_read(EARNINGS, params)
+    return [
+        Earnings(StatementRecord.from_row(r["statement"]), r["amount"], r["adjustment"], r["lines"])
+        for r in rows
+    ]
+
+
+async def iter_lines(
+    db: Database, statement_id: str, page: int = 5000
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every line in order, a page at a time (for exports: never the whole statement in memory)."""
+    offset = 0
+    while rows := await lines(db, statement_id, offset, page):
+        yield rows
+        offset += len(rows)

@@ -1,0 +1,158 @@
+"""Statement lines as stored rows, and statements as CSV and JSON documents (pure; streamed by callers).
+
+A stored line keeps everything its explanation needs: the subject (run, model or output) whose pool it
+came from, the rule (basis), the work, the holder and role with the share that applied, the weight or
+influence score, the exact amount before rounding and the rounded amount, and the path as text. Amounts
+leave as decimal strings in the statement's currency, never as floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from registry.money import format_amount
+from registry.royalties.model import Line, SuspenseLine
+
+__all__ = [
+    "CSV_FIELDS",
+    "csv_header",
+    "csv_rows",
+    "export_row",
+    "json_head",
+    "json_rows",
+    "json_tail",
+    "line_row",
+    "party_of_creator",
+    "party_of_reason",
+]
+
+CSV_FIELDS = (
+    "statement_id",
+    "n",
+    "subject_id",
+    "kind",
+    "basis",
+    "creator_id",
+    "work_id",
+    "role",
+    "right",
+    "share_bp",
+    "share_total_bp",
+    "weight",
+    "influence_score",
+    "reason",
+    "amount",
+    "currency",
+    "explanation",
+)
+
+
+def party_of_creator(creator_id: str) -> str:
+    """The key a line is indexed under: prefixed so a creator id can never read as a suspense reason."""
+    return f"c:{creator_id}"
+
+
+def party_of_reason(reason: str) -> str:
+    return f"s:{reason}"
+
+
+def _ratio(value: Fraction | None) -> str | None:
+    if value is None:
+        return None
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def line_row(statement_id: str, n: int, subject_id: str, leaf: Line | SuspenseLine) -> dict[str, Any]:
+    """A settled leaf as the properties of one `(:StatementLine)`."""
+    row: dict[str, Any] = {
+        "statement_id": statement_id,
+        "n": n,
+        "subject_id": subject_id,
+        "basis": leaf.basis.value,
+        "amount": leaf.amount,
+        "exact": _ratio(leaf.exact),
+        "weight": _ratio(leaf.weight),
+        "influence_score": _ratio(leaf.influence_score),
+        "explanation": leaf.explanation,
+    }
+    if isinstance(leaf, Line):
+        return row | {
+            "kind": "PAY",
+            "party": party_of_creator(leaf.holder_id),
+            "holder_id": leaf.holder_id,
+            "work_id": leaf.work_id,
+            "role": leaf.role.value,
+            "right": leaf.right.value,
+            "share_bp": leaf.share_bp,
+            "share_total_bp": leaf.share_total_bp,
+        }
+    return row | {
+        "kind": "SUSPENSE",
+        "party": party_of_reason(leaf.reason.value),
+        "work_id": leaf.work_ref,
+        "reason": leaf.reason.value,
+    }
+
+
+def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """A stored line as an export record: amounts as decimal strings in the currency."""
+    return {
+        "statement_id": line["statement_id"],
+        "n": line["n"],
+        "subject_id": line["subject_id"],
+        "kind": line["kind"],
+        "basis": line["basis"],
+        "creator_id": line.get("holder_id"),
+        "work_id": line.get("work_id"),
+        "role": line.get("role"),
+        "right": line.get("right"),
+        "share_bp": line.get("share_bp"),
+        "share_total_bp": line.get("share_total_bp"),
+        "weight": line.get("weight"),
+        "influence_score": line.get("influence_score"),
+        "reason": line.get("reason"),
+        "amount": format_amount(line["amount"], currency),
+        "currency": currency,
+        "explanation": line["explanation"],
+    }
+
+
+def csv_header() -> str:
+    return _csv([dict(zip(CSV_FIELDS, CSV_FIELDS, strict=True))])
+
+
+def csv_rows(lines: Iterable[Mapping[str, Any]], currency: str) -> str:
+    """One page of lines as CSV records (RFC 4180 quoting, CRLF line ends)."""
+    return _csv(export_row(line, currency) for line in lines)
+
+
+def _csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def json_head(header: Mapping[str, Any]) -> str:
+    """The start of `{"statement": header, "lines": [...]}`; pages follow, then `json_tail()`.
+
+    In pieces so that a statement of millions of lines is never one string in memory.
+    """
+    return '{"statement": ' + json.dumps(header, sort_keys=True, ensure_ascii=False) + ', "lines": ['
+
+
+def json_rows(lines: Iterable[Mapping[str, Any]], currency: str, *, first: bool) -> str:
+    parts = [json.dumps(export_row(line, currency), sort_keys=True, ensure_ascii=False) for line in lines]
+    if not parts:
+        return ""
+    return ("" if first else ", ") + ", ".join(parts)
+
+
+def json_tail() -> str:
+    return "]}"

@@ -1,0 +1,200 @@
+"""From graph facts to the inputs of the stream rules: work status, licence terms, lineage, reports.
+
+The graph layer reads rows; these pure functions decide what the rows mean for money, so the
+decisions (which licensability reason suspends a work, how a report's confidence is measured, how
+a lineage sums its weights) are made in one place and tested without a database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from registry.money import to_fraction
+from registry.rights import ReasonCode, Scope, WorkFacts, work_reasons
+from registry.royalties.model import (
+    InfluenceInput,
+    LicenceTerms,
+    PathStep,
+    ReportInput,
+    TrainingBase,
+    TrainingSplit,
+    WorkInput,
+    WorkStatus,
+    WorkUsage,
+)
+from registry.shares import Right, Share, ShareRole
+
+__all__ = [
+    "UNMATCHED_PREFIX",
+    "InfluenceFact",
+    "LineageUse",
+    "ShareRow",
+    "lineage_usages",
+    "report_confidence",
+    "report_input",
+    "terms_from_version",
+    "work_input",
+    "work_status",
+]
+
+# Unmatched vendor references become pseudo-works whose id says what they are; never a real work id.
+UNMATCHED_PREFIX = "unmatched:"
+
+# The strongest reason wins when a work fails for several: a decline is the creator's explicit
+# word, a withdrawal the society's, a missing consent merely an absence.
+_STATUS_OF_REASON: dict[ReasonCode, WorkStatus] = {
+    ReasonCode.WORK_DECLINED: WorkStatus.DECLINED,
+    ReasonCode.WORK_WITHDRAWN: WorkStatus.WITHDRAWN,
+    ReasonCode.NO_CONSENT: WorkStatus.NO_CONSENT,
+    ReasonCode.CONSENT_REVOKED: WorkStatus.NO_CONSENT,
+}
+_PRECEDENCE = (WorkStatus.DECLINED, WorkStatus.WITHDRAWN, WorkStatus.NO_CONSENT)
+
+
+def work_status(facts: WorkFacts | None, scope: Scope, at: datetime) -> WorkStatus:
+    """Whether the work could be paid for `scope` at `at`, by registry.rights (the one licensability rule).
+
+    A work with no share holders at all is left LICENSABLE here on purpose: the stream rule then
+    suspends its money as NO_SHARES, which says more than "no consent" would.
+    """
+    if facts is None:
+        return WorkStatus.UNKNOWN
+    found = {_STATUS_OF_REASON[r.code] for r in work_reasons(facts, scope, at) if r.code in _STATUS_OF_REASON}
+    return next((status for status in _PRECEDENCE if status in found), WorkStatus.LICENSABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRow:
+    """One HOLDS_SHARE edge as read from the graph."""
+
+    holder_id: str
+    role: str
+    performing_bp: int
+    mechanical_bp: int
+    synchronisation_bp: int
+
+
+def work_input(work_id: str, shares: Iterable[ShareRow], status: WorkStatus) -> WorkInput:
+    """A work with its registered shares; rows of one holder in one role are summed (never twice)."""
+    summed: dict[tuple[str, str], list[int]] = {}
+    for row in shares:
+        bp = summed.setdefault((row.holder_id, row.role), [0, 0, 0])
+        bp[0] += row.performing_bp
+        bp[1] += row.mechanical_bp
+        bp[2] += row.synchronisation_bp
+    return WorkInput(
+        work_id,
+        tuple(
+            Share(
+                holder_id=holder,
+                role=ShareRole(role),
+                performing_bp=min(bp[0], 10_000),
+                mechanical_bp=min(bp[1], 10_000),
+                synchronisation_bp=min(bp[2], 10_000),
+            )
+            for (holder, role), bp in sorted(summed.items())
+        ),
+        status,
+    )
+
+
+def terms_from_version(props: Mapping[str, Any] | None) -> LicenceTerms:
+    """A licence version's node properties as the terms the rules read (defaults when there is none)."""
+    if props is None:
+        return LicenceTerms("none", "-")
+    rights = json.loads(props.get("stream_rights") or "{}")
+    return LicenceTerms(
+        licence_id=str(props.get("licence_id") or props.get("id")),
+        version=str(props.get("version") or "-"),
+        training_right=Right(rights.get(Scope.TRAINING.value, Right.MECHANICAL.value)),
+        service_use_right=Right(rights.get(Scope.SERVICE_USE.value, Right.PERFORMING.value)),
+        output_use_right=Right(rights.get(Scope.OUTPUT_USE.value, Right.PERFORMING.value)),
+        confidence_threshold=to_fraction(props.get("confidence_threshold") or "0"),
+        training_split=TrainingSplit.WEIGHTED if props.get("training_weighted") else TrainingSplit.EQUAL,
+        training_base=TrainingBase(props.get("training_basis") or TrainingBase.USED_WORKS.value),
+        service_use_rate=to_fraction(props.get("service_rate") or "1"),
+        output_use_rate=to_fraction(props.get("output_rate") or "1"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineageUse:
+    """One run's use of one work, reached from a model through `via` (the fine-tune chain, if any)."""
+
+    work_id: str
+    run_id: str
+    model_id: str
+    weight: str
+
+
+def lineage_usages(uses: Iterable[LineageUse], works: Mapping[str, WorkInput]) -> list[WorkUsage]:
+    """A model's training lineage as usages: each work once, its weights summed over every run.
+
+    The path names each run (and the model it produced) so a line says which training put it there.
+    """
+    weights: dict[str, Fraction] = {}
+    steps: dict[str, list[PathStep]] = {}
+    for use in sorted(uses, key=lambda u: (u.work_id, u.model_id, u.run_id)):
+        weight = to_fraction(use.weight, what=f"USED weight of run {use.run_id}")
+        weights[use.work_id] = weights.get(use.work_id, Fraction(0)) + weight
+        detail = f"produced model {use.model_id}, used with weight {use.weight}"
+        steps.setdefault(use.work_id, []).append(PathStep("TrainingRun", use.run_id, detail))
+    return [
+        WorkUsage(works[work_id], weights[work_id], tuple(steps[work_id]))
+        for work_id in sorted(weights)
+        if work_id in works
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class InfluenceFact:
+    """An influence of the counting report: on a work (`work_id`) or unmatched (`reference`)."""
+
+    score: str
+    confidence: str | None
+    work_id: str | None = None
+    reference: str | None = None
+
+
+def report_confidence(influences: Iterable[InfluenceFact]) -> Fraction:
+    """A report's confidence: its influences' confidences weighted by their scores.
+
+    Vendors give a confidence per influence; the threshold of a licence applies to the report as a
+    whole, and a weak guess about a tiny influence should not sink a confident report, so each
+    confidence counts as much as the share of the output it is about. An influence without a
+    confidence counts as certain (the vendor did not qualify it); a report with no scores, as certain.
+    """
+    weighted, total = Fraction(0), Fraction(0)
+    for influence in influences:
+        score = to_fraction(influence.score, what="influence score")
+        confidence = to_fraction(influence.confidence, what="confidence") if influence.confidence else 1
+        weighted += score * confidence
+        total += score
+    return weighted / total if total else Fraction(1)
+
+
+def report_input(
+    report_id: str, vendor: str, influences: list[InfluenceFact], works: Mapping[str, WorkInput]
+) -> ReportInput:
+    """The counting report with its influences resolved: matched ones to works, the rest UNMATCHED.
+
+    Two references of one report can resolve to the same work (an ISWC and the vendor's id); their
+    scores are added, as the rules take each work once.
+    """
+    scores: dict[str, Fraction] = {}
+    resolved: dict[str, WorkInput] = {}
+    for influence in influences:
+        if influence.work_id is not None:
+            work = works[influence.work_id]
+        else:
+            work = WorkInput(f"{UNMATCHED_PREFIX}{influence.reference}", (), WorkStatus.UNMATCHED)
+        score = to_fraction(influence.score, what="influence score")
+        scores[work.work_id] = scores.get(work.work_id, Fraction(0)) + score
+        resolved[work.work_id] = work
+    merged = tuple(InfluenceInput(resolved[key], min(scores[key], Fraction(1))) for key in sorted(resolved))
+    return ReportInput(report_id, vendor, report_confidence(influences), merged)
