@@ -68,6 +68,7 @@ class Tx:
     def __init__(self, tx: AsyncManagedTransaction) -> None:
         self._tx = tx
         self.touched: list[str] = []
+        self.changed = False
 
     def touch(self, *ids: str | None) -> None:
         """Name the records this transaction wrote; the audit event lists them."""
@@ -76,7 +77,10 @@ class Tx:
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         QueryCounter.tick()
         result = await self._tx.run(query, dict(params or {}))
-        return await _records(result)
+        records = await _records(result)
+        summary = await result.consume()
+        self.changed = self.changed or summary.counters.contains_updates
+        return records
 
     async def single(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> Record | None:
         rows = await self.run(query, params)
@@ -125,7 +129,8 @@ class Database:
         async def audited(raw: AsyncManagedTransaction) -> T:
             tx = Tx(raw)
             result = await work(tx)
-            if scope is not None:
+            # The trail records changes: a retry that matched what exists, or a miss, changed nothing.
+            if scope is not None and tx.changed:
                 await audit.append(tx, scope, tx.touched)
             return result
 

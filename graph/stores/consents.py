@@ -118,9 +118,11 @@ async def give_consent(db: Database, consent: ConsentInput, given_by: str) -> Co
         params = {"id": consent.id, "creator_id": consent.creator_id, "work_id": consent.work_id}
         row = await tx.single(GIVE, params | {"props": props, "valid_from": consent.valid_from})
         assert row is not None
+        # Checked inside the transaction, so a conflicting retry rolls back (and leaves no audit event).
+        require_same("Consent", consent.id, row["consent"], sent)
+        tx.touch(consent.id, consent.creator_id, consent.work_id)
         return dict(row["consent"])
 
-    stored = await db.write(work)
     sent = {
         "creator_id": consent.creator_id,
         "work_id": consent.work_id,
@@ -128,7 +130,7 @@ async def give_consent(db: Database, consent: ConsentInput, given_by: str) -> Co
         "scopes": sorted(consent.scopes),
         "catalogue": consent.catalogue,
     }
-    require_same("Consent", consent.id, stored, sent)
+    stored = await db.write(work)
     return ConsentRecord.from_row(stored)
 
 

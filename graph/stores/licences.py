@@ -238,9 +238,14 @@ class GrantRecord:
 
 
 async def create_licensee(db: Database, licensee: LicenseeInput) -> LicenseeRecord:
-    rows = await db.run_write(MERGE_LICENSEE, {"id": licensee.id, "name": licensee.name})
-    stored = rows[0]["licensee"]
-    require_same("Licensee", licensee.id, stored, {"name": licensee.name})
+    stored = await _merge_checked(
+        db,
+        MERGE_LICENSEE,
+        {"id": licensee.id, "name": licensee.name},
+        "licensee",
+        "Licensee",
+        {"name": licensee.name},
+    )
     return LicenseeRecord.from_row(stored)
 
 
@@ -255,10 +260,31 @@ async def list_licensees(db: Database, offset: int, limit: int) -> tuple[int, li
 
 
 async def create_licence(db: Database, licence: LicenceInput) -> LicenceRecord:
-    rows = await db.run_write(MERGE_LICENCE, {"id": licence.id, "name": licence.name})
-    stored = rows[0]["licence"]
-    require_same("Licence", licence.id, stored, {"name": licence.name})
+    stored = await _merge_checked(
+        db,
+        MERGE_LICENCE,
+        {"id": licence.id, "name": licence.name},
+        "licence",
+        "Licence",
+        {"name": licence.name},
+    )
     return LicenceRecord.from_row(stored)
+
+
+async def _merge_checked(
+    db: Database, query: LiteralString, params: dict[str, Any], column: str, kind: str, sent: dict[str, Any]
+) -> dict[str, Any]:
+    """MERGE one record and refuse a different one under its id, inside the transaction so it rolls back."""
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        row = await tx.single(query, params)
+        assert row is not None
+        stored = dict(row[column])
+        require_same(kind, params["id"], stored, sent)
+        tx.touch(params["id"])
+        return stored
+
+    return await db.write(work)
 
 
 async def licences_by_id(db: Database, ids: list[str]) -> dict[str, LicenceRecord]:
@@ -274,14 +300,19 @@ async def list_licences(db: Database, offset: int, limit: int) -> tuple[int, lis
 async def add_licence_version(db: Database, version: LicenceVersionInput) -> LicenceVersionRecord:
     """Versions are immutable: a replay returns the stored terms, other terms under the id are a CONFLICT."""
     props = version.to_properties()
-    rows = await db.run_write(
-        MERGE_VERSION, {"id": version.id, "licence_id": version.licence_id, "props": props}
-    )
-    if not rows:
-        raise NotFound(f"No licence has id {version.licence_id!r}; create the licence first.")
-    stored = rows[0]["version"]
-    require_same("Licence version", version.id, stored, props | {"licence_id": version.licence_id})
-    return LicenceVersionRecord.from_row(stored)
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        row = await tx.single(
+            MERGE_VERSION, {"id": version.id, "licence_id": version.licence_id, "props": props}
+        )
+        if row is None:
+            raise NotFound(f"No licence has id {version.licence_id!r}; create the licence first.")
+        stored = dict(row["version"])
+        require_same("Licence version", version.id, stored, props | {"licence_id": version.licence_id})
+        tx.touch(version.id, version.licence_id)
+        return stored
+
+    return LicenceVersionRecord.from_row(await db.write(work))
 
 
 async def versions_by_licence(db: Database, licence_ids: list[str]) -> dict[str, list[LicenceVersionRecord]]:

@@ -1,0 +1,153 @@
+"""The access matrix: docs/access.md states who may call each operation; this module checks it.
+
+Cases come from the schema itself: every root field must have a row, or the test fails. Each operation
+is called with placeholder arguments whose ids all read "x", by keys whose scope is also "x" (so a scoped
+role acting on its own party passes the resolvers' scope checks) and, for the "wrong scope" column, by keys
+scoped to "y".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+    is_non_null_type,
+)
+
+from tests.support import GraphQLClient, GraphQLResult
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "access.md"
+ROLES = ("anonymous", "ADMIN", "AUDITOR", "LICENSEE", "VENDOR", "CREATOR")
+SCOPED = ("LICENSEE", "VENDOR", "CREATOR")
+PLACEHOLDER_ID = "x"
+OTHER_ID = "y"
+SCALARS: dict[str, Any] = {
+    "ID": PLACEHOLDER_ID,
+    "String": "x",
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": False,
+    "DateTime": "2026-01-01T00:00:00+00:00",
+    "Date": "2026-01-01",
+    "Decimal": "1",
+    "Money": "1.00",
+    "JSON": "{}",
+}
+DENIED_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    operation: str
+    cells: dict[str, str]  # role -> yes | no | own
+    wrong_scope: str  # denied | allowed | -
+
+
+def read_rules(path: Path = DOC) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^\|\s*`?((?:Query|Mutation)\.\w+)`?\s*\|(.*)\|\s*$", line)
+        if not match:
+            continue
+        cells = [c.strip() for c in match.group(2).split("|")]
+        if len(cells) != len(ROLES) + 1:
+            raise ValueError(f"{path.name}: row {match.group(1)} needs {len(ROLES) + 1} cells")
+        rules[match.group(1)] = Rule(match.group(1), dict(zip(ROLES, cells[:-1], strict=True)), cells[-1])
+    return rules
+
+
+def operations(schema: GraphQLSchema) -> dict[str, GraphQLField]:
+    found: dict[str, GraphQLField] = {}
+    for kind, root in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
+        for name, field in (root.fields if root else {}).items():
+            found[f"{kind}.{name}"] = field
+    return found
+
+
+def placeholder(type_: Any) -> Any:
+    if isinstance(type_, GraphQLNonNull):
+        return placeholder(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [placeholder(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        return {
+            name: placeholder(field.type)
+            for name, field in type_.fields.items()
+            if is_non_null_type(field.type) and field.default_value is None
+        }
+    if isinstance(type_, GraphQLScalarType):
+        return SCALARS.get(type_.name, "x")
+    raise TypeError(f"no placeholder for {type_}")
+
+
+def request_for(operation: str, field: GraphQLField) -> tuple[str, dict[str, Any], list[str]]:
+    """The document, variables and names of Upload variables for calling one operation."""
+    kind, name = operation.split(".")
+    definitions: list[str] = []
+    arguments: list[str] = []
+    variables: dict[str, Any] = {}
+    uploads: list[str] = []
+    for arg_name, arg in field.args.items():
+        if not is_non_null_type(arg.type):
+            continue
+        definitions.append(f"${arg_name}: {arg.type}")
+        arguments.append(f"{arg_name}: ${arg_name}")
+        if get_named_type(arg.type).name == "Upload":
+            uploads.append(arg_name)
+            variables[arg_name] = None
+        else:
+            variables[arg_name] = placeholder(arg.type)
+    returned = get_named_type(field.type)
+    selection = (
+        " { __typename }"
+        if isinstance(returned, GraphQLObjectType | GraphQLUnionType | GraphQLInterfaceType)
+        else ""
+    )
+    head = f"{kind.lower()} M" + (f"({', '.join(definitions)})" if definitions else "")
+    call = name + (f"({', '.join(arguments)})" if arguments else "")
+    return f"{head} {{ {call}{selection} }}", variables, uploads
+
+
+async def call(gql: GraphQLClient, operation: str, field: GraphQLField, key: str | None) -> GraphQLResult:
+    document, variables, uploads = request_for(operation, field)
+    if not uploads:
+        return await gql(document, variables, key=key)
+    # The GraphQL multipart request spec: operations, a map, then the files.
+    payload = {"query": document, "variables": variables}
+    mapping = {str(i): [f"variables.{name}"] for i, name in enumerate(uploads)}
+    files = {str(i): (f"{name}.txt", b"placeholder\n", "text/plain") for i, name in enumerate(uploads)}
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    response = await gql.http.post(
+        "/graphql",
+        data={"operations": json.dumps(payload), "map": json.dumps(mapping)},
+        files=files,
+        headers=headers,
+    )
+    return GraphQLResult(response.status_code, response.json())
+
+
+def outcome(result: GraphQLResult, field_name: str) -> str:
+    """'denied' when the operation was refused for who the caller is, with nothing of it returned."""
+    denied = any(code in DENIED_CODES for code in result.codes)
+    data = result.body.get("data") or {}
+    if denied:
+        assert data.get(field_name) is None, f"{field_name}: refused but data leaked: {data}"
+        return "denied"
+    return "allowed"
