@@ -1,0 +1,398 @@
+"""Licensee declarations: models, training runs with streamed manifests, generated outputs.
+
+```
+(:Licensee)-[:OPERATES]->(:Model)-[:FINE_TUNED_FROM]->(:Model)
+(:TrainingRun)-[:PRODUCED]->(:Model)   (:TrainingRun)-[:UNDER]->(:Grant)
+(:TrainingRun)-[:USED {weight}]->(:Work | :Recording)
+(:Model)-[:GENERATED]->(:Output)
+(:ComplianceFlag)-[:ON]->(:TrainingRun | :Output)   (:ComplianceFlag)-[:CONCERNS]->(:Work)
+```
+
+A manifest streams in: the run node is written first with status UPLOADING, each batch of items in its
+own transaction (USED edges, then the batch's compliance flags from registry.rights on the facts
+graph.stores.rights gathers for the whole batch), and the run flips to COMPLETE at the end. Readers only
+ever see COMPLETE runs. On any failure the partial run is deleted in batches, so nothing half-written is
+left. A retry of a COMPLETE run with the same header and manifest digest writes nothing and returns it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores._records import require_same
+from graph.stores.licences import GRANTS_BY_ID, GrantRecord
+from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
+from graph.stores.rights import work_facts
+from registry.errors import Conflict, NotFound
+from registry.provenance import (
+    FlagDraft,
+    ItemKind,
+    ManifestDigest,
+    ManifestItem,
+    ModelInput,
+    OutputInput,
+    ResolvedItem,
+    RunInput,
+    SubjectKind,
+    flag_id,
+    item_flags,
+    lineage_flag,
+    run_flags,
+)
+from registry.rights import GrantFacts, Scope, Use
+
+BATCH_SIZE = 5_000
+PURGE_BATCH = 10_000
+
+MODEL_OF_LICENSEE = """
+MATCH (l:Licensee {id: $licensee_id})
+OPTIONAL MATCH (l)-[:OPERATES]->(m:Model {id: $model_id})
+RETURN l.id AS licensee, m {.*} AS model
+"""
+MERGE_MODEL = """
+MATCH (l:Licensee {id: $licensee_id})
+MERGE (m:Model {id: $id})
+ON CREATE SET m += $props, m.licensee_id = l.id, m.created_at = datetime()
+WITH l, m, NOT EXISTS { (:Licensee)-[:OPERATES]->(m) } AS fresh
+FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | MERGE (l)-[:OPERATES]->(m))
+WITH m, fresh
+OPTIONAL MATCH (base:Model {id: m.base_model_id})
+FOREACH (_ IN CASE WHEN fresh AND base IS NOT NULL THEN [1] ELSE [] END |
+  MERGE (m)-[:FINE_TUNED_FROM]->(base))
+RETURN m {.*} AS model
+"""
+
+RUN = "MATCH (r:TrainingRun {id: $id}) RETURN r {.*} AS run"
+BEGIN_RUN = """
+MATCH (m:Model {id: $model_id})
+MERGE (r:TrainingRun {id: $id})
+SET r += $props, r.status = 'UPLOADING', r.upload_token = $token, r.created_at = datetime()
+MERGE (r)-[:PRODUCED]->(m)
+WITH r
+OPTIONAL MATCH (g:Grant {id: $grant_id})
+FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (r)-[:UNDER]->(g))
+RETURN r.id AS id
+"""
+# One row per item: the node it names (a work by id or ISWC, a recording by ISRC), the works that node
+# stands for, and whether the edge already carried another reference (the same work named twice).
+WRITE_ITEMS = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
+UNWIND $items AS item
+OPTIONAL MATCH (wi:Work {id: item.work_id})
+OPTIONAL MATCH (ws:Work {iswc: item.iswc})
+OPTIONAL MATCH (rec:Recording {isrc: item.isrc})
+WITH r, item, coalesce(wi, ws, rec) AS target
+OPTIONAL CALL (r, item, target) {
+  WITH r, item, target WHERE target IS NOT NULL
+  MERGE (r)-[u:USED]->(target)
+  ON CREATE SET u.weight = item.weight, u.ref = item.ref
+  RETURN u.ref <> item.ref AS dup, u.ref AS earlier
+}
+RETURN item.ref AS ref, target.id AS id, target:Recording AS recording, dup, earlier,
+       CASE WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
+            ELSE [target.id] END AS work_ids
+"""
+_FLAG_TAIL = """
+MERGE (x:ComplianceFlag {id: f.id})
+ON CREATE SET x += f.props, x.detected_at = datetime()
+MERGE (x)-[:ON]->(s)
+WITH x, f
+OPTIONAL MATCH (w:Work {id: f.props.work_id})
+FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | MERGE (x)-[:CONCERNS]->(w))
+"""
+WRITE_FLAGS = {
+    SubjectKind.TRAINING_RUN: "UNWIND $flags AS f MATCH (s:TrainingRun {id: f.props.subject_id})"
+    + _FLAG_TAIL,
+    SubjectKind.OUTPUT: "UNWIND $flags AS f MATCH (s:Output {id: f.props.subject_id})" + _FLAG_TAIL,
+}
+FINISH_RUN = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
+SET r.status = 'COMPLETE', r.item_count = $count, r.manifest_digest = $digest,
+    r.compliant = NOT EXISTS { (:ComplianceFlag)-[:ON]->(r) }, r.completed_at = datetime()
+REMOVE r.upload_token
+RETURN r {.*} AS run
+"""
+# Outputs declared before a run of their lineage was: they inherit its verdict when it completes.
+DESCENDANT_OUTPUTS = """
+MATCH (:TrainingRun {id: $id})-[:PRODUCED]->(m:Model)
+MATCH (m)<-[:FINE_TUNED_FROM*0..]-(:Model)-[:GENERATED]->(o:Output)
+RETURN DISTINCT o.id AS id, m.id AS model_id
+"""
+MARK_OUTPUTS_NON_COMPLIANT = "UNWIND $ids AS id MATCH (o:Output {id: id}) SET o.compliant = false"
+PURGE_EDGES = """
+MATCH (:TrainingRun {id: $id})-[u:USED]->()
+WITH u LIMIT $limit DELETE u RETURN count(*) AS n
+"""
+PURGE_FLAGS = """
+MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id})
+WITH f LIMIT $limit DETACH DELETE f RETURN count(*) AS n
+"""
+DELETE_RUN = "MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token DETACH DELETE r"
+
+OUTPUT_BY_HASH = """
+MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash})
+RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output
+"""
+NON_COMPLIANT_LINEAGE = """
+MATCH (:Model {id: $model_id})-[:FINE_TUNED_FROM*0..]->(a:Model)<-[:PRODUCED]-(r:TrainingRun)
+WHERE r.status = 'COMPLETE' AND r.compliant = false
+RETURN DISTINCT r.id AS run_id, a.id AS model_id ORDER BY run_id
+"""
+CREATE_OUTPUT = """
+MATCH (m:Model {id: $model_id})
+MERGE (o:Output {content_hash: $hash})
+ON CREATE SET o += $props, o.declared_at = datetime()
+MERGE (m)-[:GENERATED]->(o)
+RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output
+"""
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+async def declare_model(db: Database, model: ModelInput) -> ModelRecord:
+    """MERGE on the id; a replay returns the stored model, other details under the id are a CONFLICT."""
+    props = {"name": model.name, "version": model.version, "base_model_id": model.base_model_id}
+
+    async def work(tx: Tx) -> ModelRecord:
+        await _require_licensee(tx, model.licensee_id)
+        if model.base_model_id is not None:
+            await _own_model(tx, model.licensee_id, model.base_model_id, "base model")
+        row = await tx.single(
+            MERGE_MODEL, {"licensee_id": model.licensee_id, "id": model.model_id, "props": props}
+        )
+        assert row is not None
+        stored = row["model"]
+        require_same("Model", model.model_id, stored, props | {"licensee_id": model.licensee_id})
+        tx.touch(model.model_id)
+        return ModelRecord.from_row(stored)
+
+    return await db.write(work)
+
+
+async def _require_licensee(tx: Tx, licensee_id: str) -> None:
+    row = await tx.single(MODEL_OF_LICENSEE, {"licensee_id": licensee_id, "model_id": ""})
+    if row is None:
+        raise NotFound(f"No licensee has id {licensee_id!r}; an admin registers licensees first.")
+
+
+async def _own_model(tx: Tx, licensee_id: str, model_id: str, what: str) -> dict[str, Any]:
+    """The licensee's model; a missing one and another licensee's answer alike, so nothing leaks."""
+    row = await tx.single(MODEL_OF_LICENSEE, {"licensee_id": licensee_id, "model_id": model_id})
+    if row is None or row["model"] is None:
+        raise NotFound(f"Licensee {licensee_id} operates no model with id {model_id!r} (the {what}).")
+    model: dict[str, Any] = row["model"]
+    return model
+
+
+# --- training runs ---------------------------------------------------------------------------
+
+
+async def declare_training_run(
+    db: Database, run: RunInput, items: AsyncIterable[ManifestItem], *, batch_size: int = BATCH_SIZE
+) -> RunRecord:
+    """Write the run and its streamed manifest in batches; all or nothing (see the module's note)."""
+    existing = await _existing_run(db, run.id)
+    if existing is not None and existing.get("status") == "COMPLETE":
+        return await _replayed(run, existing, items)
+    if existing is not None and existing.get("licensee_id") != run.licensee_id:
+        raise Conflict(f"Training run id {run.id!r} is taken; choose another id.")
+    token = secrets.token_hex(16)
+    await db.write(lambda tx: _begin(tx, run, token))
+    try:
+        if existing is not None:
+            # A leftover of an upload that died half-way (its process killed) goes before anything new.
+            await _purge_items(db, run.id)
+        digest = ManifestDigest()
+        async for batch in _batches(items, batch_size):
+            for item in batch:
+                digest.add(item)
+            await db.write(_batch_writer(run, token, batch))
+        return await db.write(lambda tx: _finish(tx, run.id, token, digest))
+    except BaseException:
+        # Shielded: a client that disconnects mid-upload must still not leave a partial run behind.
+        await asyncio.shield(_discard(db, run.id, token))
+        raise
+
+
+async def _existing_run(db: Database, run_id: str) -> dict[str, Any] | None:
+    rows = await db.run_read(RUN, {"id": run_id})
+    return rows[0]["run"] if rows else None
+
+
+async def _replayed(run: RunInput, stored: dict[str, Any], items: AsyncIterable[ManifestItem]) -> RunRecord:
+    digest = ManifestDigest()
+    async for item in items:
+        digest.add(item)
+    sent = run.header() | {"licensee_id": run.licensee_id, "manifest_digest": digest.hexdigest()}
+    require_same("Training run", run.id, stored, sent)
+    return RunRecord.from_row(stored)
+
+
+async def _batches(items: AsyncIterable[ManifestItem], size: int) -> AsyncIterator[list[ManifestItem]]:
+    batch: list[ManifestItem] = []
+    async for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def _begin(tx: Tx, run: RunInput, token: str) -> None:
+    model = await _own_model(tx, run.licensee_id, run.model_id, "model the run produced")
+    grant, grant_model = await _grant(tx, run.grant_id)
+    props = run.header() | {"licensee_id": run.licensee_id}
+    params = {"id": run.id, "model_id": run.model_id, "grant_id": run.grant_id, "token": token}
+    await tx.run(BEGIN_RUN, params | {"props": props})
+    flags = run_flags(
+        grant=grant,
+        grant_model=grant_model,
+        licensee_id=run.licensee_id,
+        model=(model["name"], model["version"]),
+        started_at=run.started_at,
+    )
+    await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, flags)
+    tx.touch(run.id)
+
+
+async def _grant(tx: Tx, grant_id: str | None) -> tuple[GrantFacts | None, tuple[str, str] | None]:
+    if grant_id is None:
+        return None, None
+    rows = await tx.run(GRANTS_BY_ID, {"ids": [grant_id]})
+    if not rows:
+        raise NotFound(f"No grant has id {grant_id!r}.")
+    record = GrantRecord.from_row(rows[0]["grant"])
+    scopes = frozenset(Scope(s) for s in rows[0]["licence_scopes"])
+    excluded = frozenset(Use(u) for u in rows[0]["excluded_uses"] or [])
+    return record.facts(scopes, excluded), (record.model_name, record.model_version)
+
+
+def _batch_writer(run: RunInput, token: str, batch: list[ManifestItem]) -> Callable[[Tx], Awaitable[None]]:
+    return lambda tx: _write_batch(tx, run, token, batch)
+
+
+async def _write_batch(tx: Tx, run: RunInput, token: str, batch: list[ManifestItem]) -> None:
+    params = {"id": run.id, "token": token, "items": [item.row() for item in batch]}
+    rows = await tx.run(WRITE_ITEMS, params)
+    if not rows:
+        raise Conflict(f"Training run {run.id} is being uploaded by another request; this upload stopped.")
+    duplicate = next((r for r in rows if r["dup"]), None)
+    if duplicate is not None:
+        raise Conflict(
+            f"The manifest names {duplicate['ref']} and {duplicate['earlier']}, which are the same "
+            f"{'recording' if duplicate['recording'] else 'work'} {duplicate['id']}; list it once."
+        )
+    resolved = [_resolved(r) for r in rows]
+    facts = await work_facts(tx, sorted({w for item in resolved for w in item.work_ids}))
+    await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, item_flags(resolved, facts, run.started_at))
+    tx.touch(run.id)
+
+
+def _resolved(row: dict[str, Any]) -> ResolvedItem:
+    kind = ItemKind.RECORDING if row["recording"] or row["ref"].startswith("isrc:") else ItemKind.WORK
+    work_ids = tuple(row["work_ids"]) if row["id"] is not None else ()
+    return ResolvedItem(reference=row["ref"], kind=kind, node_id=row["id"], work_ids=work_ids)
+
+
+async def _finish(tx: Tx, run_id: str, token: str, digest: ManifestDigest) -> RunRecord:
+    params = {"id": run_id, "token": token, "count": digest.count, "digest": digest.hexdigest()}
+    row = await tx.single(FINISH_RUN, params)
+    if row is None:
+        raise Conflict(f"Training run {run_id} was taken over by another upload; this upload stopped.")
+    record = RunRecord.from_row(row["run"])
+    if not record.compliant:
+        outputs = await tx.run(DESCENDANT_OUTPUTS, {"id": run_id})
+        rows = [_flag_row(SubjectKind.OUTPUT, o["id"], lineage_flag(run_id, o["model_id"])) for o in outputs]
+        if rows:
+            await tx.run(WRITE_FLAGS[SubjectKind.OUTPUT], {"flags": rows})
+            await tx.run(MARK_OUTPUTS_NON_COMPLIANT, {"ids": [o["id"] for o in outputs]})
+            tx.touch(*(o["id"] for o in outputs))
+    tx.touch(run_id)
+    return record
+
+
+async def _purge_items(db: Database, run_id: str) -> None:
+    for query in (PURGE_EDGES, PURGE_FLAGS):
+        while True:
+            rows = await db.run_write(query, {"id": run_id, "limit": PURGE_BATCH})
+            if rows[0]["n"] == 0:
+                break
+
+
+async def _discard(db: Database, run_id: str, token: str) -> None:
+    """Delete what this upload wrote; if another upload has taken the run over, leave the run to it."""
+    rows = await db.run_read(RUN, {"id": run_id})
+    if not rows or rows[0]["run"].get("upload_token") != token:
+        return
+    await _purge_items(db, run_id)
+    await db.run_write(DELETE_RUN, {"id": run_id, "token": token})
+
+
+async def items_of(items: Iterable[ManifestItem]) -> AsyncIterator[ManifestItem]:
+    """A list manifest as the stream `declare_training_run` reads."""
+    for item in items:
+        yield item
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
+    """MERGE on the content hash; flagged when the model's lineage has a non-compliant run."""
+    props = {
+        "id": output.output_id,
+        "created_at": output.generated_at,
+        "title": output.title,
+        "duration_seconds": str(output.duration_seconds) if output.duration_seconds is not None else None,
+    }
+    sent = props | {"model_id": output.model_id}
+
+    async def work(tx: Tx) -> OutputRecord:
+        await _own_model(tx, output.licensee_id, output.model_id, "model that generated the output")
+        existing = await tx.single(OUTPUT_BY_HASH, {"hash": output.content_hash})
+        if existing is not None:
+            require_same("Output", output.content_hash, existing["output"], sent)
+            return OutputRecord.from_row(existing["output"])
+        tainted = await tx.run(NON_COMPLIANT_LINEAGE, {"model_id": output.model_id})
+        params = {"model_id": output.model_id, "hash": output.content_hash}
+        row = await tx.single(CREATE_OUTPUT, params | {"props": props | {"compliant": not tainted}})
+        assert row is not None
+        flags = [lineage_flag(r["run_id"], r["model_id"]) for r in tainted]
+        await write_flags(tx, SubjectKind.OUTPUT, output.output_id, flags)
+        tx.touch(output.output_id)
+        return OutputRecord.from_row(row["output"])
+
+    return await db.write(work)
+
+
+# --- flags -----------------------------------------------------------------------------------
+
+
+async def write_flags(tx: Tx, kind: SubjectKind, subject_id: str, flags: list[FlagDraft]) -> None:
+    if not flags:
+        return
+    rows = [_flag_row(kind, subject_id, f) for f in flags]
+    await tx.run(WRITE_FLAGS[kind], {"flags": rows})
+
+
+def _flag_row(kind: SubjectKind, subject_id: str, flag: FlagDraft) -> dict[str, Any]:
+    target = flag.recording_id or flag.work_id or flag.reference
+    if flag.recording_id and flag.work_id:
+        target = f"{flag.recording_id}/{flag.work_id}"
+    props = {
+        "code": flag.code.value,
+        "message": flag.message,
+        "reasons": list(flag.reasons),
+        "subject_kind": kind.value,
+        "subject_id": subject_id,
+        "work_id": flag.work_id,
+        "recording_id": flag.recording_id,
+        "reference": flag.reference,
+    }
+    return {"id": flag_id(subject_id, flag.code, target), "props": props}
