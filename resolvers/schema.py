@@ -8,6 +8,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -20,11 +21,14 @@ from resolvers.cost import ExposeVariables, QueryCostLimiter
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
+from resolvers.royalties.mutations import RoyaltiesMutation
+from resolvers.royalties.queries import RoyaltiesQuery
+from resolvers.royalties.types import SCALAR_MAP
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery, AttributionQuery)
-MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation, AttributionMutation)
+QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery, AttributionQuery, RoyaltiesQuery)
+MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation, AttributionMutation, RoyaltiesMutation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     schema = RegistrySchema(
         query=query,
         mutation=mutation,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),

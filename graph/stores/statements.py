@@ -582,3 +582,14 @@ async def iter_lines(
     while rows := await lines(db, statement_id, offset, page):
         yield rows
         offset += len(rows)
+
+
+PAYEE = """
+MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
+RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment} AS payee
+"""
+
+
+async def payee(db: Database, statement_id: str, creator_id: str) -> Payee | None:
+    rows = await db.run_read(PAYEE, {"id": statement_id, "creator_id": creator_id})
+    return Payee(**rows[0]["payee"]) if rows else None

@@ -299,8 +299,21 @@ __all__ = [
     "UploadResult",
     "UsageRecord",
     "known_report_id",
+    "output_owner",
     "report_usage",
     "upload_output_usage",
     "usage_reports",
     "usage_sort_key",
 ]
+
+
+async def output_owner(db: Database, output_id: str) -> str | None:
+    """The licensee whose model generated the output; raises NotFound for an unknown output."""
+
+    async def work(tx: Tx) -> dict[str, str | None]:
+        return await _owners(tx, Stream.OUTPUT_USE, [output_id])
+
+    owners = await db.read(work)
+    if output_id not in owners:
+        raise NotFound(f"No output has id {output_id!r}.")
+    return owners[output_id]

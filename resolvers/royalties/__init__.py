@@ -1,0 +1,1 @@
+"""GraphQL for royalties: usage reports, whoGetsPaid, distributions, statements and earnings."""

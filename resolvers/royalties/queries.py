@@ -1,0 +1,178 @@
+"""Royalty queries: whoGetsPaid, statements, exports, a creator's earnings, usage reports.
+
+Who sees what (DESIGN.md roles): ADMIN everything; AUDITOR statements' totals and suspense but no
+personal payment data (no lines, payees, exports, whoGetsPaid); a LICENSEE its own usage reports and
+whoGetsPaid for its own outputs; a CREATOR its own earnings, from final statements only.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.stores import statements, usage
+from graph.stores.distribution import who_gets_paid as distribute_one
+from registry.access import Role
+from registry.errors import Forbidden, InvalidInput
+from registry.money import Currency, parse_amount
+from registry.royalties import Stream
+from registry.royalties.export import csv_header, csv_rows, json_head, json_rows, json_tail
+from registry.usage import Period
+from resolvers.access import allow, require_principal
+from resolvers.context import Info
+from resolvers.pagination import Connection, connection, window
+from resolvers.royalties.types import (
+    EarningsEntry,
+    ExportFormat,
+    Money,
+    PayoutBreakdown,
+    Statement,
+    StatementStatus,
+    UsageReport,
+)
+
+# A GraphQL answer is one string in memory; past this, the CLI streams the export instead.
+MAX_EXPORT_LINES = 50_000
+
+
+def _str(value: strawberry.ID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+@strawberry.type
+class RoyaltiesQuery:
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.LICENSEE),
+        description="Who would be paid, and why, if one generated output earned `amount`: each line names "
+        "the creator, work, role and share, influence score and the path that explains it; suspense lines "
+        "say why money is held. Lines plus suspense equal the amount exactly. A LICENSEE asks about its "
+        "own outputs only; auditors see provenance elsewhere, not payment splits.",
+    )
+    async def who_gets_paid(
+        self,
+        info: Info,
+        output_id: strawberry.ID,
+        amount: Money,
+        currency: str,
+    ) -> PayoutBreakdown:
+        principal = require_principal(info)
+        db = info.context.db
+        if principal.role == Role.LICENSEE:
+            try:
+                owner = await usage.output_owner(db, str(output_id))
+            except Exception:
+                owner = None
+            if owner != principal.scope_id:
+                raise Forbidden(f"No output of yours has id {output_id!r}.")
+        code = Currency.of(currency).code
+        distribution = await distribute_one(db, str(output_id), parse_amount(str(amount), code), code)
+        return PayoutBreakdown.from_distribution(str(output_id), distribution)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR),
+        description="Statements, newest period first. Auditors see totals and suspense, not payees.",
+    )
+    async def statements(
+        self,
+        info: Info,
+        period: str | None = None,
+        stream: Stream | None = None,
+        status: StatementStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Statement]:
+        offset, limit = window(first, after)
+        total, records = await statements.list_statements(
+            info.context.db,
+            period=str(Period.parse(period)) if period else None,
+            stream=stream,
+            status=status.value if status is not None else None,
+            offset=offset,
+            limit=limit,
+        )
+        return connection(records, total, offset, Statement.from_record)
+
+    @strawberry.field(extensions=allow(Role.ADMIN, Role.AUDITOR), description="One statement.")
+    async def statement(self, info: Info, id: strawberry.ID) -> Statement:
+        return Statement.from_record(await statements.get_statement(info.context.db, str(id)))
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN),
+        description="A statement as a CSV or JSON document (up to 50,000 lines; larger statements: "
+        "`opustrace statement export`). Amounts are decimal strings in the statement's currency.",
+    )
+    async def statement_export(self, info: Info, id: strawberry.ID, format: ExportFormat) -> str:
+        db = info.context.db
+        record = await statements.get_statement(db, str(id))
+        if record.line_count > MAX_EXPORT_LINES:
+            raise InvalidInput(
+                f"Statement {id} has {record.line_count} lines; export it with "
+                f"`opustrace statement export {id} --format csv` instead."
+            )
+        parts = [csv_header() if format == ExportFormat.CSV else json_head(record.header)]
+        first = True
+        async for page in statements.iter_lines(db, record.id):
+            if format == ExportFormat.CSV:
+                parts.append(csv_rows(page, record.currency))
+            else:
+                parts.append(json_rows(page, record.currency, first=first))
+            first = False
+        if format == ExportFormat.JSON:
+            parts.append(json_tail())
+        return "".join(parts)
+
+    @strawberry.field(
+        extensions=allow(Role.CREATOR, Role.ADMIN),
+        description="A creator's earnings for a period (one entry per statement, corrections included), "
+        "from final statements. A CREATOR key sees its own; an ADMIN names the creator, may add drafts.",
+    )
+    async def my_earnings(
+        self,
+        info: Info,
+        period: str,
+        stream: Stream | None = None,
+        creator_id: strawberry.ID | None = None,
+        include_drafts: bool = False,
+    ) -> list[EarningsEntry]:
+        principal = require_principal(info)
+        if principal.role == Role.CREATOR:
+            if (creator_id is not None and str(creator_id) != principal.scope_id) or include_drafts:
+                raise Forbidden("A creator key reads its own earnings from final statements only.")
+            creator = principal.scope_id or ""
+        elif creator_id is None:
+            raise InvalidInput("creatorId is required when an admin reads a creator's earnings.")
+        else:
+            creator = str(creator_id)
+        found = await statements.earnings(
+            info.context.db, creator, Period.parse(period), stream, include_drafts=include_drafts
+        )
+        return [EarningsEntry.from_earnings(e, creator) for e in found]
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
+        description="Usage reports in distribution order. A LICENSEE key sees its own.",
+    )
+    async def usage_reports(
+        self,
+        info: Info,
+        licensee_id: strawberry.ID | None = None,
+        period: str | None = None,
+        stream: Stream | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[UsageReport]:
+        principal = require_principal(info)
+        licensee = _str(licensee_id)
+        if principal.role == Role.LICENSEE:
+            if licensee is not None and licensee != principal.scope_id:
+                raise Forbidden("A licensee key reads its own usage reports only.")
+            licensee = principal.scope_id
+        offset, limit = window(first, after)
+        total, records = await usage.usage_reports(
+            info.context.db,
+            licensee_id=licensee,
+            period=Period.parse(period) if period else None,
+            stream=stream,
+            offset=offset,
+            limit=limit,
+        )
+        return connection(records, total, offset, UsageReport.from_record)

@@ -1,0 +1,423 @@
+"""GraphQL types of royalties.
+
+Amounts are `Money`: a decimal string in the currency given beside it, never Int or Float (GraphQL's
+Int is 32-bit, and a float cannot hold a cent exactly).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, NewType
+
+import strawberry
+
+from graph.stores import statements
+from graph.stores.statements import Earnings, Payee, StatementRecord
+from graph.stores.usage import UploadResult, UsageRecord
+from registry.access import Role
+from registry.errors import Forbidden
+from registry.money import format_amount
+from registry.royalties import Basis, Distribution, Line, Stream, SuspenseLine, SuspenseReason
+from registry.usage import CsvError
+from resolvers.context import Info
+from resolvers.pagination import Connection, connection, window
+
+Money = NewType("Money", str)
+MONEY_SCALAR = strawberry.scalar(
+    name="Money",
+    description='An exact amount as a decimal string in its currency\'s major unit, e.g. "12.34" EUR; '
+    "the currency is the `currency` field beside it. Never a float.",
+    serialize=str,
+    parse_value=str,
+)
+# Registered on the schema (resolvers/schema.py): strawberry maps the NewType to the scalar.
+SCALAR_MAP: dict[object, Any] = {Money: MONEY_SCALAR}
+
+
+def money(minor: int, currency: str) -> Money:
+    return Money(format_amount(minor, currency))
+
+
+strawberry.enum(
+    Stream, description="TRAINING, SERVICE_USE, OUTPUT_USE: the three points at which creators are paid."
+)
+strawberry.enum(Basis, description="Which rule produced a line.")
+strawberry.enum(SuspenseReason, description="Why money could not be paid; it waits in suspense, never lost.")
+
+
+@strawberry.enum(description="RUNNING while lines are written, DRAFT to review, FINAL and immutable.")
+class StatementStatus(StrEnum):
+    RUNNING = "RUNNING"
+    DRAFT = "DRAFT"
+    FINAL = "FINAL"
+
+
+@strawberry.enum(description="Export formats of a statement.")
+class ExportFormat(StrEnum):
+    CSV = "CSV"
+    JSON = "JSON"
+
+
+@strawberry.type(description="A licensee's declared usage for one month, stream and model or output.")
+class UsageReport:
+    id: strawberry.ID
+    licensee_id: strawberry.ID
+    stream: Stream
+    period: str
+    subject_id: strawberry.ID = strawberry.field(description="The model (TRAINING, SERVICE_USE) or output.")
+    amount: Money
+    currency: str
+    created_at: datetime
+    corrected_at: datetime | None
+    corrections: int = strawberry.field(description="How many times the amount was corrected.")
+
+    @classmethod
+    def from_record(cls, record: UsageRecord) -> UsageReport:
+        return cls(
+            id=strawberry.ID(record.id),
+            licensee_id=strawberry.ID(record.licensee_id),
+            stream=record.stream,
+            period=record.period,
+            subject_id=strawberry.ID(record.subject_id),
+            amount=money(record.amount, record.currency),
+            currency=record.currency,
+            created_at=record.created_at,
+            corrected_at=record.corrected_at,
+            corrections=len(record.history),
+        )
+
+
+@strawberry.type(
+    description="One problem of a CSV upload: line 1 is the header; column null means the whole line."
+)
+class CsvProblem:
+    line: int
+    column: str | None
+    reason: str
+
+    @classmethod
+    def from_error(cls, error: CsvError) -> CsvProblem:
+        return cls(line=error.line, column=error.column, reason=error.reason)
+
+
+@strawberry.type(description="What an upload did. With any problem nothing was stored (all-or-nothing).")
+class UsageUploadResult:
+    lines: int
+    created: int
+    unchanged: int = strawberry.field(
+        description="Lines already stored with the same amount (a re-sent file)."
+    )
+    problems: list[CsvProblem]
+    stored: bool
+
+    @classmethod
+    def from_result(cls, result: UploadResult) -> UsageUploadResult:
+        return cls(
+            lines=result.lines,
+            created=result.created,
+            unchanged=result.unchanged,
+            problems=[CsvProblem.from_error(e) for e in result.errors],
+            stored=not result.errors,
+        )
+
+
+@strawberry.type(description="One hop of an explanation: a node of the provenance graph and what it did.")
+class PathStep:
+    label: str
+    ref: str
+    detail: str
+
+
+def _steps(leaf: Line | SuspenseLine) -> list[PathStep]:
+    return [PathStep(label=s.label, ref=s.ref, detail=s.detail) for s in leaf.path]
+
+
+def _ratio(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@strawberry.type(
+    description="A payment to one creator for one work, role and rule, with the path that explains it."
+)
+class PaymentLine:
+    creator_id: strawberry.ID
+    work_id: strawberry.ID
+    role: str
+    right: str
+    basis: Basis
+    share_bp: int = strawberry.field(
+        description="The creator's share for the right, hundredths of a percent."
+    )
+    share_total_bp: int = strawberry.field(
+        description="The work's actual total for the right (payouts divide by it)."
+    )
+    weight: str | None = strawberry.field(description="Usage weight in the run or lineage (exact ratio).")
+    influence_score: str | None = strawberry.field(
+        description="The attribution report's score (exact ratio)."
+    )
+    exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
+    amount: Money
+    explanation: str
+    path: list[PathStep]
+
+    @classmethod
+    def from_line(cls, line: Line, currency: str) -> PaymentLine:
+        return cls(
+            creator_id=strawberry.ID(line.holder_id),
+            work_id=strawberry.ID(line.work_id),
+            role=line.role.value,
+            right=line.right.value,
+            basis=line.basis,
+            share_bp=line.share_bp,
+            share_total_bp=line.share_total_bp,
+            weight=_ratio(line.weight),
+            influence_score=_ratio(line.influence_score),
+            exact=str(line.exact),
+            amount=money(line.amount, currency),
+            explanation=line.explanation,
+            path=_steps(line),
+        )
+
+
+@strawberry.type(description="Money that cannot be paid, with the reason; it is held, never given to others.")
+class SuspenseEntry:
+    reason: SuspenseReason
+    work_ref: str | None
+    basis: Basis
+    message: str
+    amount: Money
+    explanation: str
+    path: list[PathStep]
+
+    @classmethod
+    def from_line(cls, line: SuspenseLine, currency: str) -> SuspenseEntry:
+        return cls(
+            reason=line.reason,
+            work_ref=line.work_ref,
+            basis=line.basis,
+            message=line.message,
+            amount=money(line.amount, currency),
+            explanation=line.explanation,
+            path=_steps(line),
+        )
+
+
+@strawberry.type(
+    description="Who gets paid for one output and an amount: lines plus suspense add up to it exactly."
+)
+class PayoutBreakdown:
+    output_id: strawberry.ID
+    currency: str
+    amount: Money
+    paid: Money
+    suspended: Money
+    lines: list[PaymentLine]
+    suspense: list[SuspenseEntry]
+
+    @classmethod
+    def from_distribution(cls, output_id: str, d: Distribution) -> PayoutBreakdown:
+        return cls(
+            output_id=strawberry.ID(output_id),
+            currency=d.currency,
+            amount=money(d.pool, d.currency),
+            paid=money(d.paid, d.currency),
+            suspended=money(d.suspended, d.currency),
+            lines=[PaymentLine.from_line(line, d.currency) for line in d.lines],
+            suspense=[SuspenseEntry.from_line(line, d.currency) for line in d.suspense],
+        )
+
+
+@strawberry.type(description="One stored line of a statement: a payment (kind PAY) or a suspense entry.")
+class StatementLine:
+    n: int = strawberry.field(description="Position in the statement, from 0.")
+    subject_id: strawberry.ID = strawberry.field(
+        description="The run's model, model or output the pool came from."
+    )
+    kind: str
+    basis: Basis
+    creator_id: strawberry.ID | None
+    work_id: str | None
+    role: str | None
+    right: str | None
+    share_bp: int | None
+    share_total_bp: int | None
+    weight: str | None
+    influence_score: str | None
+    reason: SuspenseReason | None
+    exact: str | None
+    amount: Money
+    explanation: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], currency: str) -> StatementLine:
+        return cls(
+            n=row["n"],
+            subject_id=strawberry.ID(row["subject_id"]),
+            kind=row["kind"],
+            basis=Basis(row["basis"]),
+            creator_id=strawberry.ID(row["holder_id"]) if row.get("holder_id") else None,
+            work_id=row.get("work_id"),
+            role=row.get("role"),
+            right=row.get("right"),
+            share_bp=row.get("share_bp"),
+            share_total_bp=row.get("share_total_bp"),
+            weight=row.get("weight"),
+            influence_score=row.get("influence_score"),
+            reason=SuspenseReason(row["reason"]) if row.get("reason") else None,
+            exact=row.get("exact"),
+            amount=money(row["amount"], currency),
+            explanation=row["explanation"],
+        )
+
+
+@strawberry.type(description="What one creator is paid by a statement.")
+class StatementPayee:
+    creator_id: strawberry.ID
+    amount: Money
+    adjustment: Money = strawberry.field(
+        description="For a correction, the difference from the statement it corrects; else the amount."
+    )
+    lines: int
+
+    @classmethod
+    def from_payee(cls, payee: Payee, currency: str) -> StatementPayee:
+        return cls(
+            creator_id=strawberry.ID(payee.creator_id),
+            amount=money(payee.amount, currency),
+            adjustment=money(payee.adjustment, currency),
+            lines=payee.lines,
+        )
+
+
+@strawberry.type(description="Suspended money for one reason.")
+class SuspenseTotal:
+    reason: SuspenseReason
+    amount: Money
+
+
+@strawberry.type(
+    description="A distribution of one period, stream and currency. Paid plus suspended equals the pool."
+)
+class Statement:
+    id: strawberry.ID
+    stream: Stream
+    period: str
+    currency: str
+    status: StatementStatus
+    revenue: Money = strawberry.field(description="What the usage reports declared.")
+    pool: Money = strawberry.field(description="What the licence rates make of it: the money split.")
+    paid: Money
+    suspended: Money
+    suspense_totals: list[SuspenseTotal]
+    subject_count: int
+    line_count: int
+    created_at: datetime
+    completed_at: datetime | None
+    finalised_at: datetime | None
+    corrects_id: strawberry.ID | None
+    record: strawberry.Private[StatementRecord]
+
+    @classmethod
+    def from_record(cls, r: StatementRecord) -> Statement:
+        cur = r.currency
+        return cls(
+            id=strawberry.ID(r.id),
+            stream=r.stream,
+            period=r.period,
+            currency=r.currency,
+            status=StatementStatus(r.status),
+            revenue=money(r.revenue, cur),
+            pool=money(r.pool, cur),
+            paid=money(r.paid, cur),
+            suspended=money(r.suspended, cur),
+            suspense_totals=[
+                SuspenseTotal(reason=SuspenseReason(k), amount=money(v, cur))
+                for k, v in r.suspense_totals.items()
+            ],
+            subject_count=r.subject_count,
+            line_count=r.line_count,
+            created_at=r.created_at,
+            completed_at=r.completed_at,
+            finalised_at=r.finalised_at,
+            corrects_id=strawberry.ID(r.corrects_id) if r.corrects_id else None,
+            record=r,
+        )
+
+    @strawberry.field(description="Every line in order (ADMIN: lines name creators and what they are paid).")
+    async def lines(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        creator_id: strawberry.ID | None = None,
+    ) -> Connection[StatementLine]:
+        _payment_data(info)
+        offset, limit = window(first, after)
+        db = info.context.db
+        if creator_id is None:
+            rows = await statements.lines(db, self.record.id, offset, limit)
+            total = self.record.line_count
+        else:
+            rows = await statements.creator_lines(db, self.record.id, str(creator_id), offset, limit)
+            found = await statements.payee(db, self.record.id, str(creator_id))
+            total = found.lines if found else 0
+        return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
+
+    @strawberry.field(description="What each creator is paid, by creator id (ADMIN).")
+    async def payees(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[StatementPayee]:
+        _payment_data(info)
+        offset, limit = window(first, after)
+        total, found = await statements.payees(info.context.db, self.record.id, offset, limit)
+        return connection(found, total, offset, lambda p: StatementPayee.from_payee(p, self.currency))
+
+    @strawberry.field(description="The suspense lines in order: no personal data, so auditors see them too.")
+    async def suspense(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[StatementLine]:
+        offset, limit = window(first, after)
+        rows = await statements.suspense_lines(info.context.db, self.record.id, offset, limit)
+        total = self.record.suspense_line_count
+        return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
+
+
+def _payment_data(info: Info) -> None:
+    """Auditors see provenance and totals but no personal payment data (DESIGN.md, roles)."""
+    principal = info.context.principal
+    if principal is None or principal.role != Role.ADMIN:
+        raise Forbidden(
+            "Statement lines and payees are personal payment data: ADMIN only. Creators use myEarnings."
+        )
+
+
+@strawberry.type(description="A creator's earnings from one statement.")
+class EarningsEntry:
+    statement: Statement
+    amount: Money
+    adjustment: Money
+    line_count: int
+    creator_id: strawberry.Private[str]
+
+    @classmethod
+    def from_earnings(cls, e: Earnings, creator_id: str) -> EarningsEntry:
+        currency = e.statement.currency
+        return cls(
+            statement=Statement.from_record(e.statement),
+            amount=money(e.amount, currency),
+            adjustment=money(e.adjustment, currency),
+            line_count=e.lines,
+            creator_id=creator_id,
+        )
+
+    @strawberry.field(description="This creator's lines of the statement, in order.")
+    async def lines(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[StatementLine]:
+        offset, limit = window(first, after)
+        rows = await statements.creator_lines(
+            info.context.db, str(self.statement.id), self.creator_id, offset, limit
+        )
+        convert = lambda row: StatementLine.from_row(row, self.statement.currency)  # noqa: E731
+        return connection(rows, self.line_count, offset, convert)
