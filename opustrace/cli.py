@@ -13,6 +13,7 @@ from graph.database import Database, Neo4jSettings
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
 from opustrace.app import create_app, limits_from
+from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection
 from opustrace.settings import Settings
 from resolvers.schema import build_schema
@@ -68,6 +69,10 @@ async def _migrate(neo4j: Neo4jSettings) -> list[str]:
 def export_schema() -> None:
     click.echo(str(build_schema(limits_from(Settings()))), nl=False)
     click.echo()
+
+
+cli.add_command(distribute_command)
+cli.add_command(statement_group)
 
 
 @cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")
