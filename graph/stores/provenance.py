@@ -70,7 +70,8 @@ RUN = "MATCH (r:TrainingRun {id: $id}) RETURN r {.*} AS run"
 BEGIN_RUN = """
 MATCH (m:Model {id: $model_id})
 MERGE (r:TrainingRun {id: $id})
-SET r += $props, r.status = 'UPLOADING', r.upload_token = $token, r.created_at = datetime()
+SET r += $props, r.status = 'UPLOADING', r.upload_token = $token, r.created_at = datetime(),
+    r.grant_ok = $grant_ok
 MERGE (r)-[:PRODUCED]->(m)
 WITH r
 OPTIONAL MATCH (g:Grant {id: $grant_id})
@@ -89,12 +90,22 @@ WITH r, item, coalesce(wi, ws, rec) AS target
 OPTIONAL CALL (r, item, target) {
   WITH r, item, target WHERE target IS NOT NULL
   MERGE (r)-[u:USED]->(target)
-  ON CREATE SET u.weight = item.weight, u.ref = item.ref
+  ON CREATE SET u.weight = item.weight, u.ref = item.ref, u.licensable = true
   RETURN u.ref <> item.ref AS dup, u.ref AS earlier
 }
 RETURN item.ref AS ref, target.id AS id, target:Recording AS recording, dup, earlier,
        CASE WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
             ELSE [target.id] END AS work_ids
+"""
+# The item-level verdict on the edge itself, so summaries and royalties read it without the flags.
+MARK_UNLICENSABLE = """
+MATCH (r:TrainingRun {id: $id})
+CALL (r) {
+  UNWIND $works AS wid MATCH (r)-[u:USED]->(:Work {id: wid}) SET u.licensable = false
+}
+CALL (r) {
+  UNWIND $recordings AS rid MATCH (r)-[u:USED]->(:Recording {id: rid}) SET u.licensable = false
+}
 """
 _FLAG_TAIL = """
 MERGE (x:ComplianceFlag {id: f.id})
@@ -111,7 +122,7 @@ WRITE_FLAGS = {
 }
 FINISH_RUN = """
 MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
-SET r.status = 'COMPLETE', r.item_count = $count, r.manifest_digest = $digest,
+SET r.status = 'COMPLETE', r.item_count = $count, r.manifest_digest = $digest, r.unmatched_count = $unmatched,
     r.compliant = NOT EXISTS { (:ComplianceFlag)-[:ON]->(r) }, r.completed_at = datetime()
 REMOVE r.upload_token
 RETURN r {.*} AS run
@@ -207,12 +218,12 @@ async def declare_training_run(
         if existing is not None:
             # A leftover of an upload that died half-way (its process killed) goes before anything new.
             await _purge_items(db, run.id)
-        digest = ManifestDigest()
+        digest, unmatched = ManifestDigest(), [0]
         async for batch in _batches(items, batch_size):
             for item in batch:
                 digest.add(item)
-            await db.write(_batch_writer(run, token, batch))
-        return await db.write(lambda tx: _finish(tx, run.id, token, digest))
+            unmatched[0] += await db.write(_batch_writer(run, token, batch))
+        return await db.write(lambda tx: _finish(tx, run.id, token, digest, unmatched[0]))
     except BaseException:
         # Shielded: a client that disconnects mid-upload must still not leave a partial run behind.
         await asyncio.shield(_discard(db, run.id, token))
@@ -247,9 +258,6 @@ async def _batches(items: AsyncIterable[ManifestItem], size: int) -> AsyncIterat
 async def _begin(tx: Tx, run: RunInput, token: str) -> None:
     model = await _own_model(tx, run.licensee_id, run.model_id, "model the run produced")
     grant, grant_model = await _grant(tx, run.grant_id)
-    props = run.header() | {"licensee_id": run.licensee_id}
-    params = {"id": run.id, "model_id": run.model_id, "grant_id": run.grant_id, "token": token}
-    await tx.run(BEGIN_RUN, params | {"props": props})
     flags = run_flags(
         grant=grant,
         grant_model=grant_model,
@@ -257,6 +265,9 @@ async def _begin(tx: Tx, run: RunInput, token: str) -> None:
         model=(model["name"], model["version"]),
         started_at=run.started_at,
     )
+    props = run.header() | {"licensee_id": run.licensee_id}
+    params = {"id": run.id, "model_id": run.model_id, "grant_id": run.grant_id, "token": token}
+    await tx.run(BEGIN_RUN, params | {"props": props, "grant_ok": not flags})
     await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, flags)
     tx.touch(run.id)
 
@@ -273,11 +284,12 @@ async def _grant(tx: Tx, grant_id: str | None) -> tuple[GrantFacts | None, tuple
     return record.facts(scopes, excluded), (record.model_name, record.model_version)
 
 
-def _batch_writer(run: RunInput, token: str, batch: list[ManifestItem]) -> Callable[[Tx], Awaitable[None]]:
+def _batch_writer(run: RunInput, token: str, batch: list[ManifestItem]) -> Callable[[Tx], Awaitable[int]]:
     return lambda tx: _write_batch(tx, run, token, batch)
 
 
-async def _write_batch(tx: Tx, run: RunInput, token: str, batch: list[ManifestItem]) -> None:
+async def _write_batch(tx: Tx, run: RunInput, token: str, batch: list[ManifestItem]) -> int:
+    """Edges, their item-level verdicts and the batch's flags; returns how many items matched nothing."""
     params = {"id": run.id, "token": token, "items": [item.row() for item in batch]}
     rows = await tx.run(WRITE_ITEMS, params)
     if not rows:
@@ -290,8 +302,14 @@ async def _write_batch(tx: Tx, run: RunInput, token: str, batch: list[ManifestIt
         )
     resolved = [_resolved(r) for r in rows]
     facts = await work_facts(tx, sorted({w for item in resolved for w in item.work_ids}))
-    await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, item_flags(resolved, facts, run.started_at))
+    flags = item_flags(resolved, facts, run.started_at)
+    await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, flags)
+    works = sorted({f.work_id for f in flags if f.work_id and not f.recording_id})
+    recordings = sorted({f.recording_id for f in flags if f.recording_id})
+    if works or recordings:
+        await tx.run(MARK_UNLICENSABLE, {"id": run.id, "works": works, "recordings": recordings})
     tx.touch(run.id)
+    return sum(1 for item in resolved if item.node_id is None)
 
 
 def _resolved(row: dict[str, Any]) -> ResolvedItem:
@@ -300,8 +318,9 @@ def _resolved(row: dict[str, Any]) -> ResolvedItem:
     return ResolvedItem(reference=row["ref"], kind=kind, node_id=row["id"], work_ids=work_ids)
 
 
-async def _finish(tx: Tx, run_id: str, token: str, digest: ManifestDigest) -> RunRecord:
+async def _finish(tx: Tx, run_id: str, token: str, digest: ManifestDigest, unmatched: int) -> RunRecord:
     params = {"id": run_id, "token": token, "count": digest.count, "digest": digest.hexdigest()}
+    params["unmatched"] = unmatched
     row = await tx.single(FINISH_RUN, params)
     if row is None:
         raise Conflict(f"Training run {run_id} was taken over by another upload; this upload stopped.")
@@ -347,7 +366,9 @@ async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
     """MERGE on the content hash; flagged when the model's lineage has a non-compliant run."""
     props = {
         "id": output.output_id,
+        # The contract calls the generation time `created_at`; attribution reads `generated_at`.
         "created_at": output.generated_at,
+        "generated_at": output.generated_at,
         "title": output.title,
         "duration_seconds": str(output.duration_seconds) if output.duration_seconds is not None else None,
     }

@@ -42,6 +42,8 @@ class RunRecord:
     manifest_digest: str
     item_count: int
     compliant: bool
+    grant_ok: bool
+    unmatched_count: int
     created_at: datetime
 
     @classmethod
@@ -56,6 +58,8 @@ class RunRecord:
             manifest_digest=row.get("manifest_digest") or "",
             item_count=row.get("item_count") or 0,
             compliant=bool(row.get("compliant")),
+            grant_ok=bool(row.get("grant_ok")),
+            unmatched_count=row.get("unmatched_count") or 0,
             created_at=required_native(row["created_at"]),
         )
 
