@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 import click
 import uvicorn
@@ -12,10 +13,13 @@ import uvicorn
 from graph.database import Database, Neo4jSettings
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
+from graph.stores.cwr_import import BATCH_SIZE
+from opustrace import attribution_pull, cwr_command
 from opustrace.app import create_app, limits_from
 from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection
 from opustrace.settings import Settings
+from registry.errors import DomainError
 from resolvers.schema import build_schema
 
 
@@ -63,6 +67,36 @@ async def _migrate(neo4j: Neo4jSettings) -> list[str]:
         return await migrate(db)
     finally:
         await db.close()
+
+
+@cli.command("import-cwr", help="Import CISAC CWR 2.1/2.2 files: creators, works, shares, recordings.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 10_000))
+def import_cwr_command(files: tuple[Path, ...], batch_size: int) -> None:
+    settings = _settings()
+    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+        ok = cwr_command.run(neo4j, list(files), batch_size)
+    if not ok:
+        sys.exit(1)
+
+
+@cli.command("pull-attribution", help="Fetch a vendor's finished attribution results and store them.")
+@click.argument("vendor_id")
+@click.option("--base-url", required=True, help="The vendor's results API, e.g. https://api.vendor/v1.")
+@click.option("--since", default=None, help="Start from this cursor instead of the one saved last time.")
+@click.option("--token", default=None, envvar="OPUSTRACE_PULL_TOKEN", help="Bearer token for the vendor API.")
+def pull_attribution_command(vendor_id: str, base_url: str, since: str | None, token: str | None) -> None:
+    settings = _settings()
+    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+        try:
+            summary = attribution_pull.run(neo4j, vendor_id, base_url, since, token)
+        except DomainError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+    for line in summary.lines():
+        click.echo(line)
 
 
 @cli.command("export-schema", help="Print the GraphQL schema (SDL); `make schema` writes schema.graphql.")
