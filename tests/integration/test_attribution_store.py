@@ -25,11 +25,11 @@ from registry.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.integration.attribution_graph import (
     ISWC_B,
     add_output,
-    add_work,
     count,
     report,
     world,
 )
+from tests.integration.licensing_graph import add_work
 
 SUPERSEDED = """
 MATCH (old:AttributionReport {id: $old})-[:SUPERSEDED_BY]->(new:AttributionReport)
