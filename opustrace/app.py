@@ -33,7 +33,8 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 
 class RegistryGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, limits: Limits) -> None:
-        super().__init__(build_schema(limits), graphql_ide="graphiql")
+        # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
+        super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.db = db
 
     async def get_context(self, request: Any, response: Any) -> Context:

@@ -17,6 +17,8 @@ from resolvers.attribution.mutations import AttributionMutation
 from resolvers.attribution.queries import AttributionQuery
 from resolvers.audit.queries import AuditQuery
 from resolvers.audit.scope import AuditMutations
+from resolvers.catalogue.mutations import CatalogueMutation
+from resolvers.catalogue.queries import CatalogueQuery
 from resolvers.cost import ExposeVariables, QueryCostLimiter
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
@@ -27,8 +29,21 @@ from resolvers.royalties.types import SCALAR_MAP
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery, LicensingQuery, AuditQuery, AttributionQuery, RoyaltiesQuery)
-MUTATIONS: tuple[type, ...] = (SystemMutation, LicensingMutation, AttributionMutation, RoyaltiesMutation)
+QUERIES: tuple[type, ...] = (
+    SystemQuery,
+    LicensingQuery,
+    AuditQuery,
+    AttributionQuery,
+    RoyaltiesQuery,
+    CatalogueQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    SystemMutation,
+    LicensingMutation,
+    AttributionMutation,
+    RoyaltiesMutation,
+    CatalogueMutation,
+)
 
 
 @dataclass(frozen=True, slots=True)
