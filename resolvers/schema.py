@@ -23,6 +23,8 @@ from resolvers.cost import ExposeVariables, QueryCostLimiter
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
+from resolvers.provenance.mutations import ProvenanceMutation
+from resolvers.provenance.queries import ProvenanceQuery
 from resolvers.royalties.mutations import RoyaltiesMutation
 from resolvers.royalties.queries import RoyaltiesQuery
 from resolvers.royalties.types import SCALAR_MAP
@@ -36,6 +38,7 @@ QUERIES: tuple[type, ...] = (
     AttributionQuery,
     RoyaltiesQuery,
     CatalogueQuery,
+    ProvenanceQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -43,6 +46,7 @@ MUTATIONS: tuple[type, ...] = (
     AttributionMutation,
     RoyaltiesMutation,
     CatalogueMutation,
+    ProvenanceMutation,
 )
 
 

@@ -86,6 +86,16 @@ RETURN EXISTS {
   (:Vendor {id: $vendor_id})-[:SUBMITTED]->(:AttributionReport)-[:ABOUT]->(:Output {id: $output_id})
 } AS reported
 """
+# Did a run of the lineage use one of the creator's works (directly or through a recording)? From the
+# creator's side, since a creator holds few works and a run may use 100,000.
+CREATOR_TRAINED = """
+MATCH (c:Creator {id: $creator_id})
+RETURN EXISTS {
+  MATCH (c)-[:HOLDS_SHARE]->(:Work)<-[:USED]-(r:TrainingRun) WHERE r.id IN $run_ids
+} OR EXISTS {
+  MATCH (c)-[:HOLDS_SHARE]->(:Work)<-[:EMBODIES]-(:Recording)<-[:USED]-(r:TrainingRun) WHERE r.id IN $run_ids
+} AS trained
+"""
 
 # --- the trace: four queries whatever the number of influences ---------------------------------
 
@@ -291,6 +301,13 @@ async def list_flags(
         return (total or {}).get("total", 0), [FlagRecord.from_row(r["flag"]) for r in rows]
 
     return await db.read(work)
+
+
+async def creator_trained(db: Database, creator_id: str, run_ids: list[str]) -> bool:
+    if not run_ids:
+        return False
+    rows = await db.run_read(CREATOR_TRAINED, {"creator_id": creator_id, "run_ids": run_ids})
+    return bool(rows and rows[0]["trained"])
 
 
 async def vendor_reported(db: Database, vendor_id: str, output_id: str) -> bool:

@@ -1,0 +1,1 @@
+"""GraphQL for provenance: licensee declarations, compliance flags and the traceability queries."""

@@ -1,0 +1,196 @@
+"""Licensee declarations: models, training runs (a list manifest or an uploaded file), outputs.
+
+A LICENSEE key declares for itself (naming another licensee is FORBIDDEN); an ADMIN key may declare for any
+licensee, naming it. Every declaration is idempotent by its id or natural key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+
+from graph.stores import licences, provenance
+from registry.access import Principal, Role
+from registry.errors import Forbidden, InvalidInput
+from registry.provenance import (
+    MAX_LIST_MANIFEST,
+    ManifestFormat,
+    ManifestItem,
+    ModelInput,
+    OutputInput,
+    RunInput,
+)
+from resolvers.access import allow, require_principal
+from resolvers.context import Info
+from resolvers.provenance.manifest import format_of, upload_items
+from resolvers.provenance.types import Model, Output, TrainingRun
+
+DECLARERS = allow(Role.ADMIN, Role.LICENSEE)
+
+
+@strawberry.input(description="A model version. The id defaults to `<licenseeId>:<name>:<version>`.")
+class DeclareModelInput:
+    id: strawberry.ID | None = None
+    licensee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A LICENSEE key: itself (may be left out). An ADMIN key: required."
+    )
+    name: str
+    version: str
+    base_model_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The model it was fine-tuned from: one of the same licensee's models."
+    )
+
+
+@strawberry.input(description="One manifest item: a work by id or ISWC, or a recording by ISRC.")
+class ManifestItemInput:
+    work_id: strawberry.ID | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    weight: str = strawberry.field(default="1", description='Exact decimal string, e.g. "0.25".')
+
+
+@strawberry.input(description="A training run. Give the manifest as `items`, or upload it as `manifest`.")
+class DeclareTrainingRunInput:
+    id: strawberry.ID = strawberry.field(description="Your id for the run; a retry with it is harmless.")
+    licensee_id: strawberry.ID | None = None
+    model_id: strawberry.ID = strawberry.field(description="The model version the run produced.")
+    grant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The grant it ran under; a run without one is stored and flagged."
+    )
+    started_at: datetime
+    finished_at: datetime
+    items: list[ManifestItemInput] | None = strawberry.field(
+        default=None, description=f"The manifest, up to {MAX_LIST_MANIFEST} items; larger ones: upload."
+    )
+
+
+@strawberry.input(description="A generated track. The id defaults to its content hash.")
+class DeclareOutputInput:
+    id: strawberry.ID | None = None
+    licensee_id: strawberry.ID | None = None
+    model_id: strawberry.ID
+    content_hash: str = strawberry.field(description="SHA-256 of the audio, 64 hex characters.")
+    generated_at: datetime
+    title: str | None = None
+    duration_seconds: str | None = strawberry.field(default=None, description="Exact decimal seconds.")
+
+
+def licensee_for(principal: Principal, asked: strawberry.ID | None) -> str:
+    """The licensee a declaration is for: a LICENSEE key's own; for an ADMIN, the one it names."""
+    if principal.role == Role.LICENSEE:
+        own = principal.scope_id or ""
+        if asked is not None and str(asked) != own:
+            raise Forbidden("A licensee key declares for its own licensee only.")
+        return own
+    if asked is None:
+        raise InvalidInput("licenseeId is required when an admin declares for a licensee.")
+    return str(asked)
+
+
+async def _own_grant(info: Info, principal: Principal, grant_id: str | None) -> None:
+    """A licensee names only its own grants; an unknown grant and another's answer alike."""
+    if grant_id is None or principal.role != Role.LICENSEE:
+        return
+    found = await licences.grants_by_id(info.context.db, [grant_id])
+    if grant_id not in found or found[grant_id].licensee_id != principal.scope_id:
+        raise Forbidden(f"No grant of yours has id {grant_id!r}.")
+
+
+def _list_items(items: list[ManifestItemInput]) -> list[ManifestItem]:
+    if len(items) > MAX_LIST_MANIFEST:
+        raise InvalidInput(f"A list manifest holds at most {MAX_LIST_MANIFEST} items; upload a file instead.")
+    parsed = [
+        ManifestItem(work_id=str(i.work_id) if i.work_id else None, iswc=i.iswc, isrc=i.isrc, weight=i.weight)
+        for i in items
+    ]
+    seen: set[str] = set()
+    for number, item in enumerate(parsed, start=1):
+        if item.reference in seen:
+            raise InvalidInput(f"Manifest item {number} repeats {item.reference}; list each item once.")
+        seen.add(item.reference)
+    return parsed
+
+
+def _manifest(
+    items: list[ManifestItemInput] | None, upload: Upload | None, fmt: ManifestFormat | None
+) -> AsyncIterator[ManifestItem]:
+    if (items is None) == (upload is None):
+        raise InvalidInput("Give the manifest either as input.items or as an uploaded `manifest` file.")
+    if upload is not None:
+        # Strawberry's Upload is Starlette's UploadFile under this server.
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("`manifest` must be a multipart file upload.")
+        return upload_items(upload, format_of(upload.filename, fmt))
+    return provenance.items_of(_list_items(items or []))
+
+
+@strawberry.type
+class ProvenanceMutation:
+    @strawberry.mutation(
+        extensions=DECLARERS,
+        description="Declare a model version (and the model it was fine-tuned from). LICENSEE for itself; "
+        "ADMIN for any licensee.",
+    )
+    async def declare_model(self, info: Info, input: DeclareModelInput) -> Model:
+        licensee = licensee_for(require_principal(info), input.licensee_id)
+        model = ModelInput(
+            id=str(input.id) if input.id else None,
+            licensee_id=licensee,
+            name=input.name,
+            version=input.version,
+            base_model_id=str(input.base_model_id) if input.base_model_id else None,
+        )
+        return Model.from_record(await provenance.declare_model(info.context.db, model))
+
+    @strawberry.mutation(
+        extensions=DECLARERS,
+        description="Declare a training run with its manifest: `input.items` for small manifests, or a "
+        "`manifest` file upload (JSON lines or CSV) for large ones. Written in batches; a failed upload "
+        "leaves nothing. A run under no valid grant, or one that used works not licensable for training "
+        "when it started, is stored and flagged.",
+    )
+    async def declare_training_run(
+        self,
+        info: Info,
+        input: DeclareTrainingRunInput,
+        manifest: Upload | None = None,
+        manifest_format: ManifestFormat | None = None,
+    ) -> TrainingRun:
+        principal = require_principal(info)
+        licensee = licensee_for(principal, input.licensee_id)
+        run = RunInput(
+            id=str(input.id),
+            licensee_id=licensee,
+            model_id=str(input.model_id),
+            grant_id=str(input.grant_id) if input.grant_id else None,
+            started_at=input.started_at,
+            finished_at=input.finished_at,
+        )
+        items = _manifest(input.items, manifest, manifest_format)
+        await _own_grant(info, principal, run.grant_id)
+        record = await provenance.declare_training_run(info.context.db, run, items)
+        return TrainingRun.from_record(record)
+
+    @strawberry.mutation(
+        extensions=DECLARERS,
+        description="Declare a generated output by the SHA-256 of its audio. Flagged when its model's "
+        "training lineage has a non-compliant run.",
+    )
+    async def declare_output(self, info: Info, input: DeclareOutputInput) -> Output:
+        licensee = licensee_for(require_principal(info), input.licensee_id)
+        output = OutputInput.model_validate(
+            {
+                "id": str(input.id) if input.id else None,
+                "licensee_id": licensee,
+                "model_id": str(input.model_id),
+                "content_hash": input.content_hash,
+                "generated_at": input.generated_at,
+                "title": input.title,
+                "duration_seconds": input.duration_seconds,
+            }
+        )
+        return Output.from_record(await provenance.declare_output(info.context.db, output))

@@ -1,0 +1,275 @@
+"""Provenance reads and the traceability questions.
+
+- ADMIN and AUDITOR read all provenance (no payment data lives here).
+- A LICENSEE key reads its own models, runs and outputs; another's answer NOT_FOUND, exactly as missing ones.
+- A VENDOR key traces the outputs it reported on, seeing its own reports' influences only.
+- A CREATOR key traces outputs that touch its works (influenced by them, or trained on them), seeing the
+  influences on its own works only, and reads the provenance of its works.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.stores import attribution_reads, catalogue
+from graph.stores import provenance_reads as reads
+from graph.stores.provenance_reads import ProvenanceFilter, TraceRecord
+from graph.stores.provenance_records import OutputRecord
+from registry.access import Principal, Role
+from registry.errors import Forbidden, InvalidInput, NotFound
+from registry.provenance import FlagCode, SubjectKind
+from resolvers.access import allow, require_principal
+from resolvers.context import Info
+from resolvers.pagination import Connection, connection, window
+from resolvers.provenance.types import (
+    ComplianceFlag,
+    InfluencedOutput,
+    Model,
+    ModelTrainingSummary,
+    Output,
+    Trace,
+    TraceInfluence,
+    TrainedModel,
+    TrainingRun,
+    compliance_status_of,
+)
+
+OWNERS = (Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
+
+
+def _owned(principal: Principal, licensee_id: str) -> bool:
+    return principal.role != Role.LICENSEE or principal.scope_id == licensee_id
+
+
+def _own_licensee(principal: Principal, asked: str | None) -> str | None:
+    if principal.role != Role.LICENSEE:
+        return asked
+    if asked is not None and asked != principal.scope_id:
+        raise Forbidden("A licensee key reads its own models only.")
+    return principal.scope_id or ""
+
+
+def _filter(principal: Principal) -> ProvenanceFilter:
+    if principal.role == Role.LICENSEE:
+        return ProvenanceFilter(licensee_id=principal.scope_id or "")
+    if principal.role == Role.VENDOR:
+        return ProvenanceFilter(vendor_id=principal.scope_id or "")
+    return ProvenanceFilter()
+
+
+@strawberry.type(
+    description="Models trained on a work (or a creator's works) and the outputs they influenced."
+)
+class Provenance:
+    work_id: strawberry.Private[str | None]
+    creator_id: strawberry.Private[str | None]
+    where: strawberry.Private[ProvenanceFilter]
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR),
+        description="Models whose training lineage used the work(s), by name (a LICENSEE key: its own).",
+    )
+    async def models(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[TrainedModel]:
+        offset, limit = window(first, after)
+        total, rows = await reads.trained_models(
+            info.context.db,
+            work_id=self.work_id,
+            creator_id=self.creator_id,
+            where=self.where,
+            offset=offset,
+            limit=limit,
+        )
+        return connection(rows, total, offset, TrainedModel.from_row)
+
+    @strawberry.field(description="Outputs the work(s) influenced, newest first, with each vendor's score.")
+    async def outputs(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[InfluencedOutput]:
+        offset, limit = window(first, after)
+        total, rows = await reads.influenced_outputs(
+            info.context.db,
+            work_id=self.work_id,
+            creator_id=self.creator_id,
+            where=self.where,
+            offset=offset,
+            limit=limit,
+        )
+        return connection(rows, total, offset, InfluencedOutput.from_row)
+
+
+async def _readable_output(info: Info, output: OutputRecord | None, asked: str) -> OutputRecord:
+    principal = require_principal(info)
+    if output is not None and principal.role == Role.VENDOR:
+        if await reads.vendor_reported(info.context.db, principal.scope_id or "", output.id):
+            return output
+    elif output is not None and _owned(principal, output.licensee_id):
+        return output
+    raise NotFound(f"No output {asked!r} that you may read.")
+
+
+async def _creator_touched(info: Info, creator_id: str, record: TraceRecord) -> set[str]:
+    """The creator's works among the influences and the lineage's training; NOT_FOUND when there are none."""
+    db = info.context.db
+    held = await catalogue.works_held_by(db, creator_id, sorted(record.work_ids))
+    trained = await reads.creator_trained(db, creator_id, [r.id for r in record.runs])
+    if not held and not trained:
+        raise NotFound(f"No output {record.output.id!r} that you may read.")
+    return set(held)
+
+
+def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | None) -> Trace:
+    influences = [
+        TraceInfluence.from_row(i)
+        for i in record.influences
+        if visible_works is None or set(i.work_ids) & visible_works
+    ]
+    flags = [
+        f for f in record.flags if visible_works is None or f.work_id is None or f.work_id in visible_works
+    ]
+    return Trace(
+        output=Output.from_record(record.output),
+        model=Model.from_record(record.lineage[0]) if record.lineage else None,
+        lineage=[Model.from_record(m) for m in record.lineage],
+        compliant=record.output.compliant,
+        model_compliance_status=compliance_status_of(list(record.runs)),
+        influences=influences,
+        counting_report_id=strawberry.ID(counting) if counting else None,
+        runs=list(record.runs),
+        flag_records=flags,
+    )
+
+
+@strawberry.type
+class ProvenanceQuery:
+    @strawberry.field(extensions=allow(*OWNERS), description="A model (a LICENSEE key: its own).")
+    async def model(self, info: Info, id: strawberry.ID) -> Model:
+        principal = require_principal(info)
+        found = (await reads.models_by_id(info.context.db, [str(id)])).get(str(id))
+        if found is None or not _owned(principal, found.licensee_id):
+            raise NotFound(f"No model {str(id)!r} that you may read.")
+        return Model.from_record(found)
+
+    @strawberry.field(
+        extensions=allow(*OWNERS),
+        description="Models by name, of one licensee or all (a LICENSEE key: its own).",
+    )
+    async def models(
+        self,
+        info: Info,
+        licensee_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Model]:
+        licensee = _own_licensee(require_principal(info), str(licensee_id) if licensee_id else None)
+        offset, limit = window(first, after)
+        total, records = await reads.models_of_licensee(info.context.db, licensee, offset, limit)
+        return connection(records, total, offset, Model.from_record)
+
+    @strawberry.field(extensions=allow(*OWNERS), description="A complete training run (a LICENSEE: its own).")
+    async def training_run(self, info: Info, id: strawberry.ID) -> TrainingRun:
+        principal = require_principal(info)
+        found = (await reads.runs_by_id(info.context.db, [str(id)])).get(str(id))
+        if found is None or not _owned(principal, found.licensee_id):
+            raise NotFound(f"No training run {str(id)!r} that you may read.")
+        return TrainingRun.from_record(found)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR),
+        description="An output by id or content hash (a LICENSEE: its own; a VENDOR: those it reported on).",
+    )
+    async def output(
+        self, info: Info, id: strawberry.ID | None = None, content_hash: str | None = None
+    ) -> Output:
+        if (id is None) == (content_hash is None):
+            raise InvalidInput("Give either id or contentHash.")
+        db = info.context.db
+        if id is not None:
+            found = (await reads.outputs_by_id(db, [str(id)])).get(str(id))
+        else:
+            found = await reads.output_by_hash(db, (content_hash or "").strip().lower())
+        record = await _readable_output(info, found, str(id or content_hash))
+        return Output.from_record(record)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR),
+        description="Compliance flags, newest first, by subject kind, code or subject.",
+    )
+    async def compliance_flags(
+        self,
+        info: Info,
+        subject_kind: SubjectKind | None = None,
+        code: FlagCode | None = None,
+        subject_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ComplianceFlag]:
+        offset, limit = window(first, after)
+        total, records = await reads.list_flags(
+            info.context.db,
+            kind=subject_kind,
+            code=code,
+            subject_id=str(subject_id) if subject_id else None,
+            offset=offset,
+            limit=limit,
+        )
+        return connection(records, total, offset, ComplianceFlag.from_record)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),
+        description="Trace an output to its model and lineage, the training runs and grants behind it, the "
+        "influences (work, creators, shares, score, vendor, licensable at training) and the compliance "
+        "flags. Loads in a bounded number of queries whatever the number of influences.",
+    )
+    async def trace(self, info: Info, output_id: strawberry.ID) -> Trace:
+        principal = require_principal(info)
+        db = info.context.db
+        vendor = principal.scope_id or "" if principal.role == Role.VENDOR else None
+        record = await reads.trace(db, str(output_id), vendor_id=vendor)
+        await _readable_output(info, record.output if record else None, str(output_id))
+        assert record is not None
+        visible = None
+        if principal.role == Role.CREATOR:
+            visible = await _creator_touched(info, principal.scope_id or "", record)
+        counted = await attribution_reads.counting_report_for(db, record.output.id)
+        return _trace(record, counted.report.id if counted else None, visible)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),
+        description="Models trained on a work and outputs it influenced (a CREATOR: its own works; a "
+        "LICENSEE: its own models and outputs; a VENDOR: outputs it reported on).",
+    )
+    async def work_provenance(self, info: Info, work_id: strawberry.ID) -> Provenance:
+        principal = require_principal(info)
+        if principal.role == Role.CREATOR:
+            held = await catalogue.works_held_by(info.context.db, principal.scope_id or "", [str(work_id)])
+            if not held:
+                raise Forbidden("A creator key reads the provenance of its own works only.")
+        return Provenance(work_id=str(work_id), creator_id=None, where=_filter(principal))
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.CREATOR),
+        description="The same across all of a creator's works (a CREATOR key: itself).",
+    )
+    async def creator_provenance(self, info: Info, creator_id: strawberry.ID) -> Provenance:
+        principal = require_principal(info)
+        if not principal.acts_for(str(creator_id)):
+            raise Forbidden("A creator key reads its own provenance only.")
+        return Provenance(work_id=None, creator_id=str(creator_id), where=ProvenanceFilter())
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR),
+        description="What a model was trained on, over its whole lineage, in the spirit of the EU AI Act's "
+        "Article 53 summary template: works and recordings used, licensed or not, their sources, and the "
+        "compliance status (a LICENSEE: its own models).",
+    )
+    async def model_training_summary(self, info: Info, model_id: strawberry.ID) -> ModelTrainingSummary:
+        principal = require_principal(info)
+        db = info.context.db
+        model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
+        if model is None or not _owned(principal, model.licensee_id):
+            raise NotFound(f"No model {str(model_id)!r} that you may read.")
+        summary = await reads.training_summary(db, model.id)
+        assert summary is not None
+        return ModelTrainingSummary.of(model, summary)

@@ -1,0 +1,428 @@
+"""GraphQL types of provenance: Model, TrainingRun, Output, ComplianceFlag, the trace and the summaries.
+
+Nested fields load through dataloaders (resolvers/provenance/loaders.py and the catalogue's), so a list of
+any length costs the same number of queries. Who may reach an object is decided by the root fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import strawberry
+
+from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedModelRow, TrainingSummary
+from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
+from registry.access import Role
+from registry.provenance import ComplianceStatus, FlagCode, ManifestFormat, SubjectKind
+from resolvers.access import allow
+from resolvers.attribution import loaders as attribution_loaders
+from resolvers.catalogue.types import Recording, Work
+from resolvers.catalogue.visibility import work_visible
+from resolvers.context import Info
+from resolvers.licensing import loaders as licensing_loaders
+from resolvers.licensing.types import Grant
+from resolvers.pagination import Connection
+from resolvers.provenance import loaders
+
+strawberry.enum(FlagCode, description="Why a training run, an output or an influence is flagged.")
+strawberry.enum(SubjectKind, name="ComplianceSubjectKind", description="What a compliance flag is on.")
+strawberry.enum(
+    ComplianceStatus,
+    description="COMPLIANT: every run of the training lineage is; UNDECLARED: no training run is declared.",
+)
+strawberry.enum(ManifestFormat, description="An uploaded manifest: JSON lines, or CSV with a header row.")
+
+# Who may see the commercial side of a run (its grant, its flags): not a vendor, which only attributes.
+NOT_VENDOR = allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR)
+
+
+async def _work(info: Info, work_id: str | None) -> Work | None:
+    if work_id is None or not await work_visible(info, work_id):
+        return None
+    record = await licensing_loaders.work(info).load(work_id)
+    return Work.from_record(record) if record else None
+
+
+@strawberry.type(
+    description="A compliance flag: recorded, never hidden. Flags are evidence; nothing is dropped."
+)
+class ComplianceFlag:
+    id: strawberry.ID
+    code: FlagCode
+    message: str
+    subject_kind: SubjectKind
+    subject_id: strawberry.ID
+    reasons: list[str] = strawberry.field(description="The rights rule's reason codes behind the flag.")
+    work_id: strawberry.ID | None
+    recording_id: strawberry.ID | None
+    reference: str | None = strawberry.field(description="An unresolved manifest reference, or a run id.")
+    detected_at: datetime
+
+    @classmethod
+    def from_record(cls, record: FlagRecord) -> ComplianceFlag:
+        return cls(
+            id=strawberry.ID(record.id),
+            code=record.code,
+            message=record.message,
+            subject_kind=record.subject_kind,
+            subject_id=strawberry.ID(record.subject_id),
+            reasons=list(record.reasons),
+            work_id=strawberry.ID(record.work_id) if record.work_id else None,
+            recording_id=strawberry.ID(record.recording_id) if record.recording_id else None,
+            reference=record.reference,
+            detected_at=record.detected_at,
+        )
+
+    @strawberry.field(description="The work the flag concerns (a CREATOR key: its own works only).")
+    async def work(self, info: Info) -> Work | None:
+        return await _work(info, self.work_id)
+
+
+@strawberry.type(description="Flags on one subject: how many, and the first 100 (all: complianceFlags).")
+class FlagList:
+    total_count: int
+    items: list[ComplianceFlag]
+
+
+def _flag_list(found: tuple[int, list[FlagRecord]] | None) -> FlagList:
+    total, records = found or (0, [])
+    return FlagList(total_count=total, items=[ComplianceFlag.from_record(r) for r in records])
+
+
+def compliance_status_of(runs: list[RunRecord]) -> ComplianceStatus:
+    if not runs:
+        return ComplianceStatus.UNDECLARED
+    return ComplianceStatus.COMPLIANT if all(r.compliant for r in runs) else ComplianceStatus.NON_COMPLIANT
+
+
+@strawberry.type(description="A model version a licensee operates.")
+class Model:
+    id: strawberry.ID
+    licensee_id: strawberry.ID
+    name: str
+    version: str
+    base_model_id: strawberry.ID | None = strawberry.field(description="The model it was fine-tuned from.")
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, record: ModelRecord) -> Model:
+        return cls(
+            id=strawberry.ID(record.id),
+            licensee_id=strawberry.ID(record.licensee_id),
+            name=record.name,
+            version=record.version,
+            base_model_id=strawberry.ID(record.base_model_id) if record.base_model_id else None,
+            created_at=record.created_at,
+        )
+
+    @strawberry.field(description="This model, then the models it was fine-tuned from, nearest first.")
+    async def lineage(self, info: Info) -> list[Model]:
+        return [Model.from_record(m) for m in await loaders.lineage(info).load(self.id) or []]
+
+    @strawberry.field(description="Every complete training run of the lineage, oldest first.")
+    async def training_runs(self, info: Info) -> list[TrainingRun]:
+        return [TrainingRun.from_record(r) for r in await loaders.lineage_runs(info).load(self.id) or []]
+
+    @strawberry.field(description="COMPLIANT when every run of the training lineage is.")
+    async def compliance_status(self, info: Info) -> ComplianceStatus:
+        return compliance_status_of(await loaders.lineage_runs(info).load(self.id) or [])
+
+    @strawberry.field(description="Its outputs, newest first (up to 100).")
+    async def outputs(self, info: Info) -> list[Output]:
+        return [Output.from_record(o) for o in await loaders.outputs_of_model(info).load(self.id) or []]
+
+
+@strawberry.type(description="A declared, complete training run. Runs still uploading are never shown.")
+class TrainingRun:
+    id: strawberry.ID
+    licensee_id: strawberry.ID
+    model_id: strawberry.ID
+    grant_id: strawberry.ID | None
+    started_at: datetime
+    finished_at: datetime
+    manifest_digest: str = strawberry.field(description="SHA-256 over the manifest's canonical lines.")
+    item_count: int
+    unmatched_count: int = strawberry.field(description="Manifest items naming nothing in the registry.")
+    compliant: bool
+    grant_valid: bool = strawberry.field(description="It ran under a grant valid then, for this model.")
+    record: strawberry.Private[RunRecord]
+
+    @classmethod
+    def from_record(cls, record: RunRecord) -> TrainingRun:
+        return cls(
+            id=strawberry.ID(record.id),
+            licensee_id=strawberry.ID(record.licensee_id),
+            model_id=strawberry.ID(record.model_id),
+            grant_id=strawberry.ID(record.grant_id) if record.grant_id else None,
+            started_at=record.started_at,
+            finished_at=record.finished_at,
+            manifest_digest=record.manifest_digest,
+            item_count=record.item_count,
+            unmatched_count=record.unmatched_count,
+            compliant=record.compliant,
+            grant_valid=record.grant_ok,
+            record=record,
+        )
+
+    @strawberry.field
+    async def model(self, info: Info) -> Model | None:
+        found = await loaders.model(info).load(self.model_id)
+        return Model.from_record(found) if found else None
+
+    @strawberry.field(extensions=NOT_VENDOR, description="The grant it ran under.")
+    async def grant(self, info: Info) -> Grant | None:
+        if self.grant_id is None:
+            return None
+        found = await loaders.grant(info).load(self.grant_id)
+        return Grant.from_record(found) if found else None
+
+    @strawberry.field(extensions=NOT_VENDOR, description="Its compliance flags (the first 100, by code).")
+    async def flags(self, info: Info) -> FlagList:
+        return _flag_list(await loaders.flags(info, SubjectKind.TRAINING_RUN).load(self.id))
+
+
+@strawberry.type(description="A generated track, keyed by the SHA-256 of its audio.")
+class Output:
+    id: strawberry.ID
+    content_hash: str
+    model_id: strawberry.ID
+    licensee_id: strawberry.ID
+    generated_at: datetime
+    title: str | None
+    duration_seconds: str | None = strawberry.field(description="Exact decimal seconds.")
+    compliant: bool = strawberry.field(
+        description="False when a run of its model's lineage is not compliant."
+    )
+
+    @classmethod
+    def from_record(cls, record: OutputRecord) -> Output:
+        return cls(
+            id=strawberry.ID(record.id),
+            content_hash=record.content_hash,
+            model_id=strawberry.ID(record.model_id),
+            licensee_id=strawberry.ID(record.licensee_id),
+            generated_at=record.created_at,
+            title=record.title,
+            duration_seconds=record.duration_seconds,
+            compliant=record.compliant,
+        )
+
+    @strawberry.field
+    async def model(self, info: Info) -> Model | None:
+        found = await loaders.model(info).load(self.model_id)
+        return Model.from_record(found) if found else None
+
+    @strawberry.field(extensions=NOT_VENDOR, description="Its compliance flags.")
+    async def flags(self, info: Info) -> FlagList:
+        return _flag_list(await loaders.flags(info, SubjectKind.OUTPUT).load(self.id))
+
+
+@strawberry.type(description="One influence on the output, from a vendor's current attribution report.")
+class TraceInfluence:
+    report_id: strawberry.ID
+    vendor_id: strawberry.ID
+    method: str | None
+    score: str = strawberry.field(description="Exact decimal string, as the vendor reported it.")
+    confidence: str | None
+    right_type: str | None = strawberry.field(description="COMPOSITION (a work) or MASTER (a recording).")
+    licensable_at_training: bool | None = strawberry.field(
+        description="Was the work (every work a recording embodies) licensable for TRAINING at the start of "
+        "every run of the model's lineage? Null when the lineage declares no training."
+    )
+    reasons: list[str] = strawberry.field(description="Why not, when it was not.")
+    target_id: strawberry.Private[str]
+    recording_target: strawberry.Private[bool]
+    work_ids: strawberry.Private[tuple[str, ...]]
+
+    @classmethod
+    def from_row(cls, row: InfluenceRow) -> TraceInfluence:
+        return cls(
+            report_id=strawberry.ID(row.report_id),
+            vendor_id=strawberry.ID(row.vendor_id),
+            method=row.method,
+            score=row.score,
+            confidence=row.confidence,
+            right_type=row.right_type,
+            licensable_at_training=row.at_training.licensable,
+            reasons=[r.message for r in row.at_training.reasons],
+            target_id=row.target_id,
+            recording_target=row.recording,
+            work_ids=row.work_ids,
+        )
+
+    @strawberry.field(description="The influencing work, with its creators and shares (COMPOSITION).")
+    async def work(self, info: Info) -> Work | None:
+        return None if self.recording_target else await _work(info, self.target_id)
+
+    @strawberry.field(description="The influencing recording (MASTER).")
+    async def recording(self, info: Info) -> Recording | None:
+        if not self.recording_target:
+            return None
+        found = await attribution_loaders.recording(info).load(self.target_id)
+        return Recording.from_record(found) if found else None
+
+    @strawberry.field(description="The works behind it: the work itself, or the works a recording embodies.")
+    async def works(self, info: Info) -> list[Work]:
+        found = await asyncio.gather(*(_work(info, w) for w in self.work_ids))
+        return [w for w in found if w is not None]
+
+
+@strawberry.type(description="An output traced back to its model, training, grants, influences and flags.")
+class Trace:
+    output: Output
+    model: Model | None
+    lineage: list[Model] = strawberry.field(description="The output's model, then its bases, nearest first.")
+    compliant: bool = strawberry.field(description="The output's own verdict (its lineage's runs).")
+    model_compliance_status: ComplianceStatus
+    influences: list[TraceInfluence] = strawberry.field(
+        description="From every vendor's current report (a VENDOR key: its own; a CREATOR key: its works)."
+    )
+    counting_report_id: strawberry.ID | None = strawberry.field(
+        description="The report that counts for output-use royalties under the licence's rule, if any."
+    )
+    runs: strawberry.Private[list[RunRecord]]
+    flag_records: strawberry.Private[list[FlagRecord]]
+
+    @strawberry.field(extensions=NOT_VENDOR, description="The complete runs of the lineage, oldest first.")
+    def training_runs(self) -> list[TrainingRun]:
+        return [TrainingRun.from_record(r) for r in self.runs]
+
+    @strawberry.field(
+        extensions=NOT_VENDOR,
+        description="Flags on the output, on its lineage's runs (run-level, and about the influencing works) "
+        "and on the attribution reports.",
+    )
+    def flags(self) -> list[ComplianceFlag]:
+        return [ComplianceFlag.from_record(f) for f in self.flag_records]
+
+
+@strawberry.type(
+    description="A model trained on the work (or creator's works), directly or through its base."
+)
+class TrainedModel:
+    model: Model
+    run_ids: list[strawberry.ID]
+    work_ids: list[strawberry.ID] = strawberry.field(description="Which of the works its lineage used.")
+    direct: bool = strawberry.field(description="False when it inherits the training from a base model.")
+
+    @classmethod
+    def from_row(cls, row: TrainedModelRow) -> TrainedModel:
+        return cls(
+            model=Model.from_record(row.model),
+            run_ids=[strawberry.ID(r) for r in row.run_ids],
+            work_ids=[strawberry.ID(w) for w in row.work_ids],
+            direct=row.direct,
+        )
+
+
+@strawberry.type(description="An output a work influenced, with the vendor's score.")
+class InfluencedOutput:
+    output: Output
+    work_id: strawberry.ID
+    recording_id: strawberry.ID | None = strawberry.field(
+        description="Set when the influence was a recording."
+    )
+    score: str
+    confidence: str | None
+    report_id: strawberry.ID
+    vendor_id: strawberry.ID
+
+    @classmethod
+    def from_row(cls, row: InfluencedRow) -> InfluencedOutput:
+        return cls(
+            output=Output.from_record(row.output),
+            work_id=strawberry.ID(row.work_id),
+            recording_id=strawberry.ID(row.recording_id) if row.recording_id else None,
+            score=row.score,
+            confidence=row.confidence,
+            report_id=strawberry.ID(row.report_id),
+            vendor_id=strawberry.ID(row.vendor_id),
+        )
+
+    @strawberry.field
+    async def work(self, info: Info) -> Work | None:
+        return await _work(info, self.work_id)
+
+
+@strawberry.type(description="What touched a work or a creator's works: models trained on them, outputs.")
+class ProvenancePage:
+    models: Connection[TrainedModel]
+    outputs: Connection[InfluencedOutput]
+
+
+@strawberry.type(description="A category of training content and how much of it there was.")
+class ContentSource:
+    source: str = strawberry.field(
+        description="COLLECTIVE_LICENCE (licensable, under a valid grant), UNLICENSED, or UNIDENTIFIED "
+        "(manifest references the registry does not know)."
+    )
+    works: int
+    recordings: int
+    items: int = strawberry.field(
+        description="Manifest items: works plus recordings, or unresolved references."
+    )
+
+
+def _source(name: str, works: int, recordings: int) -> ContentSource:
+    return ContentSource(source=name, works=works, recordings=recordings, items=works + recordings)
+
+
+@strawberry.type
+class FlagCount:
+    code: FlagCode
+    count: int
+
+
+@strawberry.type(
+    description="A summary of the content a model was trained on, in the spirit of the EU AI Act's "
+    "Article 53(1)(d) template: over its whole training lineage."
+)
+class ModelTrainingSummary:
+    model: Model
+    compliance_status: ComplianceStatus
+    run_count: int
+    training_from: datetime | None
+    training_until: datetime | None
+    works_used: int
+    works_licensed: int
+    works_unlicensed: int
+    recordings_used: int
+    recordings_licensed: int
+    recordings_unlicensed: int
+    unidentified_items: int
+    sources: list[ContentSource]
+    flag_counts: list[FlagCount]
+    runs: strawberry.Private[tuple[RunRecord, ...]]
+
+    @classmethod
+    def of(cls, model: ModelRecord, summary: TrainingSummary) -> ModelTrainingSummary:
+        works_off = summary.works - summary.works_licensed
+        recordings_off = summary.recordings - summary.recordings_licensed
+        return cls(
+            model=Model.from_record(model),
+            compliance_status=summary.status,
+            run_count=len(summary.runs),
+            training_from=min((r.started_at for r in summary.runs), default=None),
+            training_until=max((r.finished_at for r in summary.runs), default=None),
+            works_used=summary.works,
+            works_licensed=summary.works_licensed,
+            works_unlicensed=works_off,
+            recordings_used=summary.recordings,
+            recordings_licensed=summary.recordings_licensed,
+            recordings_unlicensed=recordings_off,
+            unidentified_items=summary.unidentified,
+            sources=[
+                _source("COLLECTIVE_LICENCE", summary.works_licensed, summary.recordings_licensed),
+                _source("UNLICENSED", works_off, recordings_off),
+                ContentSource(source="UNIDENTIFIED", works=0, recordings=0, items=summary.unidentified),
+            ],
+            flag_counts=[
+                FlagCount(code=FlagCode(c), count=n) for c, n in sorted(summary.flag_counts.items())
+            ],
+            runs=summary.runs,
+        )
+
+    @strawberry.field(description="The runs of the lineage, oldest first.")
+    def training_runs(self) -> list[TrainingRun]:
+        return [TrainingRun.from_record(r) for r in self.runs]
