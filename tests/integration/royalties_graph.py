@@ -143,11 +143,11 @@ class Builder:
         *,
         base: str | None = None,
         run_id: str | None = None,
-        name: str = "m",
+        name: str | None = None,
     ) -> None:
         params = {
             "id": model_id,
-            "name": name,
+            "name": name or model_id,
             "licensee_id": self.licensee_id,
             "base": base,
             "run_id": run_id or f"run-{model_id}",

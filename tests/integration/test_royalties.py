@@ -1,0 +1,320 @@
+"""Royalties end to end on the real Neo4j, through GraphQL: each stream with amounts worked by hand.
+
+The scenario (tests/integration/royalties_graph.py writes it as docs/graph-model.md says):
+creators A and B opted in, D declined, N gave no consent; W1 = A 100 %, W2 = A 50 % + B 50 %,
+W3 = D, W4 = N. Model M1 was trained (run-M1) on W1 and W2 with weight 1 each. Licence: service rate
+0.15, output rate 0.10, confidence threshold 0.5, training split equally.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from graph.database import Database, QueryCounter
+from tests.integration.royalties_graph import Builder
+from tests.support import ADMIN_SECRET, GraphQLClient
+
+pytestmark = pytest.mark.integration
+
+REPORT = """mutation($i: ReportUsageInput!) {
+  reportUsage(input: $i) { id amount currency corrections subjectId }
+}"""
+RUN = """mutation($i: RunDistributionInput!) {
+  runDistribution(input: $i) {
+    id status revenue pool paid suspended lineCount subjectCount correctsId
+    suspenseTotals { reason amount }
+  }
+}"""
+PAYEES = """query($id: ID!) {
+  statement(id: $id) {
+    status payees(first: 100) { totalCount edges { node { creatorId amount adjustment } } }
+  }
+}"""
+EXPORT = "query($id: ID!, $f: ExportFormat!) { statementExport(id: $id, format: $f) }"
+WHO = """query($o: ID!, $a: Money!) {
+  whoGetsPaid(outputId: $o, amount: $a, currency: "EUR") {
+    amount paid suspended
+    lines { creatorId workId role shareBp basis influenceScore amount explanation path { label ref } }
+    suspense { reason workRef amount explanation }
+  }
+}"""
+OTHER_LICENSEE = "MERGE (l:Licensee {id: 'lic-2'}) SET l.name = 'Other AI', l.created_at = datetime()"
+FINALISE = "mutation($id: ID!) { finaliseStatement(id: $id) { id status finalisedAt } }"
+CORRECT = "mutation($id: ID!, $n: ID) { correctStatement(id: $id, newId: $n) { id status correctsId pool } }"
+EARNINGS = """query($p: String!, $c: ID) {
+  myEarnings(period: $p, creatorId: $c) {
+    amount adjustment lineCount statement { id stream status }
+    lines(first: 50) { totalCount edges { node { creatorId amount workId } } }
+  }
+}"""
+
+
+async def scenario(db: Database) -> Builder:
+    b = Builder(db)
+    await b.licence()
+    await b.creators({"A": "OPT_IN", "B": "OPT_IN", "D": "DECLINE", "N": None})
+    await b.work("W1", {"A": 10000})
+    await b.work("W2", {"A": 5000, "B": 5000})
+    await b.work("W3", {"D": 10000})
+    await b.work("W4", {"N": 10000})
+    await b.model("M1", {"W1": "1", "W2": "1"})
+    await b.outputs("M1", ["O1", "O2", "O3"])
+    unmatched = {'{"iswc": "T0000000019"}': "0.05"}
+    await b.report(
+        "R1", "O1", {"W1": "0.5", "W2": "0.25", "W3": "0.1"}, confidence="0.9", unmatched=unmatched
+    )
+    await b.report("R2", "O2", {"W1": "0.9"}, confidence="0.3")  # below the 0.5 threshold
+    await b.report("R3", "O3", {"W4": "1"}, confidence="0.9")
+    return b
+
+
+async def report(
+    gql: GraphQLClient, key: str, stream: str, subject: str, amount: str, **extra: Any
+) -> dict[str, Any]:
+    i = {"stream": stream, "period": "2026-10", "subjectId": subject, "amount": amount, "currency": "EUR"}
+    result = await gql(REPORT, {"i": i | extra}, key=key)
+    data: dict[str, Any] = result.data["reportUsage"]
+    return data
+
+
+async def run(gql: GraphQLClient, stream: str, statement_id: str) -> dict[str, Any]:
+    i = {"period": "2026-10", "stream": stream, "currency": "EUR", "id": statement_id}
+    data: dict[str, Any] = (await gql(RUN, {"i": i}, key=ADMIN_SECRET)).data["runDistribution"]
+    return data
+
+
+async def payees(gql: GraphQLClient, statement_id: str) -> dict[str, str]:
+    data = (await gql(PAYEES, {"id": statement_id}, key=ADMIN_SECRET)).data["statement"]["payees"]
+    return {e["node"]["creatorId"]: e["node"]["amount"] for e in data["edges"]}
+
+
+async def exported(gql: GraphQLClient, statement_id: str) -> list[dict[str, str]]:
+    text = (await gql(EXPORT, {"id": statement_id, "f": "CSV"}, key=ADMIN_SECRET)).data["statementExport"]
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def cents(amount: str) -> int:
+    whole, _, part = amount.partition(".")
+    return int(whole) * 100 + int(part or 0)
+
+
+def suspense(statement: dict[str, Any]) -> dict[str, str]:
+    return {s["reason"]: s["amount"] for s in statement["suspenseTotals"]}
+
+
+async def test_output_use_end_to_end(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    for output, amount in (("O1", "1000.00"), ("O2", "500.00"), ("O3", "10.00")):
+        await report(gql, licensee, "OUTPUT_USE", output, amount)
+    statement = await run(gql, "OUTPUT_USE", "st-out")
+    # Pools at the 0.10 output rate: 100.00 + 50.00 + 1.00.
+    assert (statement["revenue"], statement["pool"], statement["status"]) == ("1510.00", "151.00", "DRAFT")
+    # O1: A 50.00 (W1 0.5) + 12.50 (W2 0.25, half) + remainder 0.1 over the lineage: 5.00 + 2.50;
+    # O2: report below threshold, analogy fallback: W1 25.00 -> A, W2 25.00 -> A 12.50, B 12.50.
+    assert await payees(gql, "st-out") == {"A": "107.50", "B": "27.50"}
+    assert suspense(statement) == {"NO_CONSENT": "1.00", "DECLINED": "10.00", "UNMATCHED_REFERENCE": "5.00"}
+    assert (statement["paid"], statement["suspended"]) == ("135.00", "16.00")
+    lines = await exported(gql, "st-out")
+    assert len(lines) == statement["lineCount"]
+    assert sum(cents(line["amount"]) for line in lines) == cents(statement["pool"])
+    assert {line["basis"] for line in lines if line["subject_id"] == "O2"} == {"ANALOGY_FALLBACK"}
+    fallback = next(line for line in lines if line["subject_id"] == "O2")
+    assert "below the threshold" in fallback["explanation"]
+
+
+async def test_service_use_includes_fine_tune_lineage(db: Database, gql: GraphQLClient) -> None:
+    b = await scenario(db)
+    await b.model("M2", {"W1": "2"}, base="M1")
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "SERVICE_USE", "M1", "2000.00")
+    await report(gql, licensee, "SERVICE_USE", "M2", "100.00")
+    statement = await run(gql, "SERVICE_USE", "st-svc")
+    # M1: pool 300.00 over W1, W2 equally: A 150.00 + 75.00, B 75.00.
+    # M2: pool 15.00 over its lineage W1 (1 + 2 = 3) and W2 (1): W1 11.25 -> A; W2 3.75 -> A 1.88, B 1.87
+    # (the odd cent to the smaller sort key, A).
+    assert statement["pool"] == "315.00"
+    assert await payees(gql, "st-svc") == {"A": "238.13", "B": "76.87"}
+    assert statement["suspended"] == "0.00"
+
+
+async def test_training_fee_with_a_declined_work_in_suspense(db: Database, gql: GraphQLClient) -> None:
+    b = await scenario(db)
+    await b.model("M3", {"W1": "1", "W3": "5"}, name="m3")
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "TRAINING", "M1", "12000.00")
+    await report(gql, licensee, "TRAINING", "M3", "100.00")
+    statement = await run(gql, "TRAINING", "st-train")
+    # Equal split (weights ignored): M1 6000.00 per work, W2 by mechanical shares; M3 50.00 each.
+    assert statement["pool"] == "12100.00"
+    assert await payees(gql, "st-train") == {"A": "9050.00", "B": "3000.00"}
+    assert suspense(statement) == {"DECLINED": "50.00"}
+
+
+async def test_who_gets_paid_sums_to_the_amount_with_paths(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    result = (await gql(WHO, {"o": "O1", "a": "100.01"}, key=ADMIN_SECRET)).data["whoGetsPaid"]
+    total = sum(cents(line["amount"]) for line in result["lines"] + result["suspense"])
+    assert total == cents(result["amount"]) == 10001
+    assert all(line["path"][0] == {"label": "Output", "ref": "O1"} for line in result["lines"])
+    assert all(line["path"][-1]["label"] == "Creator" for line in result["lines"])
+    reasons = {s["reason"] for s in result["suspense"]}
+    assert reasons == {"DECLINED", "UNMATCHED_REFERENCE"}
+    w1 = next(line for line in result["lines"] if line["workId"] == "W1" and line["basis"] == "ATTRIBUTION")
+    assert (w1["creatorId"], w1["influenceScore"], w1["shareBp"]) == ("A", "1/2", 10000)
+
+
+async def test_who_gets_paid_access(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    own = await gql.key_for("LICENSEE", "lic-1")
+    await db.run_write(OTHER_LICENSEE)
+    other = await gql.key_for("LICENSEE", "lic-2")
+    auditor = await gql.key_for("AUDITOR")
+    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=own)).data["whoGetsPaid"]["amount"] == "1.00"
+    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
+    assert (await gql(WHO, {"o": "nope", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
+    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=auditor)).codes == ["FORBIDDEN"]
+    assert (await gql(WHO, {"o": "O1", "a": "1.001"}, key=own)).codes == ["BAD_USER_INPUT"]
+
+
+async def _who_queries(gql: GraphQLClient, db: Database, n: int) -> int:
+    b = Builder(db)
+    await b.licence()
+    await b.creators({f"C{i}": "OPT_IN" for i in range(n)})
+    for i in range(n):
+        await b.work(f"X{i}", {f"C{i}": 10000})
+    await b.model(f"MX{n}", {"X0": "1"})
+    await b.outputs(f"MX{n}", [f"OX{n}"])
+    await b.report(f"RX{n}", f"OX{n}", {f"X{i}": "0.01" for i in range(n)}, confidence="0.9")
+    async with QueryCounter.counting() as queries:
+        result = await gql(WHO, {"o": f"OX{n}", "a": "10.00"}, key=ADMIN_SECRET)
+    assert len(result.data["whoGetsPaid"]["lines"]) == n + 1  # n influences + the remainder on X0
+    return queries[0]
+
+
+async def test_who_gets_paid_is_not_n_plus_one(db: Database, gql: GraphQLClient) -> None:
+    assert await _who_queries(gql, db, 5) == await _who_queries(gql, db, 40)
+
+
+async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
+    db: Database, gql: GraphQLClient
+) -> None:
+    await scenario(db)
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "OUTPUT_USE", "O1", "1000.00")
+    await run(gql, "OUTPUT_USE", "st-1")
+    assert (await gql(FINALISE, {"id": "st-1"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
+    # A retry of finalise is harmless; running the period again is refused: correct it instead.
+    assert (await gql(FINALISE, {"id": "st-1"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
+    again = await gql(
+        RUN, {"i": {"period": "2026-10", "stream": "OUTPUT_USE", "currency": "EUR"}}, key=ADMIN_SECRET
+    )
+    assert again.codes == ["CONFLICT"]
+    # Re-running under the final statement's id changes nothing.
+    assert (await run(gql, "OUTPUT_USE", "st-1"))["status"] == "FINAL"
+    before = await exported(gql, "st-1")
+    # The licensee corrects its report; the correction restates the period and carries adjustments.
+    corrected = await report(gql, licensee, "OUTPUT_USE", "O1", "1200.00", correction=True)
+    assert corrected["corrections"] == 1
+    correction = (await gql(CORRECT, {"id": "st-1", "n": "st-2"}, key=ADMIN_SECRET)).data["correctStatement"]
+    assert (correction["correctsId"], correction["status"], correction["pool"]) == ("st-1", "DRAFT", "120.00")
+    adjustments = (await gql(PAYEES, {"id": "st-2"}, key=ADMIN_SECRET)).data["statement"]["payees"]["edges"]
+    assert {e["node"]["creatorId"]: e["node"]["adjustment"] for e in adjustments} == {
+        "A": "14.00",
+        "B": "3.00",
+    }
+    assert await exported(gql, "st-1") == before
+    await gql(FINALISE, {"id": "st-2"}, key=ADMIN_SECRET)
+    # st-1 is corrected by a final statement: only the latest may be corrected.
+    assert (await gql(CORRECT, {"id": "st-1"}, key=ADMIN_SECRET)).codes == ["CONFLICT"]
+    linked = await db.run_read("MATCH (:Statement {id: 'st-2'})-[:CORRECTS]->(s:Statement) RETURN s.id AS id")
+    assert linked == [{"id": "st-1"}]
+
+
+async def test_creators_see_only_their_own_final_earnings(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "OUTPUT_USE", "O1", "1000.00")
+    await run(gql, "OUTPUT_USE", "st-e")
+    creator_b = await gql.key_for("CREATOR", "B")
+    assert (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"] == []  # a draft
+    await gql(FINALISE, {"id": "st-e"}, key=ADMIN_SECRET)
+    mine = (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"]
+    assert [(e["amount"], e["statement"]["id"]) for e in mine] == [("15.00", "st-e")]
+    assert {edge["node"]["creatorId"] for edge in mine[0]["lines"]["edges"]} == {"B"}
+    assert mine[0]["lines"]["totalCount"] == mine[0]["lineCount"] == 2
+    assert (await gql(EARNINGS, {"p": "2026-10", "c": "A"}, key=creator_b)).codes == ["FORBIDDEN"]
+    auditor = await gql.key_for("AUDITOR")
+    assert (await gql(PAYEES, {"id": "st-e"}, key=auditor)).codes == ["FORBIDDEN"]
+
+
+async def test_usage_report_retries_are_idempotent(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    first = await report(gql, licensee, "OUTPUT_USE", "O1", "10.00")
+    assert await report(gql, licensee, "OUTPUT_USE", "O1", "10.0") == first
+    other = await gql(REPORT, {"i": _usage("O1", "11.00")}, key=licensee)
+    assert other.codes == ["CONFLICT"]
+    count = await db.run_read("MATCH (u:UsageReport) RETURN count(u) AS n")
+    assert count == [{"n": 1}]
+    await db.run_write(OTHER_LICENSEE)
+    stranger = await gql.key_for("LICENSEE", "lic-2")
+    assert (await gql(REPORT, {"i": _usage("O1", "10.00")}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(REPORT, {"i": _usage("O1", "-1.00")}, key=licensee)).codes == ["BAD_USER_INPUT"]
+
+
+def _usage(subject: str, amount: str) -> dict[str, str]:
+    return {
+        "stream": "OUTPUT_USE",
+        "period": "2026-10",
+        "subjectId": subject,
+        "amount": amount,
+        "currency": "EUR",
+    }
+
+
+UPLOAD = """mutation($p: String!, $f: Upload!) {
+  uploadOutputUsageCsv(period: $p, file: $f) {
+    lines created unchanged stored problems { line column reason }
+  }
+}"""
+
+
+async def upload(gql: GraphQLClient, key: str, text: str) -> dict[str, Any]:
+    operations = json.dumps({"query": UPLOAD, "variables": {"p": "2026-10", "f": None}})
+    response = await gql.http.post(
+        "/graphql",
+        data={"operations": operations, "map": json.dumps({"0": ["variables.f"]})},
+        files={"0": ("usage.csv", text.encode(), "text/csv")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    body = response.json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]["uploadOutputUsageCsv"]
+    return data
+
+
+async def test_csv_upload_reports_each_bad_line_and_stores_nothing(db: Database, gql: GraphQLClient) -> None:
+    await scenario(db)
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    bad = "output_id,amount,currency\nO1,10.00,EUR\nO9,1.00,EUR\nO2,1.001,EUR\nO1,2.00,EUR\nO3,5,XYZ\n"
+    result = await upload(gql, licensee, bad)
+    assert result["stored"] is False and result["created"] == 0
+    problems = [(p["line"], p["column"]) for p in result["problems"]]
+    assert problems == [(3, "output_id"), (4, "amount"), (5, "output_id"), (6, "currency")]
+    assert await db.run_read("MATCH (u:UsageReport) RETURN count(u) AS n") == [{"n": 0}]
+    good = "amount,output_id,currency\n10.00,O1,EUR\n2.50,O2,EUR\n"
+    assert (await upload(gql, licensee, good))["created"] == 2
+    again = await upload(gql, licensee, good)
+    assert (again["created"], again["unchanged"], again["stored"]) == (0, 2, True)
+    header = await upload(gql, licensee, "output,amount\nO1,1\n")
+    assert {p["column"] for p in header["problems"]} == {"output", "output_id", "currency"}
