@@ -11,7 +11,7 @@ import tests.attribution_samples as samples
 from graph import audit
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import vendors
+from graph.stores import licences, provenance, vendors
 from graph.stores.attribution import store_report
 from graph.stores.attribution_reads import (
     counting_report_for,
@@ -22,6 +22,8 @@ from graph.stores.attribution_reads import (
 )
 from graph.stores.webhook_deliveries import Neo4jReplayGuard
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound
+from registry.licensing import LicenseeInput
+from registry.provenance import ModelInput, OutputInput
 from tests.integration.attribution_graph import (
     ISWC_B,
     add_output,
@@ -265,3 +267,19 @@ async def test_replay_guard_is_atomic_and_prunes(db: Database) -> None:
     await db.run_write("CREATE (:WebhookDelivery {key: 'old', expires_at: $t})", {"t": int(now) - 1})
     assert await guard.prune() == 1
     assert await count(db, "WebhookDelivery") == 1
+
+
+async def test_outputs_declared_by_the_provenance_store_take_reports(db: Database) -> None:
+    """The two halves agree on the graph: an output declared through graph.stores.provenance."""
+    await licences.create_licensee(db, LicenseeInput(id="lic-9", name="AI"))
+    model = await provenance.declare_model(db, ModelInput(licensee_id="lic-9", name="m", version="1"))
+    output = OutputInput(
+        licensee_id="lic-9", model_id=model.id, content_hash="d" * 64, generated_at="2025-05-01T00:00:00Z"
+    )
+    declared = await provenance.declare_output(db, output)
+    await vendors.create_vendor(db, "vendor_x", "X", "generic_json")
+    await vendors.engage(db, "lic-9", "vendor_x", designated=True)
+    stored = await store_report(db, report(output_id=None, output_content_hash="d" * 64), "GRAPHQL")
+    assert stored.output_id == declared.id and stored.current
+    counted = await counting_report_for(db, declared.id)
+    assert counted is not None and counted.report.id == stored.id and counted.report.licensee_id == "lic-9"
