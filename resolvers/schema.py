@@ -30,6 +30,7 @@ from resolvers.royalties.queries import RoyaltiesQuery
 from resolvers.royalties.types import SCALAR_MAP
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
+from resolvers.transparency.queries import TransparencyQuery
 
 QUERIES: tuple[type, ...] = (
     SystemQuery,
@@ -39,6 +40,7 @@ QUERIES: tuple[type, ...] = (
     RoyaltiesQuery,
     CatalogueQuery,
     ProvenanceQuery,
+    TransparencyQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
