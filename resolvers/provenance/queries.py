@@ -245,7 +245,8 @@ class ProvenanceQuery:
         if principal.role == Role.CREATOR:
             held = await catalogue.works_held_by(info.context.db, principal.scope_id or "", [str(work_id)])
             if not held:
-                raise Forbidden("A creator key reads the provenance of its own works only.")
+                # As for a work that does not exist: a creator learns nothing of others' works.
+                raise NotFound(f"No work {str(work_id)!r} of yours.")
         return Provenance(work_id=str(work_id), creator_id=None, where=_filter(principal))
 
     @strawberry.field(
