@@ -277,3 +277,16 @@ async def recordings_by_id(db: Database, ids: list[str]) -> dict[str, RecordingR
     """Influenced recordings in one query (the catalogue stores read recordings by ISRC or by work)."""
     rows = await db.run_read(RECORDINGS_BY_ID, {"ids": ids})
     return {r["node"]["id"]: RecordingRecord.from_node(r["node"]) for r in rows}
+
+
+OUTPUT_LICENSEE = """
+MATCH (o:Output {id: $id})
+OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(:Model)-[:GENERATED]->(o)
+RETURN l.id AS licensee_id
+"""
+
+
+async def output_licensee(db: Database, output_id: str) -> tuple[bool, str | None]:
+    """(the output exists, the licensee whose model generated it)."""
+    rows = await db.run_read(OUTPUT_LICENSEE, {"id": output_id})
+    return (True, rows[0]["licensee_id"]) if rows else (False, None)

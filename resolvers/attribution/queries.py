@@ -25,6 +25,15 @@ def _confined(principal: Principal, role: Role, asked: str | None) -> str | None
     return principal.scope_id or ""
 
 
+async def _checked_output(info: Info, principal: Principal, output_id: str) -> None:
+    """An output a caller may name: a LICENSEE only its own (absent and foreign answer alike)."""
+    exists, licensee = await reads.output_licensee(info.context.db, output_id)
+    if principal.role == Role.LICENSEE and (not exists or licensee != principal.scope_id):
+        raise Forbidden(f"No output of yours has id {output_id!r}.")
+    if not exists:
+        raise NotFound(f"No output has id {output_id!r}.")
+
+
 def _may_read(principal: Principal, record: ReportRecord) -> bool:
     if principal.role == Role.VENDOR:
         return record.vendor_id == principal.scope_id
@@ -52,6 +61,8 @@ class AttributionQuery:
         principal = require_principal(info)
         vendor = _confined(principal, Role.VENDOR, str(vendor_id) if vendor_id is not None else None)
         licensee = principal.scope_id or "" if principal.role == Role.LICENSEE else None
+        if licensee is not None and output_id is not None:
+            await _checked_output(info, principal, str(output_id))
         offset, limit = window(first, after)
         total, records = await reads.list_reports(
             info.context.db,
@@ -82,10 +93,6 @@ class AttributionQuery:
     async def counting_attribution_report(
         self, info: Info, output_id: strawberry.ID
     ) -> AttributionReport | None:
-        principal = require_principal(info)
+        await _checked_output(info, require_principal(info), str(output_id))
         counted = await reads.counting_report_for(info.context.db, str(output_id))
-        if counted is None:
-            return None
-        if not _may_read(principal, counted.report):
-            raise Forbidden(f"Output {output_id!r} is not one of yours.")
-        return AttributionReport.from_record(counted.report)
+        return AttributionReport.from_record(counted.report) if counted is not None else None

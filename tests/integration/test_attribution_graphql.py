@@ -167,7 +167,9 @@ async def test_who_reads_which_reports(db: Database, gql: GraphQLClient) -> None
     assert await visible(await gql.key_for("LICENSEE", "lic-1")) == [ry["id"], rx["id"]]
     await add_output(db, "out_02", licensee_id="lic-2", content_hash="c" * 64)
     stranger = await gql.key_for("LICENSEE", "lic-2")
-    assert await visible(stranger) == []
+    assert (await gql(REPORTS, {"o": None, "s": True}, key=stranger)).data["attributionReports"][
+        "edges"
+    ] == []
     assert (await gql(ONE, {"id": rx["id"]}, key=y)).codes == ["FORBIDDEN"]
     assert (await gql(ONE, {"id": rx["id"]}, key=stranger)).codes == ["FORBIDDEN"]
     assert (await gql(ONE, {"id": rx["id"]}, key=x)).data["attributionReport"]["vendorId"] == "vendor_x"
@@ -239,3 +241,16 @@ async def test_csv_as_a_multipart_upload(db: Database, gql: GraphQLClient) -> No
     assert "errors" not in body, body
     report = body["data"]["submitAttributionReport"]["reports"][0]["report"]
     assert report["influences"] == [{"matchedBy": "ISRC", "recording": {"isrc": "GBAYE6700001"}}]
+
+
+async def test_a_licensee_names_only_its_own_outputs(db: Database, gql: GraphQLClient) -> None:
+    await world(db, vendor_ids=("vendor_x",))
+    await add_output(db, "out_02", licensee_id="lic-2", content_hash="e" * 64)
+    stranger = await gql.key_for("LICENSEE", "lic-2")
+    listing = await gql(REPORTS, {"o": "out_01", "s": True}, key=stranger)
+    assert listing.codes == ["FORBIDDEN"] and listing.body["data"] is None
+    assert (await gql(COUNTING, {"o": "out_01"}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(COUNTING, {"o": "nope"}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(COUNTING, {"o": "nope"}, key=ADMIN_SECRET)).codes == ["NOT_FOUND"]
+    own = await gql(COUNTING, {"o": "out_02"}, key=stranger)
+    assert own.data["countingAttributionReport"] is None  # no report yet: the analogy fallback applies
