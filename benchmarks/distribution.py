@@ -1,0 +1,246 @@
+"""Time and peak memory of an OUTPUT_USE distribution over N outputs with 20 influences each.
+
+    python -m benchmarks.distribution 10000
+    python -m benchmarks.distribution 100000
+
+Starts its own Neo4j in a temporary directory (or uses NEO4J_URI with NEO4J_USER/NEO4J_PASSWORD, whose
+database it wipes: never point it at real data), writes a synthetic period with UNWIND batches:
+2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or two holders, 10 models
+trained on 10 works each, N outputs spread over them, each with a current report of the designated
+vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in 20 unmatched; one usage
+report per output. Then it pages through the period once without computing (the baseline) and runs the
+distribution into a statement, printing wall time, the tracemalloc peak of Python allocations during
+the run and the process's ru_maxrss. A bounded distribution has a peak that does not grow with N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.database import Database, Neo4jSettings
+from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
+from graph.migrations import migrate
+from graph.stores import statements
+from graph.stores.distribution import page_subjects
+from registry.royalties import Stream
+from registry.usage import Period, usage_report_id, usage_sort_key
+
+REPO = Path(__file__).resolve().parents[1]
+PERIOD = Period.parse("2026-10")
+CREATORS, WORKS, MODELS, LINEAGE, INFLUENCES = 2_000, 10_000, 10, 10, 20
+BATCH = 1_000
+
+WIPE = "MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
+SETUP = """
+MERGE (lic:Licence {id: 'collective'}) SET lic.name = 'CAL'
+MERGE (v:LicenceVersion {id: 'cal-1'})
+SET v.licence_id = 'collective', v.version = '1', v.scopes = ['TRAINING', 'SERVICE_USE', 'OUTPUT_USE'],
+    v.currency = 'EUR', v.training_fee = 1200000, v.service_rate = '0.15', v.output_rate = '0.10',
+    v.confidence_threshold = '0.5', v.training_basis = 'USED_WORKS', v.training_weighted = false,
+    v.stream_rights = '{"OUTPUT_USE": "PERFORMING", "SERVICE_USE": "PERFORMING", "TRAINING": "MECHANICAL"}'
+MERGE (lic)-[:HAS_VERSION]->(v)
+MERGE (l:Licensee {id: 'lic-1'}) SET l.name = 'AI'
+MERGE (g:Grant {id: 'grant-1'})
+SET g.scopes = v.scopes, g.valid_from = datetime('2024-01-01T00:00:00Z'),
+    g.valid_to = datetime('2030-01-01T00:00:00Z'), g.status = 'ACTIVE', g.model_name = 'm',
+    g.model_version = '1'
+MERGE (l)-[:HOLDS]->(g) MERGE (g)-[:OF]->(v)
+MERGE (vendor:Vendor {id: 'vendor-1'}) SET vendor.name = 'Vendor'
+MERGE (l)-[:ENGAGED {designated: true}]->(vendor)
+"""
+CREATORS_Q = """
+UNWIND $rows AS row
+CREATE (c:Creator {id: row.id, name: row.id, kind: 'PERSON'})
+CREATE (c)-[:GAVE]->(:Consent {id: 'k-' + row.id, decision: row.decision, catalogue: true,
+  scopes: ['TRAINING', 'SERVICE_USE', 'OUTPUT_USE'], valid_from: datetime('2024-01-01T00:00:00Z')})
+"""
+WORKS_Q = """
+UNWIND $rows AS row
+CREATE (w:Work {id: row.id, title: row.id, status: 'ACTIVE'})
+WITH w, row
+UNWIND row.holders AS h
+MATCH (c:Creator {id: h.id})
+CREATE (c)-[:HOLDS_SHARE {role: 'COMPOSER', performing_bp: h.bp, mechanical_bp: h.bp,
+  synchronisation_bp: h.bp}]->(w)
+"""
+MODELS_Q = """
+UNWIND $rows AS row
+MATCH (l:Licensee {id: 'lic-1'}), (g:Grant {id: 'grant-1'})
+CREATE (m:Model {id: row.id, name: row.id, version: '1', licensee_id: 'lic-1'})
+CREATE (l)-[:OPERATES]->(m)
+CREATE (r:TrainingRun {id: 'run-' + row.id, status: 'COMPLETE', started_at: datetime('2025-01-01T00:00:00Z')})
+CREATE (r)-[:PRODUCED]->(m)
+CREATE (r)-[:UNDER]->(g)
+WITH r, row
+UNWIND row.works AS wid
+MATCH (w:Work {id: wid})
+CREATE (r)-[:USED {weight: '1'}]->(w)
+"""
+OUTPUTS_Q = """
+UNWIND $rows AS row
+MATCH (m:Model {id: row.model}), (vendor:Vendor {id: 'vendor-1'})
+CREATE (o:Output {id: row.id, content_hash: row.hash, created_at: datetime('2026-09-15T00:00:00Z')})
+CREATE (m)-[:GENERATED]->(o)
+CREATE (r:AttributionReport {id: 'r-' + row.id, digest: 'd-' + row.id, vendor_id: 'vendor-1', current: true,
+  computed_at: datetime('2026-09-20T00:00:00Z'), received_at: datetime('2026-09-20T00:00:00Z')})
+CREATE (vendor)-[:SUBMITTED]->(r)
+CREATE (r)-[:ABOUT]->(o)
+CREATE (u:UsageReport {id: row.usage_id, sort_key: row.sort_key, licensee_id: 'lic-1', stream: 'OUTPUT_USE',
+  period: $period, subject_id: row.id, amount: row.amount, currency: 'EUR', created_at: datetime(),
+  history: []})
+CREATE (u)-[:FOR]->(o)
+WITH r, row
+CALL (r, row) {
+  UNWIND row.influences AS wid
+  MATCH (w:Work {id: wid})
+  CREATE (r)-[:INFLUENCE {score: '0.045', confidence: '0.9', right_type: 'COMPOSITION'}]->(w)
+}
+CALL (r, row) {
+  UNWIND row.unmatched AS ref
+  CREATE (r)-[:UNMATCHED]->(:UnmatchedInfluence {reference: ref, score: '0.045', confidence: '0.9',
+    right_type: 'COMPOSITION', reason: 'NO_MATCH'})
+}
+"""
+
+
+@contextmanager
+def neo4j_server(workdir: Path) -> Iterator[Neo4jSettings]:
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        yield Neo4jSettings(uri, os.environ.get("NEO4J_USER", DEFAULT_USER), os.environ["NEO4J_PASSWORD"])
+        return
+    server = LocalNeo4j(
+        home=workdir / "neo4j",
+        port=free_port(),
+        heap="3g",
+        pagecache="2g",
+        lib_root=REPO / ".data" / "neo4j" / "lib",
+    )
+    server.start()
+    try:
+        yield Neo4jSettings(server.uri, DEFAULT_USER, server.password())
+    finally:
+        server.stop()
+
+
+def _catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    creators = [
+        {"id": f"C{i:05d}", "decision": "DECLINE" if rng.random() < 0.05 else "OPT_IN"}
+        for i in range(CREATORS)
+    ]
+    works = []
+    for i in range(WORKS):
+        holders = rng.sample(range(CREATORS), 2 if rng.random() < 0.3 else 1)
+        bp = 10_000 // len(holders)
+        works.append({"id": f"W{i:05d}", "holders": [{"id": f"C{h:05d}", "bp": bp} for h in holders]})
+    return creators, works
+
+
+def _output(i: int, rng: random.Random) -> dict[str, Any]:
+    oid = f"O{i:07d}"
+    usage_id = usage_report_id("lic-1", Stream.OUTPUT_USE, str(PERIOD), oid)
+    works = rng.sample(range(WORKS), INFLUENCES)
+    unmatched = rng.random() < 0.05
+    return {
+        "id": oid,
+        "hash": f"{i:064x}",
+        "model": f"M{i % MODELS}",
+        "usage_id": usage_id,
+        "sort_key": usage_sort_key(Stream.OUTPUT_USE, str(PERIOD), "EUR", oid, usage_id),
+        "amount": rng.randint(100, 100_000),
+        "influences": [f"W{w:05d}" for w in works[: INFLUENCES - 1 if unmatched else INFLUENCES]],
+        "unmatched": [f'{{"vendor_work_id": "x{i}"}}'] if unmatched else [],
+    }
+
+
+async def generate(db: Database, n: int, seed: int = 7) -> float:
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    await db.run_autocommit(WIPE)
+    await db.run_write(SETUP)
+    creators, works = _catalogue(rng)
+    for start in range(0, len(creators), BATCH):
+        await db.run_write(CREATORS_Q, {"rows": creators[start : start + BATCH]})
+    for start in range(0, len(works), BATCH):
+        await db.run_write(WORKS_Q, {"rows": works[start : start + BATCH]})
+    models = [
+        {"id": f"M{m}", "works": [f"W{w:05d}" for w in rng.sample(range(WORKS), LINEAGE)]}
+        for m in range(MODELS)
+    ]
+    await db.run_write(MODELS_Q, {"rows": models})
+    for start in range(0, n, BATCH):
+        rows = [_output(i, rng) for i in range(start, min(n, start + BATCH))]
+        await db.run_write(OUTPUTS_Q, {"rows": rows, "period": str(PERIOD)})
+    return time.perf_counter() - started
+
+
+async def baseline(db: Database) -> tuple[int, float]:
+    started = time.perf_counter()
+    count = 0
+    async for page in page_subjects(db, Stream.OUTPUT_USE, PERIOD, "EUR"):
+        count += len(page)
+    return count, time.perf_counter() - started
+
+
+async def distribute(db: Database, n: int) -> tuple[statements.StatementRecord, float, int]:
+    tracemalloc.start()
+    started = time.perf_counter()
+    record = await statements.run_distribution(
+        db,
+        statement_id=f"bench-{n}",
+        stream=Stream.OUTPUT_USE,
+        period=PERIOD,
+        currency="EUR",
+        created_by="bench",
+    )
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return record, elapsed, peak
+
+
+async def bench(settings: Neo4jSettings, n: int) -> None:
+    db = Database.connect(settings)
+    try:
+        await migrate(db)
+        generated = await generate(db, n)
+        print(f"generated {n} outputs x {INFLUENCES} influences in {generated:.1f} s")
+        count, paged = await baseline(db)
+        print(f"baseline: paged through {count} usage reports in {paged:.2f} s")
+        record, elapsed, peak = await distribute(db, n)
+        rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert record.paid + record.suspended == record.pool
+        print(
+            f"distribution: {record.subject_count} outputs, {record.line_count} lines, pool {record.pool} "
+            f"minor units (paid {record.paid}, suspense {record.suspended})"
+        )
+        print(f"wall time {elapsed:.1f} s ({elapsed / paged:.0f}x the baseline), {n / elapsed:.0f} outputs/s")
+        print(f"tracemalloc peak {peak / 2**20:.1f} MiB; ru_maxrss {rss_mib:.0f} MiB")
+    finally:
+        await db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("outputs", type=int, help="how many outputs the period has")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="opustrace-bench-") as workdir,
+        neo4j_server(Path(workdir)) as neo4j,
+    ):
+        asyncio.run(bench(neo4j, args.outputs))
+
+
+if __name__ == "__main__":
+    main()
