@@ -38,8 +38,11 @@ class Access(FieldExtension):
                 f"{info.field_name} needs an API key: send `Authorization: Bearer <api key>`."
             )
         if principal.role not in self.roles:
-            allowed = ", ".join(sorted(self.roles))
-            raise Forbidden(f"{info.field_name} is for {allowed}; this key's role is {principal.role}.")
+            allowed = sorted(self.roles)
+            raise Forbidden(
+                f"{info.field_name} is for {', '.join(allowed)}; this key's role is {principal.role}.",
+                details={"allowedRoles": allowed},
+            )
 
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: strawberry.Info[Context, None], **kwargs: Any

@@ -25,6 +25,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
+    Undefined,
     get_named_type,
     is_non_null_type,
 )
@@ -90,7 +91,7 @@ def placeholder(type_: Any) -> Any:
         return {
             name: placeholder(field.type)
             for name, field in type_.fields.items()
-            if is_non_null_type(field.type) and field.default_value is None
+            if is_non_null_type(field.type) and field.default_value is Undefined
         }
     if isinstance(type_, GraphQLScalarType):
         return SCALARS.get(type_.name, "x")
@@ -104,8 +105,12 @@ def request_for(operation: str, field: GraphQLField) -> tuple[str, dict[str, Any
     arguments: list[str] = []
     variables: dict[str, Any] = {}
     uploads: list[str] = []
+    # Required arguments, and the first optional id (so `creator(id|ipi)` names a record and a party).
+    optional_ids = [
+        n for n, a in field.args.items() if not is_non_null_type(a.type) and n.endswith(("id", "Id"))
+    ]
     for arg_name, arg in field.args.items():
-        if not is_non_null_type(arg.type):
+        if not is_non_null_type(arg.type) and arg_name not in optional_ids[:1]:
             continue
         definitions.append(f"${arg_name}: {arg.type}")
         arguments.append(f"{arg_name}: ${arg_name}")
@@ -144,10 +149,29 @@ async def call(gql: GraphQLClient, operation: str, field: GraphQLField, key: str
 
 
 def outcome(result: GraphQLResult, field_name: str) -> str:
-    """'denied' when the operation was refused for who the caller is, with nothing of it returned."""
-    denied = any(code in DENIED_CODES for code in result.codes)
+    """'denied' when the role may not call the operation at all, with nothing of it returned.
+
+    A FORBIDDEN about the record (not yours, or no such record: the API does not tell them apart) means
+    the role passed; the access layer's own refusals name the roles allowed.
+    """
+    errors = result.body.get("errors") or []
+    denied = any(
+        e.get("extensions", {}).get("code") == "UNAUTHENTICATED"
+        or "allowedRoles" in (e.get("extensions", {}).get("details") or {})
+        for e in errors
+    )
     data = result.body.get("data") or {}
     if denied:
         assert data.get(field_name) is None, f"{field_name}: refused but data leaked: {data}"
         return "denied"
+    if any(e.get("extensions", {}).get("code") == "BAD_USER_INPUT" and "path" not in e for e in errors):
+        return f"invalid placeholder call: {errors}"
     return "allowed"
+
+
+def refused_or_empty(result: GraphQLResult, field_name: str) -> bool:
+    """For another party's records: refused, not found, or an empty page; never their data."""
+    if {"FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"} & set(result.codes):
+        return (result.body.get("data") or {}).get(field_name) is None
+    value = (result.body.get("data") or {}).get(field_name)
+    return isinstance(value, dict) and value.get("totalCount") == 0
