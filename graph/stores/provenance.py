@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
@@ -29,6 +30,7 @@ from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import work_facts
 from registry.errors import Conflict, NotFound
 from registry.provenance import (
+    FlagCode,
     FlagDraft,
     ItemKind,
     ManifestDigest,
@@ -78,34 +80,33 @@ OPTIONAL MATCH (g:Grant {id: $grant_id})
 FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (r)-[:UNDER]->(g))
 RETURN r.id AS id
 """
-# One row per item: the node it names (a work by id or ISWC, a recording by ISRC), the works that node
-# stands for, and whether the edge already carried another reference (the same work named twice).
-WRITE_ITEMS = """
-MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
+# One row per item: the node it names (a work by id or ISWC, a recording by ISRC, or nothing) and the
+# works that node stands for. A read: the verdicts are judged before any edge is written.
+RESOLVE_ITEMS = """
 UNWIND $items AS item
 OPTIONAL MATCH (wi:Work {id: item.work_id})
 OPTIONAL MATCH (ws:Work {iswc: item.iswc})
 OPTIONAL MATCH (rec:Recording {isrc: item.isrc})
-WITH r, item, coalesce(wi, ws, rec) AS target
-OPTIONAL CALL (r, item, target) {
-  WITH r, item, target WHERE target IS NOT NULL
-  MERGE (r)-[u:USED]->(target)
-  ON CREATE SET u.weight = item.weight, u.ref = item.ref, u.licensable = true
-  RETURN u.ref <> item.ref AS dup, u.ref AS earlier
-}
-RETURN item.ref AS ref, target.id AS id, target:Recording AS recording, dup, earlier,
-       CASE WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
+WITH item, coalesce(wi, ws, rec) AS target
+RETURN item.ref AS ref, target.id AS id, coalesce(target:Recording, false) AS recording,
+       CASE WHEN target IS NULL THEN []
+            WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
             ELSE [target.id] END AS work_ids
 """
-# The item-level verdict on the edge itself, so summaries and royalties read it without the flags.
-MARK_UNLICENSABLE = """
-MATCH (r:TrainingRun {id: $id})
+# CREATE, not MERGE: the run's edges were purged before the upload began and a transaction that fails is
+# rolled back whole, so an edge never exists twice; duplicates are refused before this runs. The
+# item-level verdict (`licensable`) goes on the edge, so summaries and royalties read it without flags.
+WRITE_USED = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
 CALL (r) {
-  UNWIND $works AS wid MATCH (r)-[u:USED]->(:Work {id: wid}) SET u.licensable = false
+  UNWIND $works AS row MATCH (t:Work {id: row.id})
+  CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
 }
 CALL (r) {
-  UNWIND $recordings AS rid MATCH (r)-[u:USED]->(:Recording {id: rid}) SET u.licensable = false
+  UNWIND $recordings AS row MATCH (t:Recording {id: row.id})
+  CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
 }
+RETURN r.id AS id
 """
 _FLAG_TAIL = """
 MERGE (x:ComplianceFlag {id: f.id})
@@ -218,11 +219,14 @@ async def declare_training_run(
         if existing is not None:
             # A leftover of an upload that died half-way (its process killed) goes before anything new.
             await _purge_items(db, run.id)
-        digest, unmatched = ManifestDigest(), [0]
+        digest, unmatched, seen = ManifestDigest(), [0], dict[str, str]()
         async for batch in _batches(items, batch_size):
             for item in batch:
                 digest.add(item)
-            unmatched[0] += await db.write(_batch_writer(run, token, batch))
+            result = await db.write(_batch_writer(run, token, batch, seen))
+            # Only after the commit: a retried transaction must not find its own items already seen.
+            unmatched[0] += result.unmatched
+            seen.update(result.written)
         return await db.write(lambda tx: _finish(tx, run.id, token, digest, unmatched[0]))
     except BaseException:
         # Shielded: a client that disconnects mid-upload must still not leave a partial run behind.
@@ -284,38 +288,66 @@ async def _grant(tx: Tx, grant_id: str | None) -> tuple[GrantFacts | None, tuple
     return record.facts(scopes, excluded), (record.model_name, record.model_version)
 
 
-def _batch_writer(run: RunInput, token: str, batch: list[ManifestItem]) -> Callable[[Tx], Awaitable[int]]:
-    return lambda tx: _write_batch(tx, run, token, batch)
+def _batch_writer(
+    run: RunInput, token: str, batch: list[ManifestItem], seen: dict[str, str]
+) -> Callable[[Tx], Awaitable[BatchResult]]:
+    return lambda tx: _write_batch(tx, run, token, batch, seen)
 
 
-async def _write_batch(tx: Tx, run: RunInput, token: str, batch: list[ManifestItem]) -> int:
-    """Edges, their item-level verdicts and the batch's flags; returns how many items matched nothing."""
-    params = {"id": run.id, "token": token, "items": [item.row() for item in batch]}
-    rows = await tx.run(WRITE_ITEMS, params)
-    if not rows:
-        raise Conflict(f"Training run {run.id} is being uploaded by another request; this upload stopped.")
-    duplicate = next((r for r in rows if r["dup"]), None)
-    if duplicate is not None:
-        raise Conflict(
-            f"The manifest names {duplicate['ref']} and {duplicate['earlier']}, which are the same "
-            f"{'recording' if duplicate['recording'] else 'work'} {duplicate['id']}; list it once."
-        )
-    resolved = [_resolved(r) for r in rows]
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    unmatched: int
+    written: dict[str, str]  # node key -> the reference that named it, for the next batches' duplicate check
+
+
+async def _write_batch(
+    tx: Tx, run: RunInput, token: str, batch: list[ManifestItem], seen: dict[str, str]
+) -> BatchResult:
+    """Resolve, judge, then write the edges and flags of one batch (`seen`: earlier batches' nodes)."""
+    resolved = [_resolved(r) for r in await tx.run(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
+    written = _refuse_duplicates(resolved, seen)
     facts = await work_facts(tx, sorted({w for item in resolved for w in item.work_ids}))
     flags = item_flags(resolved, facts, run.started_at)
+    tainted = {f.recording_id or f.work_id for f in flags if f.code is not FlagCode.UNKNOWN_CONTENT}
+    weights = {item.reference: item.weight for item in batch}
+    rows: dict[ItemKind, list[dict[str, Any]]] = {ItemKind.WORK: [], ItemKind.RECORDING: []}
+    for item in resolved:
+        if item.node_id is not None:
+            row = {"id": item.node_id, "ref": item.reference, "weight": weights[item.reference]}
+            rows[item.kind].append(row | {"licensable": item.node_id not in tainted})
+    params = {
+        "id": run.id,
+        "token": token,
+        "works": rows[ItemKind.WORK],
+        "recordings": rows[ItemKind.RECORDING],
+    }
+    if await tx.single(WRITE_USED, params) is None:
+        raise Conflict(f"Training run {run.id} is being uploaded by another request; this upload stopped.")
     await write_flags(tx, SubjectKind.TRAINING_RUN, run.id, flags)
-    works = sorted({f.work_id for f in flags if f.work_id and not f.recording_id})
-    recordings = sorted({f.recording_id for f in flags if f.recording_id})
-    if works or recordings:
-        await tx.run(MARK_UNLICENSABLE, {"id": run.id, "works": works, "recordings": recordings})
     tx.touch(run.id)
-    return sum(1 for item in resolved if item.node_id is None)
+    return BatchResult(sum(1 for item in resolved if item.node_id is None), written)
+
+
+def _refuse_duplicates(resolved: list[ResolvedItem], seen: dict[str, str]) -> dict[str, str]:
+    """The same work or recording named twice (by id and by ISWC, say) is refused: which weight holds?"""
+    written: dict[str, str] = {}
+    for item in resolved:
+        if item.node_id is None:
+            continue
+        key = f"{item.kind.value}:{item.node_id}"
+        earlier = seen.get(key) or written.get(key)
+        if earlier is not None:
+            raise Conflict(
+                f"The manifest names {earlier} and {item.reference}, which are the same "
+                f"{item.kind.value.lower()} {item.node_id}; list it once."
+            )
+        written[key] = item.reference
+    return written
 
 
 def _resolved(row: dict[str, Any]) -> ResolvedItem:
     kind = ItemKind.RECORDING if row["recording"] or row["ref"].startswith("isrc:") else ItemKind.WORK
-    work_ids = tuple(row["work_ids"]) if row["id"] is not None else ()
-    return ResolvedItem(reference=row["ref"], kind=kind, node_id=row["id"], work_ids=work_ids)
+    return ResolvedItem(reference=row["ref"], kind=kind, node_id=row["id"], work_ids=tuple(row["work_ids"]))
 
 
 async def _finish(tx: Tx, run_id: str, token: str, digest: ManifestDigest, unmatched: int) -> RunRecord:
