@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +62,7 @@ BATCH_SIZE = 500
 # Models are few and their lineage is reused by every output they generated; a bounded cache keeps
 # memory flat however many models a period touches.
 MODEL_CACHE_SIZE = 64
+WORK_CACHE_SIZE = 20_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 REPORT_PAGE = """
@@ -193,18 +194,53 @@ class RunFacts:
 
 
 class _Works:
-    """The works one page touches: rule facts and shares, judged per (scope, moment) on demand."""
+    """The works one page touches: rule facts and shares, judged per (scope, moment) on demand.
 
-    def __init__(self, facts: Mapping[str, WorkFacts], shares: Mapping[str, list[ShareRow]]) -> None:
+    Judgements are memoised for the page: many outputs of a page share works and creation times.
+    """
+
+    def __init__(self, facts: Mapping[str, WorkFacts | None], shares: Mapping[str, list[ShareRow]]) -> None:
         self._facts = facts
         self._shares = shares
+        self._judged: dict[tuple[str, Scope, datetime], WorkInput] = {}
 
     def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
-        status = work_status(self._facts.get(work_id), scope, at)
-        return work_input(work_id, self._shares.get(work_id, ()), status)
+        key = (work_id, scope, at)
+        found = self._judged.get(key)
+        if found is None:
+            status = work_status(self._facts.get(work_id), scope, at)
+            found = self._judged[key] = work_input(work_id, self._shares.get(work_id, ()), status)
+        return found
 
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}
+
+
+class WorkCache:
+    """Works' rule facts and shares across pages, least recently used dropped first.
+
+    A period's outputs draw on the same catalogue over and over; re-reading it per page was most of
+    the database time. The bound keeps memory flat (a few KiB per work) however long the period.
+    """
+
+    def __init__(self, size: int = WORK_CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[WorkFacts | None, list[ShareRow]]] = OrderedDict()
+
+    def missing(self, ids: set[str]) -> list[str]:
+        return sorted(i for i in ids if i not in self._items)
+
+    def put(self, work_id: str, facts: WorkFacts | None, shares: list[ShareRow]) -> None:
+        self._items[work_id] = (facts, shares)
+        self._items.move_to_end(work_id)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def works(self, ids: set[str]) -> _Works:
+        entries = {i: self._items[i] for i in ids if i in self._items}
+        for work_id in entries:
+            self._items.move_to_end(work_id)
+        return _Works({i: e[0] for i, e in entries.items()}, {i: e[1] for i, e in entries.items()})
 
 
 class ModelCache:
@@ -225,6 +261,14 @@ class ModelCache:
         self._items.move_to_end(facts.id)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
+
+
+@dataclass
+class Caches:
+    """What one distribution remembers between pages: bounded, so memory does not grow with the period."""
+
+    models: ModelCache = field(default_factory=ModelCache)
+    works: WorkCache = field(default_factory=WorkCache)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -259,12 +303,16 @@ async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFa
     return found
 
 
-async def _works(tx: Tx, ids: set[str]) -> _Works:
-    ordered = sorted(ids)
-    facts = await work_facts(tx, ordered)
-    rows = await tx.run(SHARES, {"ids": ordered})
-    shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
-    return _Works(facts, shares)
+async def _works(tx: Tx, ids: set[str], cache: WorkCache) -> _Works:
+    """The page's works, reading only those the cache lacks (two queries, or none)."""
+    missing = cache.missing(ids)
+    if missing:
+        facts = await work_facts(tx, missing)
+        rows = await tx.run(SHARES, {"ids": missing})
+        shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
+        for work_id in missing:
+            cache.put(work_id, facts.get(work_id), shares.get(work_id, []))
+    return cache.works(ids)
 
 
 async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:
@@ -310,15 +358,15 @@ class _OutputPage:
     works: _Works
 
 
-async def _output_page(db: Database, ids: list[str], cache: ModelCache) -> _OutputPage:
+async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPage:
     async def work(tx: Tx) -> _OutputPage:
         outputs = await _outputs(tx, ids)
-        models = await _models(tx, {o.model_id for o in outputs.values() if o.model_id}, cache)
+        models = await _models(tx, {o.model_id for o in outputs.values() if o.model_id}, cache.models)
         touched = {u.work_id for m in models.values() for u in m.lineage}
         for output in outputs.values():
             rule = models[output.model_id].rule if output.model_id in models else CountingRule()
             touched |= {i.work_id for i in _influences(_chosen(output, rule)) if i.work_id}
-        return _OutputPage(outputs, models, await _works(tx, touched))
+        return _OutputPage(outputs, models, await _works(tx, touched, cache.works))
 
     return await db.read(work)
 
@@ -358,7 +406,7 @@ def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime
 
 
 async def _output_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
 ) -> list[Settled]:
     page = await _output_page(db, [s.subject_id for s in subjects], cache)
     settled = []
@@ -371,11 +419,11 @@ async def _output_batch(
 
 
 async def _service_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
 ) -> list[Settled]:
     async def work(tx: Tx) -> tuple[dict[str, ModelFacts], _Works]:
-        models = await _models(tx, {s.subject_id for s in subjects}, cache)
-        return models, await _works(tx, {u.work_id for m in models.values() for u in m.lineage})
+        models = await _models(tx, {s.subject_id for s in subjects}, cache.models)
+        return models, await _works(tx, {u.work_id for m in models.values() for u in m.lineage}, cache.works)
 
     models, works = await db.read(work)
     settled = []
@@ -392,13 +440,13 @@ async def _service_batch(
 
 
 async def _training_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: ModelCache
+    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
 ) -> list[Settled]:
     async def work(tx: Tx) -> tuple[dict[str, list[RunFacts]], _Works]:
         rows = await tx.run(TRAINING_FACTS, {"ids": sorted({s.subject_id for s in subjects})})
         runs = {row["id"]: [_run(r) for r in row["runs"]] for row in rows}
         touched = {work_id for found in runs.values() for run in found for work_id, _ in run.used}
-        return runs, await _works(tx, touched)
+        return runs, await _works(tx, touched, cache.works)
 
     runs, works = await db.read(work)
     return [
@@ -447,7 +495,7 @@ async def settle_period(
     """Every usage report of the period, stream and currency, settled page by page in sort_key order."""
     code = Currency.of(currency).code
     prefix = usage_prefix(stream, period, code)
-    cache = ModelCache()
+    cache = Caches()
     after = ""
     while True:
         subjects = await _page(db, prefix, after, batch_size)
@@ -474,6 +522,6 @@ async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str
     The amount is the pool itself (no licence rate applied): the question is how it divides.
     """
     code = Currency.of(currency).code
-    page = await _output_page(db, [output_id], ModelCache())
+    page = await _output_page(db, [output_id], Caches())
     _, distribution = _output_distribution(page, output_id, amount, code, datetime.now(UTC), at_rate=False)
     return distribution

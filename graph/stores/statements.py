@@ -78,9 +78,13 @@ DELETE_PAYS = "MATCH (:Statement {id: $id})-[p:PAYS]->() DELETE p"
 WRITE_LINES = """
 MATCH (s:Statement {id: $id}) WHERE s.status = 'RUNNING' AND s.run_token = $token
 UNWIND $lines AS line
-MERGE (l:StatementLine {statement_id: line.statement_id, n: line.n})
-SET l += line
+CREATE (l:StatementLine)
+SET l = line
 RETURN count(*) AS written
+"""
+LINE_COUNT = """
+MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0
+RETURN count(l) AS lines, max(l.n) AS last
 """
 # Creator totals summed in Neo4j from the stored lines: Python never holds a per-creator map.
 PAYS = """
@@ -428,6 +432,7 @@ async def _complete(
     properties = totals.properties()
 
     async def work(tx: Tx) -> dict[str, Any]:
+        await _require_lines(tx, statement_id, totals.lines)
         await tx.run(DELETE_PAYS, {"id": statement_id})
         await tx.run(PAYS, {"id": statement_id})
         if correction:
@@ -440,6 +445,19 @@ async def _complete(
         return stored
 
     return StatementRecord.from_row(await db.write(work))
+
+
+async def _require_lines(tx: Tx, statement_id: str, expected: int) -> None:
+    """Lines are CREATEd (MERGE costs an index lookup per line); this check catches the rare batch a
+    driver retry wrote twice, before the statement can become a draft."""
+    row = await tx.single(LINE_COUNT, {"id": statement_id})
+    found = (row or {}).get("lines", 0)
+    last = (row or {}).get("last")
+    if found != expected or (expected and last != expected - 1):
+        raise Conflict(
+            f"Statement {statement_id} has {found} lines stored where {expected} were written; "
+            "run the distribution again with the same id to rewrite it."
+        )
 
 
 # --- lifecycle ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from registry.money import to_fraction
@@ -140,7 +141,7 @@ def lineage_usages(uses: Iterable[LineageUse], works: Mapping[str, WorkInput]) -
     weights: dict[str, Fraction] = {}
     steps: dict[str, list[PathStep]] = {}
     for use in sorted(uses, key=lambda u: (u.work_id, u.model_id, u.run_id)):
-        weight = to_fraction(use.weight, what=f"USED weight of run {use.run_id}")
+        weight = _exact(use.weight)
         weights[use.work_id] = weights.get(use.work_id, Fraction(0)) + weight
         detail = f"produced model {use.model_id}, used with weight {use.weight}"
         steps.setdefault(use.work_id, []).append(PathStep("TrainingRun", use.run_id, detail))
@@ -161,6 +162,12 @@ class InfluenceFact:
     reference: str | None = None
 
 
+@lru_cache(maxsize=4096)
+def _exact(text: str) -> Fraction:
+    """A decimal string as a Fraction, remembered: a period repeats the same few scores and weights."""
+    return to_fraction(text, what="score, weight or confidence")
+
+
 def report_confidence(influences: Iterable[InfluenceFact]) -> Fraction:
     """A report's confidence: its influences' confidences weighted by their scores.
 
@@ -171,8 +178,8 @@ def report_confidence(influences: Iterable[InfluenceFact]) -> Fraction:
     """
     weighted, total = Fraction(0), Fraction(0)
     for influence in influences:
-        score = to_fraction(influence.score, what="influence score")
-        confidence = to_fraction(influence.confidence, what="confidence") if influence.confidence else 1
+        score = _exact(influence.score)
+        confidence = _exact(influence.confidence) if influence.confidence else 1
         weighted += score * confidence
         total += score
     return weighted / total if total else Fraction(1)
@@ -193,7 +200,7 @@ def report_input(
             work = works[influence.work_id]
         else:
             work = WorkInput(f"{UNMATCHED_PREFIX}{influence.reference}", (), WorkStatus.UNMATCHED)
-        score = to_fraction(influence.score, what="influence score")
+        score = _exact(influence.score)
         scores[work.work_id] = scores.get(work.work_id, Fraction(0)) + score
         resolved[work.work_id] = work
     merged = tuple(InfluenceInput(resolved[key], min(scores[key], Fraction(1))) for key in sorted(resolved))
