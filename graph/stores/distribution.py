@@ -65,9 +65,11 @@ MODEL_CACHE_SIZE = 64
 WORK_CACHE_SIZE = 20_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# One range on the index (after, end): a seek that starts at the last key and stops after a page.
+# (STARTS WITH plus > made the planner seek the whole prefix and filter: every page cost O(period).)
 REPORT_PAGE = """
 MATCH (u:UsageReport)
-WHERE u.sort_key STARTS WITH $prefix AND u.sort_key > $after
+WHERE u.sort_key > $after AND u.sort_key < $end
 RETURN u.sort_key AS key, u.id AS id, u.subject_id AS subject_id, u.amount AS amount
 ORDER BY u.sort_key
 LIMIT $limit
@@ -281,7 +283,10 @@ def _moment(value: Any) -> datetime | None:
 
 
 async def _page(db: Database, prefix: str, after: str, limit: int) -> list[Subject]:
-    rows = await db.run_read(REPORT_PAGE, {"prefix": prefix, "after": after, "limit": limit})
+    # Every key of the distribution starts with `prefix`, which ends in "|": all of them sort below the
+    # prefix with its last character bumped to "}" (ASCII, so code-point and UTF-16 orders agree).
+    params = {"after": max(after, prefix), "end": prefix[:-1] + "}", "limit": limit}
+    rows = await db.run_read(REPORT_PAGE, params)
     return [Subject(r["id"], r["subject_id"], r["amount"], r["key"]) for r in rows]
 
 
