@@ -17,8 +17,11 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import (
     AuthError,
     ConstraintError,
+    DatabaseUnavailable,
+    IncompleteCommit,
     ServiceUnavailable,
     SessionExpired,
+    TransientError,
 )
 
 from graph import audit
@@ -35,9 +38,10 @@ class Neo4jSettings:
     password: str
     database: str = "neo4j"
     # Fail fast when the database is away, rather than hold a request for the driver's 60 s default.
-    connection_timeout: float = 5.0
-    acquisition_timeout: float = 10.0
-    max_retry_time: float = 10.0
+    connection_timeout: float = 3.0
+    acquisition_timeout: float = 5.0
+    # Long enough to ride out a deadlock or a leader switch, short enough that an outage answers quickly.
+    max_retry_time: float = 3.0
 
 
 class QueryCounter:
@@ -176,8 +180,16 @@ def translated_errors() -> Iterator[None]:
     """Turn the driver's connection failures into the domain's UNAVAILABLE and CONFLICT errors."""
     try:
         yield
-    except (ServiceUnavailable, SessionExpired) as exc:
+    except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
         raise Unavailable("The graph database is not reachable right now; retry in a moment.") from exc
+    except IncompleteCommit as exc:
+        # The connection broke during the commit: the write may have landed. Every write is idempotent,
+        # so sending the same request again is safe and tells which.
+        raise Unavailable(
+            "The database connection broke while committing; send the same request again."
+        ) from exc
+    except TransientError as exc:
+        raise Unavailable("The graph database is busy; retry in a moment.") from exc
     except AuthError as exc:
         raise Unavailable("The service cannot log in to its graph database; tell its operator.") from exc
     except ConstraintError as exc:
