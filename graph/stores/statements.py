@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -296,8 +296,11 @@ async def run_distribution(
     created_by: str,
     corrects_id: str | None = None,
     batch_size: int = BATCH_SIZE,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> StatementRecord:
     """Distribute the period's usage reports into a DRAFT statement; a retry with the same id is safe.
+
+    `on_page(subjects, lines)` is told the running counts after each page is written (progress).
 
     A statement already DRAFT or FINAL under the id is returned as it is; one left RUNNING (a run that
     died) is started again from its first line.
@@ -316,6 +319,8 @@ async def run_distribution(
                 rows.append(line_row(statement_id, totals.lines, settled.subject.subject_id, leaf))
                 totals.lines += 1
         await _write_lines(db, statement_id, token, rows)
+        if on_page is not None:
+            on_page(totals.subjects, totals.lines)
     return await _complete(db, statement_id, token, totals, corrects_id is not None)
 
 
