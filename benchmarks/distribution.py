@@ -193,9 +193,23 @@ async def baseline(db: Database) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-async def distribute(db: Database, n: int) -> tuple[statements.StatementRecord, float, int]:
-    tracemalloc.start()
+async def distribute(db: Database, n: int, traced: bool) -> tuple[statements.StatementRecord, float, int]:
+    if traced:
+        tracemalloc.start()
     started = time.perf_counter()
+
+    def progress(subjects: int, lines: int) -> None:
+        # Every 10,000 outputs: a run cut short still shows whether memory stays flat.
+        if subjects % 10_000 == 0:
+            peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            elapsed = time.perf_counter() - started
+            print(
+                f"  {subjects} outputs, {lines} lines, {elapsed:.0f} s, tracemalloc peak {peak:.1f} MiB, "
+                f"ru_maxrss {rss:.0f} MiB",
+                flush=True,
+            )
+
     record = await statements.run_distribution(
         db,
         statement_id=f"bench-{n}",
@@ -203,22 +217,24 @@ async def distribute(db: Database, n: int) -> tuple[statements.StatementRecord, 
         period=PERIOD,
         currency="EUR",
         created_by="bench",
+        on_page=progress,
     )
     elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = tracemalloc.get_traced_memory()[1] if traced else 0
+    if traced:
+        tracemalloc.stop()
     return record, elapsed, peak
 
 
-async def bench(settings: Neo4jSettings, n: int) -> None:
+async def bench(settings: Neo4jSettings, n: int, traced: bool) -> None:
     db = Database.connect(settings)
     try:
         await migrate(db)
         generated = await generate(db, n)
-        print(f"generated {n} outputs x {INFLUENCES} influences in {generated:.1f} s")
+        print(f"generated {n} outputs x {INFLUENCES} influences in {generated:.1f} s", flush=True)
         count, paged = await baseline(db)
-        print(f"baseline: paged through {count} usage reports in {paged:.2f} s")
-        record, elapsed, peak = await distribute(db, n)
+        print(f"baseline: paged through {count} usage reports in {paged:.2f} s", flush=True)
+        record, elapsed, peak = await distribute(db, n, traced)
         rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         assert record.paid + record.suspended == record.pool
         print(
@@ -226,7 +242,8 @@ async def bench(settings: Neo4jSettings, n: int) -> None:
             f"minor units (paid {record.paid}, suspense {record.suspended})"
         )
         print(f"wall time {elapsed:.1f} s ({elapsed / paged:.0f}x the baseline), {n / elapsed:.0f} outputs/s")
-        print(f"tracemalloc peak {peak / 2**20:.1f} MiB; ru_maxrss {rss_mib:.0f} MiB")
+        traced_text = f"tracemalloc peak {peak / 2**20:.1f} MiB" if traced else "tracemalloc off"
+        print(f"{traced_text}; ru_maxrss {rss_mib:.0f} MiB")
     finally:
         await db.close()
 
@@ -234,12 +251,17 @@ async def bench(settings: Neo4jSettings, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("outputs", type=int, help="how many outputs the period has")
+    parser.add_argument(
+        "--no-tracemalloc",
+        action="store_true",
+        help="time without tracemalloc's overhead (it slows allocation-heavy code); ru_maxrss only",
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="opustrace-bench-") as workdir,
         neo4j_server(Path(workdir)) as neo4j,
     ):
-        asyncio.run(bench(neo4j, args.outputs))
+        asyncio.run(bench(neo4j, args.outputs, not args.no_tracemalloc))
 
 
 if __name__ == "__main__":
