@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import uvicorn
 
+from graph import audit as graph_audit
 from graph.database import Database, Neo4jSettings
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
@@ -20,6 +21,7 @@ from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection
 from opustrace.settings import Settings
+from registry.audit import ChainBreak
 from registry.errors import DomainError
 from resolvers.schema import build_schema
 
@@ -98,6 +100,32 @@ def pull_attribution_command(vendor_id: str, base_url: str, since: str | None, t
             sys.exit(1)
     for line in summary.lines():
         click.echo(line)
+
+
+@cli.group(help="The audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command(
+    "verify", help="Walk the hash chain; exit 1 naming the first edited, removed or inserted event."
+)
+def audit_verify() -> None:
+    settings = _settings()
+    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+        checked, broken = asyncio.run(_verify_audit(neo4j))
+    if broken is not None:
+        click.echo(f"audit trail BROKEN after {checked} intact events: {broken.describe()}", err=True)
+        sys.exit(1)
+    click.echo(f"audit trail intact: {checked} events verified")
+
+
+async def _verify_audit(neo4j: Neo4jSettings) -> tuple[int, ChainBreak | None]:
+    db = Database.connect(neo4j)
+    try:
+        return await graph_audit.verify(db)
+    finally:
+        await db.close()
 
 
 @cli.command("export-schema", help="Print the GraphQL schema (SDL); `make schema` writes schema.graphql.")
