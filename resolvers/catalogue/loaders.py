@@ -15,38 +15,26 @@ from graph.database import Database
 from graph.stores import catalogue
 from graph.stores.catalogue_records import RecordingRecord, ShareRecord, WorkRecord
 from resolvers.context import Info
+from resolvers.dataloaders import aligned
 
 V = TypeVar("V")
 BatchRead = Callable[[Database, Sequence[str]], Awaitable[list[V]]]
 
 
-def _loader(info: Info, name: str, read: BatchRead[V]) -> DataLoader[str, V]:
-    loaders = info.context.loaders
-    if name not in loaders:
-        db = info.context.db
-
-        async def load(keys: list[str]) -> list[V]:
-            return await read(db, keys)
-
-        loaders[name] = DataLoader(load_fn=load)
-    loader: DataLoader[str, V] = loaders[name]
-    return loader
-
-
 def shares_of_work(info: Info) -> DataLoader[str, list[ShareRecord]]:
-    return _loader(info, "shares_of_work", catalogue.shares_for_works)
+    return aligned(info, "shares_of_work", catalogue.shares_for_works)
 
 
 def shares_of_creator(info: Info) -> DataLoader[str, list[ShareRecord]]:
-    return _loader(info, "shares_of_creator", catalogue.shares_for_creators)
+    return aligned(info, "shares_of_creator", catalogue.shares_for_creators)
 
 
 def recordings_of_work(info: Info) -> DataLoader[str, list[RecordingRecord]]:
-    return _loader(info, "recordings_of_work", catalogue.recordings_for_works)
+    return aligned(info, "recordings_of_work", catalogue.recordings_for_works)
 
 
 def works_of_recording(info: Info) -> DataLoader[str, list[WorkRecord]]:
-    return _loader(info, "works_of_recording", catalogue.works_for_recordings)
+    return aligned(info, "works_of_recording", catalogue.works_for_recordings)
 
 
 def held_by_creator(info: Info, creator_id: str) -> DataLoader[str, bool]:
@@ -56,4 +44,4 @@ def held_by_creator(info: Info, creator_id: str) -> DataLoader[str, bool]:
         held = await catalogue.works_held_by(db, creator_id, work_ids)
         return [work_id in held for work_id in work_ids]
 
-    return _loader(info, f"held_by:{creator_id}", read)
+    return aligned(info, f"held_by:{creator_id}", read)

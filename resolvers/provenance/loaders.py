@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -14,47 +14,34 @@ from graph.stores.licences import GrantRecord
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from registry.provenance import SubjectKind
 from resolvers.context import Info
+from resolvers.dataloaders import by_key, by_key_or_none
 
 V = TypeVar("V")
 ById = Callable[[Database, list[str]], Awaitable[dict[str, V]]]
 
 
-def _loader(info: Info, name: str, read: ById[V], default: V | None = None) -> DataLoader[str, V | None]:
-    loaders = info.context.loaders
-    if name not in loaders:
-        db = info.context.db
-
-        async def load(keys: Sequence[str]) -> list[V | None]:
-            found = await read(db, list(keys))
-            return [found.get(key, default) for key in keys]
-
-        loaders[name] = DataLoader(load_fn=load)
-    loader: DataLoader[str, V | None] = loaders[name]
-    return loader
-
-
 def model(info: Info) -> DataLoader[str, ModelRecord | None]:
-    return _loader(info, "provenance.model", reads.models_by_id)
+    return by_key_or_none(info, "provenance.model", reads.models_by_id)
 
 
 def lineage(info: Info) -> DataLoader[str, list[ModelRecord] | None]:
-    return _loader(info, "provenance.lineage", reads.lineage_of, [])
+    return by_key(info, "provenance.lineage", reads.lineage_of, [])
 
 
 def lineage_runs(info: Info) -> DataLoader[str, list[RunRecord] | None]:
-    return _loader(info, "provenance.lineage_runs", reads.lineage_runs, [])
+    return by_key(info, "provenance.lineage_runs", reads.lineage_runs, [])
 
 
 def outputs_of_model(info: Info) -> DataLoader[str, list[OutputRecord] | None]:
-    return _loader(info, "provenance.outputs_of_model", reads.outputs_of_models, [])
+    return by_key(info, "provenance.outputs_of_model", reads.outputs_of_models, [])
 
 
 def grant(info: Info) -> DataLoader[str, GrantRecord | None]:
-    return _loader(info, "provenance.grant", licences.grants_by_id)
+    return by_key_or_none(info, "provenance.grant", licences.grants_by_id)
 
 
-def flags(info: Info, kind: SubjectKind) -> DataLoader[str, tuple[int, list[FlagRecord]] | None]:
+def flags(info: Info, kind: SubjectKind) -> DataLoader[str, tuple[int, list[FlagRecord]]]:
     async def read(db: Database, ids: list[str]) -> dict[str, tuple[int, list[FlagRecord]]]:
         return await reads.flags_on(db, kind, ids)
 
-    return _loader(info, f"provenance.flags.{kind.value}", read, (0, []))
+    return by_key(info, f"provenance.flags.{kind.value}", read, (0, []))

@@ -1,0 +1,67 @@
+"""Per-request dataloaders: nested fields batch their reads into one query per field and level.
+
+Each loader is made on first use in a request and kept in `info.context.loaders`, so its cache lives
+exactly as long as the request and never serves one caller's data to another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph.database import Database
+from resolvers.context import Info
+
+V = TypeVar("V")
+ById = Callable[[Database, list[str]], Awaitable[Mapping[str, V]]]
+Aligned = Callable[[Database, Sequence[str]], Awaitable[list[V]]]
+
+
+def _per_request(info: Info, name: str, make: Callable[[Database], Any]) -> Any:
+    loaders = info.context.loaders
+    if name not in loaders:
+        loaders[name] = DataLoader(load_fn=make(info.context.db))
+    return loaders[name]
+
+
+def aligned(info: Info, name: str, read: Aligned[V]) -> DataLoader[str, V]:
+    """`read` answers one value per key, in the order of the keys."""
+
+    def make(db: Database) -> Callable[[list[str]], Awaitable[list[V]]]:
+        async def load(keys: list[str]) -> list[V]:
+            return await read(db, keys)
+
+        return load
+
+    loader: DataLoader[str, V] = _per_request(info, name, make)
+    return loader
+
+
+def by_key(info: Info, name: str, read: ById[V], default: V) -> DataLoader[str, V]:
+    """`read` answers a mapping; keys it does not name get `default`."""
+
+    def make(db: Database) -> Callable[[Sequence[str]], Awaitable[list[V]]]:
+        async def load(keys: Sequence[str]) -> list[V]:
+            found = await read(db, list(keys))
+            return [found.get(key, default) for key in keys]
+
+        return load
+
+    loader: DataLoader[str, V] = _per_request(info, name, make)
+    return loader
+
+
+def by_key_or_none(info: Info, name: str, read: ById[V]) -> DataLoader[str, V | None]:
+    """`read` answers a mapping; keys it does not name get None."""
+
+    def make(db: Database) -> Callable[[Sequence[str]], Awaitable[list[V | None]]]:
+        async def load(keys: Sequence[str]) -> list[V | None]:
+            found = await read(db, list(keys))
+            return [found.get(key) for key in keys]
+
+        return load
+
+    loader: DataLoader[str, V | None] = _per_request(info, name, make)
+    return loader
