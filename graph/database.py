@@ -17,6 +17,7 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import (
     AuthError,
     ConstraintError,
+    DatabaseError,
     DatabaseUnavailable,
     IncompleteCommit,
     ServiceUnavailable,
@@ -25,7 +26,7 @@ from neo4j.exceptions import (
 )
 
 from graph import audit
-from registry.errors import Conflict, Unavailable
+from registry.errors import Conflict, InvalidInput, Unavailable
 
 T = TypeVar("T")
 Record = dict[str, Any]
@@ -190,6 +191,13 @@ def translated_errors() -> Iterator[None]:
         ) from exc
     except TransientError as exc:
         raise Unavailable("The graph database is busy; retry in a moment.") from exc
+    except DatabaseError as exc:
+        # Indexed values have a size limit (about 8 kB); any longer key is the caller's to shorten.
+        if "too large to index" in (exc.message or ""):
+            raise InvalidInput(
+                "A value is too long to store as a key; identifiers are at most a few hundred characters."
+            ) from exc
+        raise
     except AuthError as exc:
         raise Unavailable("The service cannot log in to its graph database; tell its operator.") from exc
     except ConstraintError as exc:

@@ -28,6 +28,9 @@ from resolvers.attribution.types import (
 )
 from resolvers.context import Info
 
+MAX_ID_LENGTH = 200
+MAX_NAME_LENGTH = 500
+
 
 @strawberry.input(description="A new attribution vendor.")
 class CreateVendorInput:
@@ -77,10 +80,14 @@ class AttributionMutation:
         description="Register an attribution vendor; answers its webhook secret this once.",
     )
     async def create_vendor(self, info: Info, input: CreateVendorInput) -> CreatedVendor:
-        name = input.name.strip()
-        if not name:
-            raise InvalidInput("name must not be blank.")
-        record, secret = await vendors.create_vendor(info.context.db, str(input.id), name, input.format.value)
+        name, vendor_id = input.name.strip(), str(input.id).strip()
+        if not name or not vendor_id:
+            raise InvalidInput("id and name must not be blank.")
+        if len(vendor_id) > MAX_ID_LENGTH or len(name) > MAX_NAME_LENGTH:
+            raise InvalidInput(
+                f"id is at most {MAX_ID_LENGTH} characters and name at most {MAX_NAME_LENGTH}."
+            )
+        record, secret = await vendors.create_vendor(info.context.db, vendor_id, name, input.format.value)
         return CreatedVendor(vendor=Vendor.from_record(record), webhook_secret=secret)
 
     @strawberry.mutation(
