@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from tests.support import ADMIN_SECRET
 
 pytestmark = pytest.mark.e2e
 RUN_ITEMS = 30_000
+REPORTS_FROM = datetime(2026, 10, 1, tzinfo=UTC)
 BULK_WORKS = "UNWIND range(1, $n) AS i MERGE (w:Work {id: 'bulk-' + i}) SET w.title = 'Bulk ' + i"
 SUBMIT = """mutation($p: JSON!) { submitAttributionReport(format: GENERIC_JSON, payload: $p) {
   reports { report { id } } } }"""
@@ -86,7 +88,7 @@ def report(output: str, vendor: str, n: int, works: list[str]) -> dict[str, Any]
                 "output_id": output,
                 "method": "m",
                 "method_version": "1",
-                "computed_at": f"2026-10-01T00:{n // 60:02d}:{n % 60:02d}Z",
+                "computed_at": (REPORTS_FROM + timedelta(seconds=n)).isoformat(),
                 "influences": influences,
             }
         ],
@@ -144,11 +146,13 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
         n = 0
         while not stop.is_set():
             n += 1
+            # 72 distinct reports, each always sent with the same amount: a repeat is an idempotent retry.
+            key = n % 72
             usage = {
                 "stream": "OUTPUT_USE",
-                "period": f"2026-{n % 12 + 1:02d}",
-                "subjectId": world.outputs[n % 6],
-                "amount": f"{n}.00",
+                "period": f"2026-{key % 12 + 1:02d}",
+                "subjectId": world.outputs[key // 12],
+                "amount": f"{key + 1}.00",
                 "currency": "EUR",
             }
             started = time.monotonic()
@@ -171,7 +175,6 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
     health = httpx.get(f"{world.base_url}/healthz", timeout=30)
     assert health.status_code == 503
     time.sleep(8)
-    outage = [o for o in outcomes[-20:]]
     server.start()
     deadline = time.monotonic() + 120
     while httpx.get(f"{world.base_url}/healthz", timeout=30).status_code != 200:
@@ -186,8 +189,7 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
     # During the outage, requests failed with UNAVAILABLE, not with internal errors.
     failures = [o for o in outcomes if o[2]]
     assert failures, "no request met the outage"
-    assert all(o[2] <= {"UNAVAILABLE"} for o in failures), failures[:5]
-    assert "UNAVAILABLE" in {c for o in outage for c in o[2]}
+    assert [o for o in failures if not o[2] <= {"UNAVAILABLE"}] == []
     slowest_failure = max(o[1] for o in failures)
     print(
         f"{len(outcomes)} requests, {len(failures)} failed with UNAVAILABLE "
