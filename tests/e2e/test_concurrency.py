@@ -78,16 +78,23 @@ def jobs(world: World, rng: random.Random) -> list[tuple[str, dict[str, Any], st
 async def client(
     base_url: str, queue: list[tuple[str, dict[str, Any], str]], rng: random.Random
 ) -> list[Any]:
+    """Sends each request 1-3 times; like a real client it tries again after UNAVAILABLE (a busy database)."""
     bodies = []
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
         for document, variables, key in queue:
             for _ in range(rng.randint(1, 3)):
-                response = await http.post(
-                    "/graphql",
-                    json={"query": document, "variables": variables},
-                    headers={"Authorization": f"Bearer {key}"},
-                )
-                bodies.append(response.json())
+                for _attempt in range(5):
+                    response = await http.post(
+                        "/graphql",
+                        json={"query": document, "variables": variables},
+                        headers={"Authorization": f"Bearer {key}"},
+                    )
+                    body = response.json()
+                    codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or []}
+                    if codes != {"UNAVAILABLE"}:
+                        break
+                    await asyncio.sleep(0.5 + rng.random())
+                bodies.append(body)
     return bodies
 
 
