@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy registry graph resolvers attribution_adapters migrations opustrace tests benchmarks
+	$(BIN)/mypy registry graph resolvers attribution_adapters interchange migrations opustrace tests benchmarks
 
 unit: install
 	$(BIN)/pytest -q tests/unit

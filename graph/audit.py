@@ -8,13 +8,13 @@ all in the transaction of the write it records: no write without its event, no e
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from registry.audit import GENESIS, ChainBreak, event_hash, verify_chain
+from registry.audit import CHAIN, GENESIS, ChainBreak, anchor_break, event_hash, verify_chain
 
 if TYPE_CHECKING:
     from graph.database import Database, Tx
@@ -78,6 +78,7 @@ MATCH (e:AuditEvent) WHERE e.seq > $after
 RETURN e {.*} AS event ORDER BY e.seq LIMIT $limit
 """
 HEAD = "MATCH (h:AuditHead {id: 'audit'}) RETURN h.seq AS seq, h.hash AS hash"
+HEADS = "MATCH (h:AuditHead) RETURN h.id AS chain, h.seq AS seq, h.hash AS hash ORDER BY chain"
 LIST_EVENTS = """
 MATCH (e:AuditEvent)
 WHERE ($subject IS NULL OR $subject IN e.subject_ids)
@@ -108,13 +109,20 @@ async def append(tx: Tx, scope: AuditScope, subject_ids: list[str]) -> dict[str,
     return event
 
 
-async def verify(db: Database, page_size: int = 5000) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain in pages; returns how many events were checked and the first break."""
+async def verify(
+    db: Database, page_size: int = 5000, anchors: Mapping[int, str] | None = None
+) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain in pages; returns how many events were checked and the first break.
+
+    `anchors` (sequence -> hash, from a checkpoint) must be met on the way: the recomputed chain has to
+    arrive at each kept hash, or an event up to it was rewritten since.
+    """
     checked, prev = 0, GENESIS
+    anchors = anchors or {}
     while True:
         rows = await db.run_read(CHAIN_PAGE, {"after": checked, "limit": page_size})
         events = [row["event"] for row in rows]
-        broken = verify_chain(events, prev, checked + 1)
+        broken = verify_chain(events, prev, checked + 1) or anchor_break(events, anchors)
         if broken is not None:
             return checked, broken
         if not events:
@@ -124,7 +132,17 @@ async def verify(db: Database, page_size: int = 5000) -> tuple[int, ChainBreak |
     if head and head[0]["seq"] != checked:
         # The head counted more events than remain: the newest ones were removed.
         return checked, ChainBreak(checked + 1, "REMOVED")
+    beyond = [seq for seq in anchors if seq > checked]
+    if beyond:
+        # The checkpoint saw a longer chain than there is now.
+        return checked, ChainBreak(checked + 1, "REMOVED")
     return checked, None
+
+
+async def heads(db: Database) -> list[dict[str, Any]]:
+    """Every chain's head (chain, seq, hash); a trail with no event yet is its genesis at sequence 0."""
+    rows = await db.run_read(HEADS)
+    return [dict(row) for row in rows] or [{"chain": CHAIN, "seq": 0, "hash": GENESIS}]
 
 
 async def list_events(

@@ -18,6 +18,9 @@ from strawberry.asgi import GraphQL
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from interchange.c2pa_credentials import CredentialConfig
+from opustrace.audit_publication import checkpoint_key, daily_checkpoints, head_route, latest_checkpoint_route
+from opustrace.credentials_config import credential_config
 from opustrace.http_limits import AbuseLimits, HttpLimits
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
@@ -25,6 +28,7 @@ from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError
 from resolvers.attribution.webhook import attribution_webhook
 from resolvers.context import Context, authenticate
+from resolvers.openlineage import openlineage_endpoint
 from resolvers.schema import Limits, build_schema
 
 log = logging.getLogger("opustrace")
@@ -32,10 +36,11 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
-    def __init__(self, db: Database, limits: Limits) -> None:
+    def __init__(self, db: Database, limits: Limits, credentials: CredentialConfig) -> None:
         # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
         super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.db = db
+        self.credentials = credentials
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
@@ -46,6 +51,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             request_id=current_request_id(),
             principal=principal,
             auth_error=error,
+            credentials=self.credentials,
         )
 
 
@@ -85,9 +91,12 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             secret = settings.admin_api_key.get_secret_value()
             check_bootstrap_secret(secret)
             await ensure_bootstrap_admin(db, secret)
+        checkpoints = asyncio.create_task(daily_checkpoints(db, key)) if key is not None else None
         try:
             yield
         finally:
+            if checkpoints is not None:
+                checkpoints.cancel()
             await db.close()
 
     async def healthz(request: Request) -> Response:
@@ -98,11 +107,15 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ok", "neo4j": version})
 
-    graphql = RegistryGraphQL(db, limits_from(settings))
+    key = checkpoint_key(settings.audit_checkpoint_key_file)
+    graphql = RegistryGraphQL(db, limits_from(settings), credential_config(settings))
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/api/v1/lineage", openlineage_endpoint(db, current_request_id), methods=["POST"]),
+            Route("/audit/head", head_route(db), methods=["GET"]),
+            Route("/audit/checkpoints/latest", latest_checkpoint_route(db), methods=["GET"]),
             Route(
                 "/webhooks/attribution/{vendor_id}",
                 attribution_webhook(db, current_request_id),

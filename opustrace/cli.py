@@ -11,17 +11,22 @@ import click
 import uvicorn
 
 from graph import audit as graph_audit
+from graph import audit_checkpoints
 from graph.database import Database, Neo4jSettings
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import create_app, limits_from
+from opustrace.audit_publication import checkpoint_key
+from opustrace.c2pa_command import c2pa_group
+from opustrace.prov_command import prov_group
 from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
-from opustrace.runtime import local_server, neo4j_connection
+from opustrace.runtime import local_server, neo4j_connection, run_with_db
 from opustrace.settings import Settings
 from registry.audit import ChainBreak
+from registry.audit_checkpoint import checkpoint_anchors
 from registry.errors import DomainError
 from resolvers.schema import build_schema
 
@@ -110,20 +115,64 @@ def audit() -> None:
 @audit.command(
     "verify", help="Walk the hash chain; exit 1 naming the first edited, removed or inserted event."
 )
-def audit_verify() -> None:
+@click.option(
+    "--since",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A signed checkpoint you kept: its signature is checked and the chain must still reach its heads.",
+)
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The checkpoint key you trust (PEM); default: the key the checkpoint names.",
+)
+def audit_verify(checkpoint_file: Path | None, public_key_file: Path | None) -> None:
     settings = _settings()
+    anchors: dict[int, str] = {}
+    if checkpoint_file is not None:
+        try:
+            anchors = checkpoint_anchors(
+                checkpoint_file.read_text(encoding="utf-8"),
+                public_key_file.read_text(encoding="utf-8") if public_key_file else None,
+            )
+        except DomainError as exc:
+            click.echo(f"checkpoint REFUSED: {exc.message}", err=True)
+            sys.exit(1)
     with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        checked, broken = asyncio.run(_verify_audit(neo4j))
+        checked, broken = asyncio.run(_verify_audit(neo4j, anchors))
     if broken is not None:
         click.echo(f"audit trail BROKEN after {checked} intact events: {broken.describe()}", err=True)
         sys.exit(1)
-    click.echo(f"audit trail intact: {checked} events verified")
+    since = f", consistent with the checkpoint up to event {max(anchors)}" if anchors else ""
+    click.echo(f"audit trail intact: {checked} events verified{since}")
 
 
-async def _verify_audit(neo4j: Neo4jSettings) -> tuple[int, ChainBreak | None]:
+@audit.command("checkpoint", help="Write (or read back) today's signed checkpoint of the audit heads.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also save it here."
+)
+def audit_checkpoint(out: Path | None) -> None:
+    key = checkpoint_key(_settings().audit_checkpoint_key_file)
+    if key is None:
+        click.echo("error: set AUDIT_CHECKPOINT_KEY_FILE to an Ed25519 PEM private key", err=True)
+        sys.exit(1)
+
+    async def work(db: Database) -> str:
+        return (await audit_checkpoints.checkpoint_today(db, key)).model_dump_json(indent=2)
+
+    document = run_with_db("audit checkpoint", work)
+    if out is not None:
+        out.write_text(document, encoding="utf-8")
+    click.echo(document)
+
+
+async def _verify_audit(neo4j: Neo4jSettings, anchors: dict[int, str]) -> tuple[int, ChainBreak | None]:
     db = Database.connect(neo4j)
     try:
-        return await graph_audit.verify(db)
+        return await graph_audit.verify(db, anchors=anchors)
     finally:
         await db.close()
 
@@ -137,6 +186,8 @@ def export_schema() -> None:
 cli.add_command(distribute_command)
 cli.add_command(statement_group)
 cli.add_command(declare_run_command)
+cli.add_command(c2pa_group)
+cli.add_command(prov_group)
 
 
 @cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")

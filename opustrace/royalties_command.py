@@ -6,56 +6,22 @@ statement written from a terminal is in the audit trail like one written through
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import IO, TypeVar
+from typing import IO
 
 import click
 
-from graph.audit import AuditScope, auditing
-from graph.database import Database, Neo4jSettings
-from graph.migrations import migrate
+from graph.database import Database
 from graph.stores import statements
 from graph.stores.distribution import BATCH_SIZE
 from graph.stores.statements import StatementRecord
-from opustrace.runtime import neo4j_connection
-from opustrace.settings import Settings
-from registry.errors import DomainError
+from opustrace.runtime import cli_scope, run_with_db
 from registry.money import Currency, format_amount
 from registry.royalties import Stream
 from registry.royalties.export import csv_header, csv_rows, json_head, json_rows, json_tail
 from registry.usage import Period
-
-T = TypeVar("T")
-
-
-def _scope(action: str) -> AuditScope:
-    return AuditScope(actor=f"cli:{getpass.getuser()}", role="ADMIN", via="CLI", action=action)
-
-
-def _run(action: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run `work` against the configured Neo4j (migrated first) under the CLI's audit scope."""
-    settings = Settings()
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        try:
-            return asyncio.run(_with_db(neo4j, action, work))
-        except DomainError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
-
-
-async def _with_db(neo4j: Neo4jSettings, action: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database.connect(neo4j)
-    try:
-        await migrate(db)
-        with auditing(_scope(action)):
-            return await work(db)
-    finally:
-        await db.close()
 
 
 def describe(record: StatementRecord) -> list[str]:
@@ -97,11 +63,11 @@ def distribute_command(
             stream=flow,
             period=month,
             currency=code,
-            created_by=_scope("distribute").actor,
+            created_by=cli_scope("distribute").actor,
             batch_size=batch_size,
         )
 
-    record = _run("distribute", work)
+    record = run_with_db("distribute", work)
     for line in describe(record):
         click.echo(line)
     click.echo(f"  took {time.perf_counter() - started:.1f} s")
@@ -121,7 +87,7 @@ def export_command(statement_id: str, fmt: str) -> None:
     async def work(db: Database) -> None:
         await write_export(db, statement_id, fmt, out)
 
-    _run("statement export", work)
+    run_with_db("statement export", work)
 
 
 async def write_export(db: Database, statement_id: str, fmt: str, out: IO[str]) -> None:
@@ -144,5 +110,5 @@ def finalise_command(statement_id: str) -> None:
     async def work(db: Database) -> StatementRecord:
         return await statements.finalise(db, statement_id)
 
-    for line in describe(_run("statement finalise", work)):
+    for line in describe(run_with_db("statement finalise", work)):
         click.echo(line)

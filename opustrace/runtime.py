@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-from graph.database import Neo4jSettings
+import click
+
+from graph.audit import AuditScope, auditing
+from graph.database import Database, Neo4jSettings
 from graph.local_server import DEFAULT_USER, LocalNeo4j
+from graph.migrations import migrate
 from opustrace.settings import Settings
+from registry.errors import DomainError
+
+T = TypeVar("T")
 
 
 def local_server(settings: Settings) -> LocalNeo4j:
@@ -41,3 +52,30 @@ def neo4j_connection(settings: Settings, *, stop_on_exit: bool) -> Iterator[Neo4
     finally:
         if started and stop_on_exit:
             server.stop()
+
+
+def cli_scope(action: str) -> AuditScope:
+    """Commands act as ADMIN under an audit scope naming the operating-system user (`cli:<user>`)."""
+    return AuditScope(actor=f"cli:{getpass.getuser()}", role="ADMIN", via="CLI", action=action)
+
+
+def run_with_db(action: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` against the configured Neo4j (migrated first) under the CLI's audit scope; a domain
+    error is printed and exits 1."""
+    settings = Settings()
+    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+        try:
+            return asyncio.run(_with_db(neo4j, action, work))
+        except DomainError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+
+
+async def _with_db(neo4j: Neo4jSettings, action: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    db = Database.connect(neo4j)
+    try:
+        await migrate(db)
+        with auditing(cli_scope(action)):
+            return await work(db)
+    finally:
+        await db.close()

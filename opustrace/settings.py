@@ -32,3 +32,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=67_108_864, ge=1024)
     rate_limit_per_minute: int = Field(default=600, ge=1)
+
+    # The address the service is reached at: links in signed manifests point here.
+    public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="OPUSTRACE_PUBLIC_URL")
+    # Content credentials (C2PA): PEM files kept outside the repository; unset: signing is refused.
+    c2pa_certificate_chain_file: Path | None = None
+    c2pa_private_key_file: Path | None = None
+    c2pa_signing_algorithm: str = "es256"
+    c2pa_timestamp_url: str | None = None
+    c2pa_trust_anchors_file: Path | None = None
+    # Ed25519 PEM key that signs the daily audit checkpoint; unset: no checkpoints are written.
+    audit_checkpoint_key_file: Path | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
+CHAIN = "audit"  # the trail's one chain today: its head's id, as checkpoints name it
 # The fields an event's hash covers, in this order; anything else on the node is not evidence.
 HASHED_FIELDS = (
     "seq",
@@ -38,11 +39,12 @@ def event_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
     seq: int
-    problem: str  # EDITED, REMOVED, INSERTED
+    problem: str  # EDITED, REMOVED, INSERTED, REWRITTEN
 
     def describe(self) -> str:
         what = {
             "EDITED": "was edited after it was written (its hash does not match its content)",
+            "REWRITTEN": "differs from the checkpoint: the chain up to it was rewritten since",
             "REMOVED": "is missing: an event before it was removed",
             "INSERTED": "was inserted: it does not follow the hash of the event before it",
         }[self.problem]
@@ -69,4 +71,13 @@ def verify_chain(
         if event_hash(prev_hash, event) != event["hash"]:
             return ChainBreak(seq, "EDITED")
         prev_hash, expected_seq = event["hash"], seq + 1
+    return None
+
+
+def anchor_break(events: Iterable[Mapping[str, Any]], anchors: Mapping[int, str]) -> ChainBreak | None:
+    """The first verified event whose hash is not the one a checkpoint kept for its sequence."""
+    for event in events:
+        kept = anchors.get(int(event["seq"]))
+        if kept is not None and kept != event["hash"]:
+            return ChainBreak(int(event["seq"]), "REWRITTEN")
     return None

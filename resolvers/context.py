@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from graph.database import Database
 from graph.stores import api_keys
+from interchange.c2pa_credentials import CredentialConfig
 from registry.access import Principal
 from registry.errors import DomainError, Unauthenticated
 
@@ -28,6 +29,8 @@ class Context:
     auth_error: DomainError | None = None
     # Per-request cache for dataloaders, keyed by the loader's name.
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Signing keys, trust anchors and the public address for content credentials (C2PA).
+    credentials: CredentialConfig = field(default_factory=CredentialConfig)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

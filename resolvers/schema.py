@@ -20,9 +20,11 @@ from resolvers.audit.scope import AuditMutations
 from resolvers.catalogue.mutations import CatalogueMutation
 from resolvers.catalogue.queries import CatalogueQuery
 from resolvers.cost import ExposeVariables, QueryCostLimiter
+from resolvers.credentials.mutations import CredentialsMutation
 from resolvers.errors import PublicErrors
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
+from resolvers.prov.queries import ProvQuery
 from resolvers.provenance.mutations import ProvenanceMutation
 from resolvers.provenance.queries import ProvenanceQuery
 from resolvers.royalties.mutations import RoyaltiesMutation
@@ -41,6 +43,7 @@ QUERIES: tuple[type, ...] = (
     CatalogueQuery,
     ProvenanceQuery,
     TransparencyQuery,
+    ProvQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -49,6 +52,7 @@ MUTATIONS: tuple[type, ...] = (
     RoyaltiesMutation,
     CatalogueMutation,
     ProvenanceMutation,
+    CredentialsMutation,
 )
 
 

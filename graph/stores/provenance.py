@@ -21,6 +21,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
@@ -449,3 +450,74 @@ def _flag_row(kind: SubjectKind, subject_id: str, flag: FlagDraft) -> dict[str, 
         "reference": flag.reference,
     }
     return {"id": flag_id(subject_id, flag.code, target), "props": props}
+
+
+# --- OpenLineage: a run opened by START, completed by COMPLETE, discarded by FAIL or ABORT ------------
+
+OPEN_RUN = """
+MATCH (m:Model {id: $model_id})
+MERGE (r:TrainingRun {id: $id})
+ON CREATE SET r += $props, r.status = 'UPLOADING', r.upload_token = $token, r.created_at = datetime()
+MERGE (r)-[:PRODUCED]->(m)
+RETURN r {.*} AS run
+"""
+KEEP_OPENLINEAGE = "MATCH (r:TrainingRun {id: $id}) SET r += $props RETURN r.id AS id"
+
+
+async def open_run(
+    db: Database,
+    run_id: str,
+    licensee_id: str,
+    model_id: str,
+    grant_id: str | None,
+    started_at: datetime,
+    kept: dict[str, str],
+) -> dict[str, Any]:
+    """A run announced before its manifest (OpenLineage START): UPLOADING, so no reader sees it, until
+    `declare_training_run` completes it or `discard_open_run` removes it. A repeated START is harmless."""
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        await _own_model(tx, licensee_id, model_id, "model the run produces")
+        await _grant(tx, grant_id)
+        existing = await tx.single(RUN, {"id": run_id})
+        if existing is not None and existing["run"].get("licensee_id") != licensee_id:
+            raise Conflict(f"Training run id {run_id!r} is taken; choose another id.")
+        if existing is not None and existing["run"].get("status") == "COMPLETE":
+            raise Conflict(f"Training run {run_id!r} is already complete; a new run needs a new id.")
+        props: dict[str, Any] = {"licensee_id": licensee_id, "model_id": model_id, "grant_id": grant_id}
+        props |= {"started_at": started_at} | kept
+        params = {"id": run_id, "model_id": model_id, "props": props, "token": secrets.token_hex(16)}
+        row = await tx.single(OPEN_RUN, params)
+        assert row is not None
+        tx.touch(run_id)
+        stored: dict[str, Any] = row["run"]
+        return stored
+
+    return await db.write(work)
+
+
+async def announced_run(db: Database, run_id: str, licensee_id: str) -> dict[str, Any]:
+    """The run a START opened for this licensee (or a complete one, for a repeated COMPLETE)."""
+    found = await _existing_run(db, run_id)
+    if found is None or found.get("licensee_id") != licensee_id:
+        raise NotFound(f"No training run {run_id!r} was started: send its START event first.")
+    return found
+
+
+async def keep_openlineage(db: Database, run_id: str, kept: dict[str, str]) -> None:
+    async def work(tx: Tx) -> None:
+        await tx.run(KEEP_OPENLINEAGE, {"id": run_id, "props": kept})
+        tx.touch(run_id)
+
+    await db.write(work)
+
+
+async def discard_open_run(db: Database, run_id: str, licensee_id: str) -> bool:
+    """FAIL or ABORT: remove a run still UPLOADING; False when there was none. A complete run stays."""
+    found = await _existing_run(db, run_id)
+    if found is None or found.get("licensee_id") != licensee_id:
+        return False
+    if found.get("status") == "COMPLETE":
+        raise Conflict(f"Training run {run_id!r} is complete; a failed retry does not discard it.")
+    await _discard(db, run_id, found.get("upload_token") or "")
+    return True

@@ -45,7 +45,7 @@ class _TooLarge(Exception):
     pass
 
 
-def _error(exc: DomainError) -> JSONResponse:
+def error_response(exc: DomainError) -> JSONResponse:
     body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
     if exc.details:
         body["error"]["details"] = exc.details
@@ -98,9 +98,9 @@ def attribution_webhook(db: Database, request_id: Callable[[], str] = lambda: "-
             return JSONResponse({"error": {"code": "PAYLOAD_TOO_LARGE", "message": message}}, 413)
         except WebhookRejected as exc:
             log.info("webhook of vendor %s refused: %s", vendor_id, exc.reason)
-            return _error(exc)
+            return error_response(exc)
         except DomainError as exc:
-            return _error(exc)
+            return error_response(exc)
         log.info(
             "webhook of vendor %s signed at %s stored %d report(s)",
             vendor_id,

@@ -4,16 +4,40 @@ from datetime import datetime
 
 import strawberry
 
-from graph import audit
+from graph import audit, audit_checkpoints
 from registry.access import Role
-from resolvers.access import allow
-from resolvers.audit.types import AuditEvent, AuditVerification
+from registry.audit_checkpoint import SignedCheckpoint
+from resolvers.access import allow, public
+from resolvers.audit.types import AuditChainHead, AuditCheckpoint, AuditEvent, AuditVerification
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 
 
+def checkpoint_of(signed: SignedCheckpoint) -> AuditCheckpoint:
+    heads = [AuditChainHead(chain=h.chain, seq=h.seq, hash=h.hash) for h in signed.checkpoint.heads]
+    return AuditCheckpoint(
+        issued_at=signed.checkpoint.issued_at,
+        heads=heads,
+        public_key=signed.public_key,
+        document=signed.model_dump_json(),
+    )
+
+
 @strawberry.type
 class AuditQuery:
+    @strawberry.field(
+        extensions=public(),
+        description="The audit chain heads (sequence and hash), public: an outsider who keeps one can later "
+        "check that the trail only grew.",
+    )
+    async def audit_head(self, info: Info) -> list[AuditChainHead]:
+        return [AuditChainHead(**h) for h in await audit.heads(info.context.db)]
+
+    @strawberry.field(extensions=public(), description="The latest signed daily checkpoints, newest first.")
+    async def audit_checkpoints(self, info: Info, first: int = 7) -> list[AuditCheckpoint]:
+        kept = await audit_checkpoints.latest(info.context.db, max(1, min(first, 100)))
+        return [checkpoint_of(c) for c in kept]
+
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
         description="The audit trail, newest first; filter by a subject id and a time window [since, until).",

@@ -45,3 +45,21 @@ class AuditVerification:
     intact: bool
     first_break_seq: int | None
     problem: str | None
+
+
+@strawberry.type(description="The head of one audit chain: its last event's sequence number and hash.")
+class AuditChainHead:
+    chain: str
+    seq: int
+    hash: str
+
+
+@strawberry.type(
+    description="A signed checkpoint of the audit chain heads (docs/audit-checkpoints.md): keep it, and "
+    "`opustrace audit verify --since` proves later that no event up to those heads was rewritten."
+)
+class AuditCheckpoint:
+    issued_at: datetime
+    heads: list[AuditChainHead]
+    public_key: str = strawberry.field(description="The Ed25519 signing key, PEM.")
+    document: str = strawberry.field(description="The checkpoint exactly as signed and kept (JSON).")

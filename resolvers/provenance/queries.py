@@ -13,7 +13,7 @@ import strawberry
 
 from graph.stores import attribution_reads, catalogue
 from graph.stores import provenance_reads as reads
-from graph.stores.provenance_reads import ProvenanceFilter, TraceRecord
+from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TraceRecord
 from graph.stores.provenance_records import OutputRecord
 from registry.access import Principal, Role
 from registry.errors import Forbidden, InvalidInput, NotFound
@@ -37,7 +37,7 @@ from resolvers.provenance.types import (
 OWNERS = (Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
 
 
-def _owned(principal: Principal, licensee_id: str) -> bool:
+def owns(principal: Principal, licensee_id: str) -> bool:
     return principal.role != Role.LICENSEE or principal.scope_id == licensee_id
 
 
@@ -49,7 +49,7 @@ def _own_licensee(principal: Principal, asked: str | None) -> str | None:
     return principal.scope_id or ""
 
 
-def _filter(principal: Principal) -> ProvenanceFilter:
+def provenance_filter(principal: Principal) -> ProvenanceFilter:
     if principal.role == Role.LICENSEE:
         return ProvenanceFilter(licensee_id=principal.scope_id or "")
     if principal.role == Role.VENDOR:
@@ -104,7 +104,7 @@ async def _readable_output(info: Info, output: OutputRecord | None, asked: str) 
     if output is not None and principal.role == Role.VENDOR:
         if await reads.vendor_reported(info.context.db, principal.scope_id or "", output.id):
             return output
-    elif output is not None and _owned(principal, output.licensee_id):
+    elif output is not None and owns(principal, output.licensee_id):
         return output
     raise NotFound(f"No output {asked!r} that you may read.")
 
@@ -120,11 +120,7 @@ async def _creator_touched(info: Info, creator_id: str, record: TraceRecord) -> 
 
 
 def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | None) -> Trace:
-    influences = [
-        TraceInfluence.from_row(i)
-        for i in record.influences
-        if visible_works is None or set(i.work_ids) & visible_works
-    ]
+    influences = [TraceInfluence.from_row(i) for i in visible_influences(record, visible_works)]
     flags = [
         f for f in record.flags if visible_works is None or f.work_id is None or f.work_id in visible_works
     ]
@@ -141,13 +137,38 @@ def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | 
     )
 
 
+async def readable_trace_record(info: Info, output_id: str) -> tuple[TraceRecord, set[str] | None]:
+    """The trace record and the works whose influences the caller may see (None: all), as `trace` scopes
+    it (see the module's note); NOT_FOUND as for a missing output."""
+    principal = require_principal(info)
+    vendor = principal.scope_id or "" if principal.role == Role.VENDOR else None
+    record = await reads.trace(info.context.db, output_id, vendor_id=vendor)
+    await _readable_output(info, record.output if record else None, output_id)
+    assert record is not None
+    visible = None
+    if principal.role == Role.CREATOR:
+        visible = await _creator_touched(info, principal.scope_id or "", record)
+    return record, visible
+
+
+def visible_influences(record: TraceRecord, visible_works: set[str] | None) -> list[InfluenceRow]:
+    return [i for i in record.influences if visible_works is None or set(i.work_ids) & visible_works]
+
+
+async def readable_trace(info: Info, output_id: str) -> Trace:
+    """The trace as the caller may see it."""
+    record, visible = await readable_trace_record(info, output_id)
+    counted = await attribution_reads.counting_report_for(info.context.db, record.output.id)
+    return _trace(record, counted.report.id if counted else None, visible)
+
+
 @strawberry.type
 class ProvenanceQuery:
     @strawberry.field(extensions=allow(*OWNERS), description="A model (a LICENSEE key: its own).")
     async def model(self, info: Info, id: strawberry.ID) -> Model:
         principal = require_principal(info)
         found = (await reads.models_by_id(info.context.db, [str(id)])).get(str(id))
-        if found is None or not _owned(principal, found.licensee_id):
+        if found is None or not owns(principal, found.licensee_id):
             raise NotFound(f"No model {str(id)!r} that you may read.")
         return Model.from_record(found)
 
@@ -171,7 +192,7 @@ class ProvenanceQuery:
     async def training_run(self, info: Info, id: strawberry.ID) -> TrainingRun:
         principal = require_principal(info)
         found = (await reads.runs_by_id(info.context.db, [str(id)])).get(str(id))
-        if found is None or not _owned(principal, found.licensee_id):
+        if found is None or not owns(principal, found.licensee_id):
             raise NotFound(f"No training run {str(id)!r} that you may read.")
         return TrainingRun.from_record(found)
 
@@ -223,17 +244,7 @@ class ProvenanceQuery:
         "flags. Loads in a bounded number of queries whatever the number of influences.",
     )
     async def trace(self, info: Info, output_id: strawberry.ID) -> Trace:
-        principal = require_principal(info)
-        db = info.context.db
-        vendor = principal.scope_id or "" if principal.role == Role.VENDOR else None
-        record = await reads.trace(db, str(output_id), vendor_id=vendor)
-        await _readable_output(info, record.output if record else None, str(output_id))
-        assert record is not None
-        visible = None
-        if principal.role == Role.CREATOR:
-            visible = await _creator_touched(info, principal.scope_id or "", record)
-        counted = await attribution_reads.counting_report_for(db, record.output.id)
-        return _trace(record, counted.report.id if counted else None, visible)
+        return await readable_trace(info, str(output_id))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),
@@ -247,7 +258,7 @@ class ProvenanceQuery:
             if not held:
                 # As for a work that does not exist: a creator learns nothing of others' works.
                 raise NotFound(f"No work {str(work_id)!r} of yours.")
-        return Provenance(work_id=str(work_id), creator_id=None, where=_filter(principal))
+        return Provenance(work_id=str(work_id), creator_id=None, where=provenance_filter(principal))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.CREATOR),
@@ -269,7 +280,7 @@ class ProvenanceQuery:
         principal = require_principal(info)
         db = info.context.db
         model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
-        if model is None or not _owned(principal, model.licensee_id):
+        if model is None or not owns(principal, model.licensee_id):
             raise NotFound(f"No model {str(model_id)!r} that you may read.")
         summary = await reads.training_summary(db, model.id)
         assert summary is not None

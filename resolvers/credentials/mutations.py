@@ -1,0 +1,176 @@
+"""Content credentials through GraphQL: `signOutputAudio` and `inspectAudio` (docs/content-credentials.md).
+
+- Signing is for the output's licensee (or an ADMIN): the uploaded audio must be the declared audio (its
+  SHA-256 is the output's content hash), so a manifest is never attached to other sounds.
+- Inspecting is for any key: the file's own manifest and its validation are shown to anyone holding the
+  file; the output and its trace only as the caller may read them through `trace` (an output it may not
+  read answers UNKNOWN_OUTPUT, exactly as one the service does not know).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from graph.stores import credentials
+from interchange.c2pa_credentials import ReadBack, read_back
+from registry.access import Role
+from registry.content_credentials import (
+    AudioFormat,
+    InspectionState,
+    audio_format,
+    sha256_hex,
+    verdict,
+)
+from registry.errors import InvalidInput, NotFound
+from resolvers.access import allow, authenticated, require_principal
+from resolvers.context import Info
+from resolvers.credentials.signing import sign_output
+from resolvers.provenance.queries import readable_trace
+from resolvers.provenance.types import Trace
+
+strawberry.enum(AudioFormat, description="An audio container C2PA manifests are embedded in, by MIME type.")
+strawberry.enum(InspectionState, description="The verdict on a file's content credentials.")
+
+
+@strawberry.type(description="A declared output's audio with a signed C2PA manifest embedded.")
+class SignedAudio:
+    output_id: strawberry.ID
+    content_hash: str = strawberry.field(description="SHA-256 of the unsigned audio: the output's identity.")
+    signed_sha256: str = strawberry.field(description="SHA-256 of the signed file, kept beside the output.")
+    manifest_label: str = strawberry.field(description="The active manifest's label (urn:c2pa:...).")
+    format: AudioFormat
+    file_base64: str = strawberry.field(description="The signed file, base64-encoded.")
+
+
+@strawberry.type(description="A file's content credentials read back, validated and traced.")
+class AudioInspection:
+    state: InspectionState
+    message: str = strawberry.field(description="The verdict in a sentence: what is wrong, if anything.")
+    file_sha256: str
+    manifest_found: bool
+    validation_state: str | None = strawberry.field(description="The C2PA library's word: Valid, Trusted, …")
+    signature_valid: bool | None
+    chain_trusted: bool | None = strawberry.field(
+        description="The signing chain ends in a configured trust anchor."
+    )
+    hash_binding_valid: bool | None
+    edited_since_signing: bool | None
+    problems: list[str] = strawberry.field(description="The library's failure codes and explanations.")
+    manifest_label: str | None
+    claimed_output_id: strawberry.ID | None = strawberry.field(description="The output the manifest names.")
+    claimed_influences: JSON | None = strawberry.field(description="The influences the manifest states.")
+    matched_by: str | None = strawberry.field(
+        description="How the output was found: FILE_HASH, SIGNED_FILE_HASH, MANIFEST_LABEL or "
+        "MANIFEST_CONTENT_HASH."
+    )
+    trace: Trace | None = strawberry.field(description="The output's trace, as the caller may read it.")
+
+
+async def _read_upload(upload: Upload) -> tuple[bytes, str | None]:
+    # Strawberry's Upload is Starlette's UploadFile under this server.
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("`audio` must be a multipart file upload.")
+    data = await upload.read()
+    if not data:
+        raise InvalidInput("The uploaded audio is empty.")
+    return data, upload.filename
+
+
+@strawberry.type
+class CredentialsMutation:
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN, Role.LICENSEE),
+        description="Sign a C2PA manifest into a declared output's audio (WAV, MP3, FLAC, M4A): created by "
+        "trained algorithmic media, the model and licensee, the grants, the counting attribution report's "
+        "influences and a link to the trace. The audio must hash to the output's contentHash. A LICENSEE: "
+        "its own outputs.",
+    )
+    async def sign_output_audio(
+        self, info: Info, output_id: strawberry.ID, audio: Upload, format: AudioFormat | None = None
+    ) -> SignedAudio:
+        principal = require_principal(info)
+        data, filename = await _read_upload(audio)
+        own = principal.scope_id or "" if principal.role == Role.LICENSEE else None
+        signed = await sign_output(
+            info.context.db,
+            info.context.credentials,
+            str(output_id),
+            data,
+            filename,
+            format,
+            signed_by=principal.key_id,
+            licensee_id=own,
+        )
+        return SignedAudio(
+            output_id=strawberry.ID(signed.output_id),
+            content_hash=signed.content_hash,
+            signed_sha256=signed.signed_sha256,
+            manifest_label=signed.manifest_label,
+            format=signed.format,
+            file_base64=base64.b64encode(signed.data).decode(),
+        )
+
+    @strawberry.mutation(
+        extensions=authenticated(),
+        description="Read a track's C2PA manifest, validate it (signature, chain, hash binding: was the "
+        "audio edited since signing?), find the output by the file's hash or its manifest, and show its "
+        "trace as you may read it. Writes nothing.",
+    )
+    async def inspect_audio(
+        self, info: Info, audio: Upload, format: AudioFormat | None = None
+    ) -> AudioInspection:
+        data, filename = await _read_upload(audio)
+        fmt = format or _known_format(filename)
+        config = info.context.credentials
+        read = await asyncio.to_thread(read_back, data, fmt, config.trust_anchors_pem)
+        return await inspection(info, data, read)
+
+
+def _known_format(filename: str | None) -> AudioFormat | None:
+    try:
+        return audio_format(filename)
+    except InvalidInput:
+        return None  # the library detects the container from the bytes
+
+
+async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection:
+    """The verdict on a file: its manifest's validation, then the output and trace the caller may read."""
+    file_hash = sha256_hex(data)
+    claims = read.claims
+    found = await credentials.output_for_file(
+        info.context.db, file_hash, claims.label if claims else None, claims.content_hash if claims else None
+    )
+    trace = None
+    if found is not None:
+        try:
+            trace = await readable_trace(info, found[0].id)
+        except NotFound:
+            found = None  # an output the caller may not read answers as an unknown one
+    state, message = verdict(read.found, read.error, read.validation, known=found is not None)
+    validation = read.validation
+    body: dict[str, Any] = {
+        "state": state,
+        "message": message,
+        "file_sha256": file_hash,
+        "manifest_found": read.found,
+        "validation_state": read.validation_state,
+        "signature_valid": validation.signature_valid if validation else None,
+        "chain_trusted": validation.chain_trusted if validation else None,
+        "hash_binding_valid": validation.hash_binding_valid if validation else None,
+        "edited_since_signing": validation.edited if validation else None,
+        "problems": list(validation.problems) if validation else ([read.error] if read.error else []),
+        "manifest_label": claims.label if claims else None,
+        "claimed_output_id": strawberry.ID(claims.output_id) if claims and claims.output_id else None,
+        "claimed_influences": json.loads(json.dumps(list(claims.influences))) if claims else None,
+        "matched_by": found[1] if found else None,
+        "trace": trace,
+    }
+    return AudioInspection(**body)

@@ -1,0 +1,1 @@
+"""W3C PROV exports of an output, a model or a work."""

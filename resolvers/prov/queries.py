@@ -1,0 +1,93 @@
+"""W3C PROV exports through GraphQL, scoped exactly as the reads they mirror:
+
+- `outputProv` as `trace` (a VENDOR sees its own reports' influences, a CREATOR those on its works);
+- `modelProv` as `model` (a LICENSEE: its own models);
+- `workProv` as `workProvenance` (a CREATOR: its own works; a LICENSEE: its own models and outputs; a
+  VENDOR: the outputs it reported on, and no training, which is not a vendor's to read).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.stores import catalogue
+from graph.stores import provenance_reads as reads
+from interchange.prov_export import ProvFormat, ProvWriter
+from registry.access import Role
+from registry.errors import NotFound
+from resolvers.access import allow, require_principal
+from resolvers.context import Info
+from resolvers.prov.documents import model_document, output_document, work_document
+from resolvers.provenance.queries import (
+    OWNERS,
+    owns,
+    provenance_filter,
+    readable_trace_record,
+    visible_influences,
+)
+
+strawberry.enum(ProvFormat, description="PROV-JSON (W3C member submission) or PROV-N (W3C recommendation).")
+EXPORT_LIMIT = 1000
+
+
+@strawberry.type(description="A W3C PROV document (see docs/prov.md for the mapping).")
+class ProvExport:
+    format: ProvFormat
+    media_type: str
+    document: str
+
+
+def _export(writer: ProvWriter, fmt: ProvFormat) -> ProvExport:
+    return ProvExport(format=fmt, media_type=fmt.media_type, document=writer.serialize(fmt))
+
+
+@strawberry.type
+class ProvQuery:
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),
+        description="An output's provenance as W3C PROV: its generation, model lineage, training runs under "
+        "their grants, and influences as qualified derivations with scores; scoped as `trace`.",
+    )
+    async def output_prov(
+        self, info: Info, output_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+    ) -> ProvExport:
+        record, visible = await readable_trace_record(info, str(output_id))
+        writer = await output_document(info.context.db, record, visible_influences(record, visible))
+        return _export(writer, format)
+
+    @strawberry.field(
+        extensions=allow(*OWNERS),
+        description="A model's provenance as W3C PROV: lineage, training runs, grants and the first "
+        f"{EXPORT_LIMIT} items the runs used (a LICENSEE: its own models).",
+    )
+    async def model_prov(
+        self, info: Info, model_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+    ) -> ProvExport:
+        principal = require_principal(info)
+        db = info.context.db
+        model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
+        if model is None or not owns(principal, model.licensee_id):
+            raise NotFound(f"No model {str(model_id)!r} that you may read.")
+        return _export(await model_document(db, model, EXPORT_LIMIT), format)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),
+        description="A work's provenance as W3C PROV: its creators, the models trained on it and the outputs "
+        "it influenced (up to 1000 of each); scoped as `workProvenance`.",
+    )
+    async def work_prov(
+        self, info: Info, work_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+    ) -> ProvExport:
+        principal = require_principal(info)
+        db = info.context.db
+        work = str(work_id)
+        held = principal.role != Role.CREATOR or await catalogue.works_held_by(
+            db, principal.scope_id or "", [work]
+        )
+        if not held or await catalogue.work_by_id(db, work) is None:
+            raise NotFound(f"No work {work!r} that you may read.")
+        training = principal.role != Role.VENDOR  # training is not a vendor's to read
+        writer = await work_document(
+            db, work, provenance_filter(principal), training=training, limit=EXPORT_LIMIT
+        )
+        return _export(writer, format)
