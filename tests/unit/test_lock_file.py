@@ -42,7 +42,8 @@ def _declared() -> list[Requirement]:
 
 
 def _applies(requirement: Requirement, extra: str = "") -> bool:
-    return requirement.marker is None or requirement.marker.evaluate({**default_environment(), "extra": extra})
+    environment = {key: str(value) for key, value in default_environment().items()} | {"extra": extra}
+    return requirement.marker is None or requirement.marker.evaluate(environment)
 
 
 def test_every_requirement_is_pinned_within_its_range() -> None:
