@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.kit import Row, absolute_row, interleaved, run_alone
+from benchmarks.kit import Row, absolute_row, interleaved, rounds, run_alone
 from benchmarks.provenance_world import ADMIN_SECRET, OPTED_IN, api
 from graph.database import Database
 
@@ -33,7 +33,8 @@ CREATE (w:Work {id: row.id, title: row.title, title_search: toLower(row.title), 
 WITH w, row
 UNWIND row.holders AS h
 MERGE (c:Creator {id: h.id}) ON CREATE SET c.name = h.id, c.kind = h.kind
-CREATE (c)-[:HOLDS_SHARE {role: h.role, performing_bp: h.bp, mechanical_bp: h.bp, synchronisation_bp: h.bp}]->(w)
+CREATE (c)-[:HOLDS_SHARE {role: h.role, performing_bp: h.bp, mechanical_bp: h.bp,
+                          synchronisation_bp: h.bp}]->(w)
 """
 LICENSABLE = """
 query { licensableWorks(scope: TRAINING, first: 25) { %s edges { node { id title } } } }
@@ -102,7 +103,7 @@ async def reads(db: Database, works: int) -> list[Row]:
     rows = []
     async with api(db) as http:
         for name, make in paths.items():
-            ours, floor = await interleaved([make(http), post(http, BASELINE)], REQUESTS)
+            ours, floor = await interleaved([make(http), post(http, BASELINE)], rounds(REQUESTS))
             baseline = f"serviceInfo {sorted(floor)[len(floor) // 2] * 1000:.1f} ms"
             rows.append(absolute_row(f"{name} ({works:,} works)", ours, 50, baseline))
     return rows

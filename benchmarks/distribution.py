@@ -2,13 +2,14 @@
 
     python -m benchmarks.distribution [10000 | --full]
 
-In the benchmarks' throwaway Neo4j (graph.local_server.throwaway_neo4j), writes a synthetic period with UNWIND batches:
-2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or two holders, 10 models
-trained on 10 works each, N outputs spread over them, each with a current report of the designated
-vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in 20 unmatched; one usage
-report per output. Then it pages through the period once without computing (the baseline) and runs the
-distribution into a statement (with tracemalloc off; `distribute(..., traced=True)` reports the peak of
-Python allocations and ru_maxrss every 10,000 outputs: a bounded distribution has a flat peak).
+In the benchmarks' throwaway Neo4j (graph.local_server.throwaway_neo4j), writes a synthetic period
+with UNWIND batches: 2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or
+two holders, 10 models trained on 10 works each, N outputs spread over them, each with a current
+report of the designated vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in
+20 unmatched; one usage report per output. Then it pages through the period once without computing
+(the baseline) and runs the distribution into a statement (tracemalloc off; `distribute(...,
+traced=True)` reports the peak of Python allocations and ru_maxrss every 10,000 outputs: a bounded
+distribution has a flat peak).
 """
 
 from __future__ import annotations
@@ -102,8 +103,6 @@ CALL (r, row) {
     right_type: 'COMPOSITION', reason: 'NO_MATCH'})
 }
 """
-
-
 
 
 def _catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

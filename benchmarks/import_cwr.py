@@ -21,8 +21,6 @@ from registry.cwr import CwrReader
 MODEST, FULL = 10_000, 100_000
 
 
-
-
 async def timed_import(db: Database, path: Path, batch_size: int) -> tuple[ImportReport, float]:
     started = time.perf_counter()
     with path.open(encoding="latin-1", newline="") as lines:

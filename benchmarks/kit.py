@@ -26,6 +26,7 @@ from graph.migrations import migrate
 
 Contender = Callable[[], Awaitable[object]]
 Measure = Callable[[Database, int], Awaitable[list["Row"]]]
+_rounds_override: list[int] = []  # set by --rounds on the command line
 WIPE = """
 MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
@@ -52,18 +53,29 @@ def percentile(samples: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-async def interleaved(contenders: Sequence[Contender], rounds: int, warmup: int = 3) -> list[list[float]]:
+async def interleaved(contenders: Sequence[Contender], count: int, warmup: int = 3) -> list[list[float]]:
     """Seconds per call of each contender, called in turn (A, B, A, B, ...) after `warmup` untimed turns."""
     for _ in range(warmup):
         for call in contenders:
             await call()
     samples: list[list[float]] = [[] for _ in contenders]
-    for _ in range(rounds):
+    for _ in range(count):
         for call, times in zip(contenders, samples, strict=True):
             started = time.perf_counter()
             await call()
             times.append(time.perf_counter() - started)
     return samples
+
+
+def set_rounds(count: int | None) -> None:
+    """The command line's --rounds, for every benchmark of this process."""
+    if count:
+        _rounds_override.append(count)
+
+
+def rounds(default: int) -> int:
+    """How many interleaved rounds a benchmark runs: its default, or the command line's --rounds."""
+    return _rounds_override[-1] if _rounds_override else default
 
 
 def latency_row(path: str, project: Sequence[float], baseline: Sequence[float], goal: float) -> Row:
@@ -80,7 +92,9 @@ def latency_row(path: str, project: Sequence[float], baseline: Sequence[float], 
 def absolute_row(path: str, samples: Sequence[float], limit_ms: float, baseline: str = "-") -> Row:
     """A latency with an absolute goal (p50 at most `limit_ms`): the ratio is p50 / limit."""
     p50, p95 = percentile(samples, 50) * 1000, percentile(samples, 95) * 1000
-    return Row(path, f"{p50:.1f} / {p95:.1f} ms", baseline, f"{p50 / limit_ms:.2f}", f"p50 <= {limit_ms:g} ms")
+    return Row(
+        path, f"{p50:.1f} / {p95:.1f} ms", baseline, f"{p50 / limit_ms:.2f}", f"p50 <= {limit_ms:g} ms"
+    )
 
 
 def throughput_row(
@@ -131,7 +145,9 @@ def run_alone(name: str, measure: Measure, modest: int, full: int, doc: str | No
     parser.add_argument("--full", action="store_true", help=f"the full size, {full:,}")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="1g")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds instead of the benchmark's default")
     args = parser.parse_args()
+    set_rounds(args.rounds)
     size = full if args.full else args.size
     rows = asyncio.run(run_all([(name, measure, size)], args.heap, args.pagecache))
     print(machine())

@@ -15,7 +15,7 @@ import json
 
 import httpx
 
-from benchmarks.kit import Row, interleaved, run_alone, throughput_row
+from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from benchmarks.provenance_world import ADMIN_SECRET, api, build, manifest_lines, run_header
 from graph.database import Database
 
@@ -58,7 +58,7 @@ async def via_unwind(db: Database, run_id: str, work_ids: list[str]) -> None:
         await db.run_write(RAW_USED, {"id": run_id, "works": work_ids[start : start + RAW_BATCH]})
 
 
-async def measure(db: Database, size: int, rounds: int = 3) -> list[Row]:
+async def measure(db: Database, size: int) -> list[Row]:
     world = await build(db, size)
     body = ("\n".join(manifest_lines(world.work_ids)) + "\n").encode()
     runs = iter(range(1_000_000))
@@ -70,7 +70,7 @@ async def measure(db: Database, size: int, rounds: int = 3) -> list[Row]:
         async def floor() -> None:
             await via_unwind(db, f"bench-run-raw-{next(runs)}", world.work_ids)
 
-        project, baseline = await interleaved([ours, floor], rounds, warmup=0)
+        project, baseline = await interleaved([ours, floor], rounds(3), warmup=0)
     path = f"training manifest API upload, {size:,} items"
     return [throughput_row(path, "items", size, project, baseline, 0.8)]
 

@@ -24,13 +24,13 @@ import httpx
 
 from benchmarks.gen_cwr import write_cwr
 from graph.database import Database
-from graph.stores.cwr_import import import_cwr
 from graph.stores import consents, licences, provenance
 from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.cwr_import import import_cwr
 from opustrace.app import create_app
 from opustrace.settings import Settings
-from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
 from registry.cwr import CwrReader
+from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
 from registry.provenance import ModelInput
 from registry.rights import Scope
 

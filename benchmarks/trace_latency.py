@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.kit import Row, interleaved, latency_row, run_alone
+from benchmarks.kit import Row, interleaved, latency_row, rounds, run_alone
 from benchmarks.provenance_world import ADMIN_SECRET, World, api, build, manifest_lines
 from graph.database import Database
 from graph.stores import attribution, provenance, vendors
@@ -99,7 +99,8 @@ RETURN a.vendor_id AS vendor, i.score AS score, i.confidence AS confidence, w.id
     MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
     RETURN {id: c.id, role: s.role, performing: s.performing_bp,
             consents: COLLECT { MATCH (c)-[:GAVE]->(k:Consent)
-                                RETURN k {.decision, .scopes, .catalogue, .work_id, .valid_from, .revoked_at} }}
+                                RETURN k {.decision, .scopes, .catalogue, .work_id, .valid_from,
+                                          .revoked_at} }}
   } AS holders
 """
 ISWCS = "MATCH (w:Work) WHERE w.iswc IS NOT NULL RETURN w.iswc AS iswc ORDER BY iswc"
@@ -165,7 +166,7 @@ def raw(db: Database, query: Any, output_id: str) -> Any:
     return call
 
 
-async def measure(db: Database, size: int, requests: int = REQUESTS) -> list[Row]:
+async def measure(db: Database, size: int) -> list[Row]:
     world = await build(db, size)
     counts = [100, 5]
     ids = await outputs(db, world, counts)
@@ -177,7 +178,7 @@ async def measure(db: Database, size: int, requests: int = REQUESTS) -> list[Row
                 ("whoGetsPaid", WHO_GETS_PAID, RAW_WHO_GETS_PAID),
             ):
                 ours, floor = await interleaved(
-                    [graphql(http, query, output_id), raw(db, baseline, output_id)], requests
+                    [graphql(http, query, output_id), raw(db, baseline, output_id)], rounds(REQUESTS)
                 )
                 rows.append(latency_row(f"{name}, {n} influences ({size:,} works)", ours, floor, 1.5))
     return rows

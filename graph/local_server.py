@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +43,8 @@ MIN_JAVA = 17
 CHECKOUT_LIB_ROOT = Path(__file__).resolve().parents[1] / ".data" / "neo4j" / "lib"
 # The one environment prefix for "use this existing server instead of a throwaway one" (tests and benchmarks).
 THROWAWAY_ENV_PREFIX = "NEO4J_TEST_"
+# A shared 2-core machine under load can take minutes to start a JVM; a slow start is not a failure.
+STARTUP_TIMEOUT = 300.0
 
 
 class LocalServerError(RuntimeError):
@@ -337,7 +339,12 @@ def throwaway_neo4j(heap: str = "768m", pagecache: str = "128m") -> Iterator[Neo
         return
     with tempfile.TemporaryDirectory(prefix="opustrace-neo4j-") as home:
         server = LocalNeo4j(
-            home=Path(home), port=free_port(), heap=heap, pagecache=pagecache, lib_root=CHECKOUT_LIB_ROOT
+            home=Path(home),
+            port=free_port(),
+            heap=heap,
+            pagecache=pagecache,
+            lib_root=CHECKOUT_LIB_ROOT,
+            startup_timeout=STARTUP_TIMEOUT,
         )
         server.start()
         try:
