@@ -10,7 +10,8 @@ are drawn at random over the catalogue. Each GraphQL request goes through the AS
 The baseline is one hand-written Cypher query per path, run through the Python driver, that returns the
 same facts the GraphQL query asks for (for `trace`: the output, its model and lineage, the runs with their
 grants, every influence with its work, creators, shares and the holders' consents, and the flags; for
-`whoGetsPaid`: every influence's work with its shares and consents), decoded into Python dicts.
+`whoGetsPaid`: every influence's work with its shares and consents, and in a second query every work the
+lineage's runs used with the same, since the lineage's share is paid over them), decoded into dicts.
 """
 
 from __future__ import annotations
@@ -91,10 +92,9 @@ RETURN o {.id, .content_hash, .compliant} AS output, m {.id, .name, .version} AS
               }}}
   } AS influences
 """
-RAW_WHO_GETS_PAID = """
-MATCH (a:AttributionReport)-[:ABOUT]->(:Output {id: $id}) WHERE a.current
-MATCH (a)-[i:INFLUENCE]->(w:Work)
-RETURN a.vendor_id AS vendor, i.score AS score, i.confidence AS confidence, w.id AS work,
+# whoGetsPaid also pays the lineage's share over every work the lineage's runs used, so its baseline reads
+# those works' holders and consents as well (a second query).
+_HOLDERS = """
   COLLECT {
     MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
     RETURN {id: c.id, role: s.role, performing: s.performing_bp,
@@ -103,6 +103,23 @@ RETURN a.vendor_id AS vendor, i.score AS score, i.confidence AS confidence, w.id
                                           .revoked_at} }}
   } AS holders
 """
+RAW_WHO_GETS_PAID = (
+    """
+MATCH (a:AttributionReport)-[:ABOUT]->(:Output {id: $id}) WHERE a.current
+MATCH (a)-[i:INFLUENCE]->(w:Work)
+RETURN a.vendor_id AS vendor, i.score AS score, i.confidence AS confidence, w.id AS work,
+"""
+    + _HOLDERS
+)
+RAW_LINEAGE_WORKS = (
+    """
+MATCH (:Output {id: $id})<-[:GENERATED]-(:Model)-[:FINE_TUNED_FROM*0..]->(:Model)<-[:PRODUCED]-(r:TrainingRun)
+WHERE r.status = 'COMPLETE'
+MATCH (r)-[u:USED]->(w:Work)
+RETURN r.id AS run, u.weight AS weight, w.id AS work,
+"""
+    + _HOLDERS
+)
 ISWCS = "MATCH (w:Work) WHERE w.iswc IS NOT NULL RETURN w.iswc AS iswc ORDER BY iswc"
 
 
@@ -158,10 +175,11 @@ def graphql(http: httpx.AsyncClient, query: str, output_id: str) -> Any:
     return call
 
 
-def raw(db: Database, query: Any, output_id: str) -> Any:
+def raw(db: Database, queries: tuple[Any, ...], output_id: str) -> Any:
     async def call() -> None:
-        rows = await db.run_read(query, {"id": output_id})
-        assert rows
+        for query in queries:
+            rows = await db.run_read(query, {"id": output_id})
+            assert rows
 
     return call
 
@@ -174,8 +192,8 @@ async def measure(db: Database, size: int) -> list[Row]:
     async with api(db) as http:
         for n, output_id in zip(counts, ids, strict=True):
             for name, query, baseline in (
-                ("trace", TRACE, RAW_TRACE),
-                ("whoGetsPaid", WHO_GETS_PAID, RAW_WHO_GETS_PAID),
+                ("trace", TRACE, (RAW_TRACE,)),
+                ("whoGetsPaid", WHO_GETS_PAID, (RAW_WHO_GETS_PAID, RAW_LINEAGE_WORKS)),
             ):
                 ours, floor = await interleaved(
                     [graphql(http, query, output_id), raw(db, baseline, output_id)], rounds(REQUESTS)
