@@ -6,15 +6,30 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit integration e2e schema bench install clean-data
+.PHONY: serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Everything comes from requirements.lock (exact versions, hashes checked); the project itself is installed
+# without resolving anything. `make lock` regenerates the lock after a change to pyproject.toml.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command 'make lock' --quiet -o requirements.lock
+
+# Keeps every pin that still fits pyproject.toml; adds (or drops) only what the change needs.
+lock: install
+	$(UV_COMPILE)
+	$(MAKE) install
+
+# Moves every pin to the newest release that pyproject.toml allows.
+lock-upgrade: install
+	$(UV_COMPILE) --upgrade
+	$(MAKE) install
 
 serve: install
 	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
@@ -36,20 +51,18 @@ e2e: install
 	$(BIN)/pytest -q tests/e2e
 
 test: lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/test_lock_file.py
 	$(BIN)/opustrace neo4j fetch
 	$(BIN)/pytest -q -p no:cacheprovider tests
 
 schema: install
 	$(BIN)/opustrace export-schema > schema.graphql
 
-# Benchmarks run apart from the tests (each starts its own throwaway Neo4j); sizes here are modest,
-# the issue notes quote the 100,000 runs: e.g. `.venv/bin/python -m benchmarks.import_cwr 100000`.
+# Benchmarks run apart from the tests, every one at a modest size in one throwaway Neo4j, printing one
+# table (BENCHMARKS.md says more); `python -m benchmarks --full` or `python -m benchmarks.X --full` for full size.
 bench: install
 	$(BIN)/opustrace neo4j fetch
-	$(BIN)/python -m benchmarks.import_cwr 10000
-	$(BIN)/python -m benchmarks.manifest_write 10000
-	$(BIN)/python -m benchmarks.trace_latency --influences 100 --requests 20
-	$(BIN)/python -m benchmarks.distribution 10000
+	$(BIN)/python -m benchmarks
 
 clean-data:
 	$(BIN)/opustrace neo4j stop || true
