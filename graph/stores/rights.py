@@ -59,9 +59,9 @@ RETURN w.id AS id LIMIT 1
 # The work-level rule of registry.rights.work_reasons, as a filter: not withdrawn, at least one holder
 # with a positive share, each such holder with an opt-in covering the scope in force at $at, and no
 # such holder's decline covering the scope in force at $at.
-LICENSABLE_WORKS = """
+_LICENSABLE = """
 MATCH (w:Work)
-WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+WHERE w.title IS NOT NULL AND coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
   AND ($iswc IS NULL OR w.iswc = $iswc)
   AND ($title IS NULL OR w.title_search CONTAINS $title)
   AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
@@ -83,10 +83,11 @@ WHERE size(owners) > 0
     WHERE $scope IN k.scopes AND k.valid_from <= $at AND (k.revoked_at IS NULL OR $at < k.revoked_at)
       AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
   })
-WITH w ORDER BY w.title, w.id
-WITH collect(w {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
+# The page streams in title order from the work_title index and stops after $offset + $limit works (one
+# more, to tell whether a next page exists); only a caller asking for the total pays for the count.
+LICENSABLE_WORKS = _LICENSABLE + "RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit"
+COUNT_LICENSABLE_WORKS = _LICENSABLE + "RETURN count(w) AS total"
 
 
 def facts_from_row(row: dict[str, Any]) -> WorkFacts:
@@ -200,13 +201,16 @@ async def licensable_works(
     *,
     grant_id: str | None = None,
     use: Use | None = None,
-) -> tuple[int, list[WorkRecord]]:
-    """(total, page of works) licensable for `scope` at `at`, ordered by title then id.
+    count: bool = True,
+) -> tuple[int | None, list[WorkRecord]]:
+    """(total, page of up to `limit` + 1 works) licensable for `scope` at `at`, ordered by title then id.
 
-    Under a grant that does not allow the scope or use at `at`, nothing is licensable.
+    The extra work says whether a next page exists. `count=False` skips the total (None), which costs a
+    pass over the whole catalogue. Under a grant that does not allow the scope or use at `at`, nothing is
+    licensable.
     """
 
-    async def work(tx: Tx) -> tuple[int, list[WorkRecord]]:
+    async def work(tx: Tx) -> tuple[int | None, list[WorkRecord]]:
         if grant_id is not None:
             grants = await _grants(tx, grant_id, None)
             assert grants is not None
@@ -219,8 +223,8 @@ async def licensable_works(
             "iswc": where.iswc,
             "creator_id": where.creator_id,
         }
-        row = await tx.single(LICENSABLE_WORKS, params | {"offset": offset, "limit": limit})
-        assert row is not None
-        return row["total"], [WorkRecord.from_node(node) for node in row["page"]]
+        rows = await tx.run(LICENSABLE_WORKS, params | {"offset": offset, "limit": limit + 1})
+        total = (await tx.single(COUNT_LICENSABLE_WORKS, params) or {}).get("total") if count else None
+        return total, [WorkRecord.from_node(row["node"]) for row in rows]
 
     return await db.read(work)
