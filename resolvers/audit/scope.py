@@ -10,7 +10,7 @@ from inspect import isawaitable
 from typing import Any
 
 import strawberry
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import VariableValues, get_argument_values
 from starlette.datastructures import UploadFile
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition
@@ -77,7 +77,11 @@ def _raw_arguments(info: strawberry.Info[Any, Any]) -> dict[str, Any]:
     """The arguments as GraphQL coerced them (names and values as sent), which the input digest covers."""
     raw = info._raw_info
     field = raw.parent_type.fields[raw.field_name]
-    return get_argument_values(field, raw.field_nodes[0], raw.variable_values)
+    # The executor's own call, with the request's coerced variables (strawberry's executor hands resolvers
+    # the plain dict; their sources only matter for errors, and validation has passed by now).
+    given: Any = raw.variable_values
+    variables = given if isinstance(given, VariableValues) else VariableValues(sources={}, coerced=given)
+    return get_argument_values(field, raw.field_nodes[0], variables)
 
 
 def audit_mutations(mutation: type) -> None:
