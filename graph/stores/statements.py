@@ -25,16 +25,20 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import native, required_native
-from graph.stores.distribution import BATCH_SIZE, Settled, settle_period
+from graph.stores.distribution import BATCH_SIZE, settle_period
 from registry.errors import Conflict, NotFound
 from registry.royalties import Line, Stream, SuspenseLine, SuspenseReason
-from registry.royalties.export import line_row, party_of_creator
+from registry.royalties import Payee as RoundedPayee
+from registry.royalties.export import line_row, party_of_creator, ratio_text
+from registry.royalties.period import PeriodLines
+from registry.royalties.rules import Leaf
 from registry.usage import Period
 
 LINE_WRITE_BATCH = 10_000
@@ -86,25 +90,17 @@ LINE_COUNT = """
 MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0
 RETURN count(l) AS lines, max(l.n) AS last
 """
-# Creator totals summed in Neo4j from the stored lines: Python never holds a per-creator map.
+# One PAYS per creator payee, from the statement's rounding (Python holds one row per payee, not per line).
 PAYS = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party STARTS WITH 'c:'
-WITH l.holder_id AS holder, sum(l.amount) AS amount, count(*) AS lines
-MATCH (s:Statement {id: $id}), (c:Creator {id: holder})
-CREATE (s)-[:PAYS {amount: amount, lines: lines, adjustment: amount}]->(c)
+MATCH (s:Statement {id: $id})
+UNWIND $payees AS p
+MATCH (c:Creator {id: p.creator_id})
+CREATE (s)-[:PAYS {amount: p.amount, exact: p.exact, rounding: p.rounding, lines: p.lines,
+                   adjustment: p.adjustment, exact_adjustment: p.exact_adjustment}]->(c)
 """
-ADJUSTMENTS = """
-MATCH (s:Statement {id: $id})-[:CORRECTS]->(o:Statement)
-CALL (s, o) {
-  MATCH (s)-[p:PAYS]->(c:Creator)
-  OPTIONAL MATCH (o)-[q:PAYS]->(c)
-  SET p.adjustment = p.amount - coalesce(q.amount, 0)
-}
-CALL (s, o) {
-  MATCH (o)-[q:PAYS]->(c:Creator) WHERE NOT EXISTS { (s)-[:PAYS]->(c) } AND q.amount <> 0
-  CREATE (s)-[:PAYS {amount: 0, lines: 0, adjustment: -q.amount}]->(c)
-}
+CORRECTED_PAYS = """
+MATCH (:Statement {id: $id})-[q:PAYS]->(c:Creator)
+RETURN c.id AS creator_id, q.amount AS amount, coalesce(q.exact, toString(q.amount)) AS exact
 """
 COMPLETE = """
 MATCH (s:Statement {id: $id}) WHERE s.status = 'RUNNING' AND s.run_token = $token
@@ -147,7 +143,9 @@ RETURN l {.*} AS line
 PAYEES = """
 MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)
 WITH c, p ORDER BY c.id
-WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment}) AS rows
+WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+              exact: coalesce(p.exact, toString(p.amount)), rounding: coalesce(p.rounding, "0"),
+              exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
 EARNINGS = """
@@ -228,6 +226,9 @@ class Payee:
     amount: int
     lines: int
     adjustment: int
+    exact: str
+    rounding: str
+    exact_adjustment: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,41 +241,26 @@ class Earnings:
 
 @dataclass
 class _Totals:
-    """What a run accumulates as it streams: a few integers and one per suspense reason, never per creator."""
+    """What a run accumulates as it streams: a few integers; the lines themselves are in PeriodLines."""
 
-    pool: int = 0
     revenue: int = 0
-    paid: int = 0
     subjects: int = 0
-    lines: int = 0
-    suspense_lines: int = 0
-    suspense: dict[str, int] = field(default_factory=dict)
 
-    def add(self, settled: Settled) -> None:
-        distribution = settled.distribution
-        self.subjects += 1
-        self.revenue += settled.revenue
-        self.pool += distribution.pool
-        self.paid += distribution.paid
-        self.suspense_lines += len(distribution.suspense)
-        for line in distribution.suspense:
-            self.suspense[line.reason.value] = self.suspense.get(line.reason.value, 0) + line.amount
-
-    def properties(self) -> dict[str, Any]:
-        suspended = sum(self.suspense.values())
-        if self.paid + suspended != self.pool:
-            raise ArithmeticError(
-                f"Statement lines add up to {self.paid + suspended}, not the pool {self.pool}."
-            )
-        ordered = {r.value: self.suspense[r.value] for r in SuspenseReason if self.suspense.get(r.value)}
+    def properties(self, lines: list[Leaf], payees: list[RoundedPayee]) -> dict[str, Any]:
+        pool = sum(p.amount for p in payees)
+        suspense = {p.party[2:]: p.amount for p in payees if p.party.startswith("s:")}
+        paid = pool - sum(suspense.values())
+        if paid != sum(line.amount for line in lines if isinstance(line, Line)):
+            raise ArithmeticError("Statement lines do not add up to the payees' amounts.")
+        ordered = {r.value: suspense[r.value] for r in SuspenseReason if suspense.get(r.value)}
         return {
-            "pool": self.pool,
+            "pool": pool,
             "revenue": self.revenue,
-            "paid": self.paid,
-            "suspended": suspended,
+            "paid": paid,
+            "suspended": sum(suspense.values()),
             "subject_count": self.subjects,
-            "line_count": self.lines,
-            "suspense_line_count": self.suspense_lines,
+            "line_count": len(lines),
+            "suspense_line_count": sum(1 for line in lines if isinstance(line, SuspenseLine)),
             "suspense_totals": json.dumps(ordered),
         }
 
@@ -310,18 +296,63 @@ async def run_distribution(
         return begun
     await _clear(db, statement_id)
     totals = _Totals()
+    period_lines = PeriodLines()
     async for batch in settle_period(db, stream, period, currency, batch_size=batch_size):
-        rows = []
         for settled in batch:
-            totals.add(settled)
-            leaves: list[Line | SuspenseLine] = [*settled.distribution.lines, *settled.distribution.suspense]
-            for leaf in leaves:
-                rows.append(line_row(statement_id, totals.lines, settled.subject.subject_id, leaf))
-                totals.lines += 1
-        await _write_lines(db, statement_id, token, rows)
+            totals.subjects += 1
+            totals.revenue += settled.revenue
+            period_lines.add(settled.leaves, settled.pool)
         if on_page is not None:
-            on_page(totals.subjects, totals.lines)
-    return await _complete(db, statement_id, token, totals, corrects_id is not None)
+            on_page(totals.subjects, len(period_lines))
+    settled_lines, payees = period_lines.settle(_key(stream, period, currency))
+    rows = [
+        line_row(statement_id, n, leaf, period_lines.subjects(leaf)) for n, leaf in enumerate(settled_lines)
+    ]
+    await _write_lines(db, statement_id, token, rows)
+    properties = totals.properties(settled_lines, payees)
+    pays = await _payee_rows(db, settled_lines, payees, corrects_id)
+    return await _complete(db, statement_id, token, properties, pays, len(rows))
+
+
+async def _payee_rows(
+    db: Database, lines: list[Leaf], payees: list[RoundedPayee], corrects_id: str | None
+) -> list[dict[str, Any]]:
+    """One row per creator paid; for a correction, adjustments as exact and rounded differences.
+
+    A creator of the corrected statement who is paid nothing now gets a row with amount 0 and the
+    whole earlier amount as a negative adjustment.
+    """
+    counts: dict[str, int] = {}
+    for line in lines:
+        if isinstance(line, Line):
+            counts[line.holder_id] = counts.get(line.holder_id, 0) + 1
+    before: dict[str, tuple[int, Fraction]] = {}
+    if corrects_id is not None:
+        for row in await db.run_read(CORRECTED_PAYS, {"id": corrects_id}):
+            before[row["creator_id"]] = (row["amount"], Fraction(row["exact"]))
+    rows = []
+    for payee in payees:
+        if not payee.party.startswith("c:"):
+            continue
+        creator = payee.party[2:]
+        amount, exact = before.pop(creator, (0, Fraction(0)))
+        rows.append(_pays(creator, payee.amount, payee.exact, counts.get(creator, 0), amount, exact))
+    rows += [_pays(creator, 0, Fraction(0), 0, amount, exact) for creator, (amount, exact) in before.items()]
+    return rows
+
+
+def _pays(
+    creator: str, amount: int, exact: Fraction, lines: int, was: int, was_exact: Fraction
+) -> dict[str, Any]:
+    return {
+        "creator_id": creator,
+        "amount": amount,
+        "exact": ratio_text(exact),
+        "rounding": ratio_text(amount - exact),
+        "lines": lines,
+        "adjustment": amount - was,
+        "exact_adjustment": ratio_text(exact - was_exact),
+    }
 
 
 async def _begin(
@@ -432,16 +463,18 @@ async def _write_lines(db: Database, statement_id: str, token: str, rows: list[d
 
 
 async def _complete(
-    db: Database, statement_id: str, token: str, totals: _Totals, correction: bool
+    db: Database,
+    statement_id: str,
+    token: str,
+    properties: dict[str, Any],
+    pays: list[dict[str, Any]],
+    line_count: int,
 ) -> StatementRecord:
-    properties = totals.properties()
-
     async def work(tx: Tx) -> dict[str, Any]:
-        await _require_lines(tx, statement_id, totals.lines)
+        await _require_lines(tx, statement_id, line_count)
         await tx.run(DELETE_PAYS, {"id": statement_id})
-        await tx.run(PAYS, {"id": statement_id})
-        if correction:
-            await tx.run(ADJUSTMENTS, {"id": statement_id})
+        for start in range(0, len(pays), LINE_WRITE_BATCH):
+            await tx.run(PAYS, {"id": statement_id, "payees": pays[start : start + LINE_WRITE_BATCH]})
         row = await tx.single(COMPLETE, {"id": statement_id, "token": token, "totals": properties})
         if row is None:
             raise Conflict(f"Statement {statement_id} was restarted by another run; this one stops.")
@@ -609,7 +642,9 @@ async def iter_lines(
 
 PAYEE = """
 MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
-RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment} AS payee
+RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+        exact: coalesce(p.exact, toString(p.amount)), rounding: coalesce(p.rounding, "0"),
+              exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
 """
 
 

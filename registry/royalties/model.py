@@ -242,6 +242,10 @@ class Line:
         return ("0", _BASIS_ORDER[self.basis], self.work_id, self.holder_id, self.role.value)
 
     @property
+    def party(self) -> str:
+        return party_of_creator(self.holder_id)
+
+    @property
     def explanation(self) -> str:
         return " -> ".join(str(step) for step in self.path)
 
@@ -267,25 +271,63 @@ class SuspenseLine:
         return ("1", _BASIS_ORDER[self.basis], self.reason.value, self.work_ref or "")
 
     @property
+    def party(self) -> str:
+        return party_of_reason(self.reason.value)
+
+    @property
     def explanation(self) -> str:
         return " -> ".join(str(step) for step in self.path)
 
 
+def party_of_creator(creator_id: str) -> str:
+    """A payee key: prefixed so a creator id can never read as a suspense reason."""
+    return f"c:{creator_id}"
+
+
+def party_of_reason(reason: str) -> str:
+    return f"s:{reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    """One party of a distribution or statement: a creator (`c:<id>`) or a suspense reason (`s:<reason>`).
+
+    `exact` is the sum of the party's exact line amounts (minor units, a ratio); `amount` what it is
+    paid (or held), rounded once for the whole party: the floor or the ceiling of `exact`.
+    """
+
+    party: str
+    exact: Fraction
+    amount: int
+
+    @property
+    def rounding(self) -> Fraction:
+        """What rounding added (positive) or took (negative): always greater than -1 and less than 1."""
+        return self.amount - self.exact
+
+
 @dataclass(frozen=True, slots=True)
 class Distribution:
-    """A pool split into paid lines and suspense lines that add up to it exactly (checked here)."""
+    """A pool split into paid lines and suspense lines that add up to it exactly (checked here).
+
+    `payees` are the rounding points: one per creator and per suspense reason. Each line's `amount`
+    is its party's rounded amount split over the party's lines, so lines, payees and the pool agree.
+    """
 
     stream: Stream
     currency: str
     pool: int
     lines: tuple[Line, ...] = field(default=())
     suspense: tuple[SuspenseLine, ...] = field(default=())
+    payees: tuple[Payee, ...] = field(default=())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "currency", Currency.of(self.currency).code)
         if self.paid + self.suspended != self.pool:
             # A broken invariant is a bug in this module, never a caller's input error.
             raise ArithmeticError(f"Lines add up to {self.paid + self.suspended}, not the pool {self.pool}.")
+        if self.payees and sum(p.amount for p in self.payees) != self.pool:
+            raise ArithmeticError("Payee totals do not add up to the pool.")
 
     @property
     def paid(self) -> int:
