@@ -173,6 +173,7 @@ class Settled:
     revenue: int
     pool: int
     leaves: list[Leaf]
+    minimum_payout: int = 0  # the licence's, for the statement's carry-forward
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +433,7 @@ async def _output_batch(
             lineage=case.lineage,
             explain=False,
         )
-        settled.append(Settled(subject, subject.amount, case.pool, leaves))
+        settled.append(Settled(subject, subject.amount, case.pool, leaves, case.terms.minimum_payout))
     return settled
 
 
@@ -451,7 +452,7 @@ async def _service_batch(
         lineage = _lineage(works, model, Scope.SERVICE_USE, period.start)
         pool = terms.pool_for(Stream.SERVICE_USE, subject.amount)
         leaves = service_use_leaves(model_id=subject.subject_id, terms=terms, lineage=lineage, explain=False)
-        settled.append(Settled(subject, subject.amount, pool, leaves))
+        settled.append(Settled(subject, subject.amount, pool, leaves, terms.minimum_payout))
     return settled
 
 
@@ -465,10 +466,13 @@ async def _training_batch(
         return runs, await _works(tx, touched, cache.works)
 
     runs, works = await db.read(work)
-    return [
-        Settled(s, s.amount, s.amount, _training(s, runs.get(s.subject_id, []), works, period))
-        for s in subjects
-    ]
+    settled = []
+    for subject in subjects:
+        found = runs.get(subject.subject_id, [])
+        minimum = max((run.terms.minimum_payout for run in found), default=0)
+        leaves = _training(subject, found, works, period)
+        settled.append(Settled(subject, subject.amount, subject.amount, leaves, minimum))
+    return settled
 
 
 def _run(row: dict[str, Any]) -> RunFacts:

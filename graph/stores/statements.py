@@ -34,11 +34,11 @@ from graph.database import Database, Tx
 from graph.stores._records import native, required_native
 from graph.stores.distribution import BATCH_SIZE, settle_period
 from registry.errors import Conflict, NotFound
-from registry.royalties import Line, Stream, SuspenseLine, SuspenseReason
+from registry.royalties import CarriedLine, Line, Stream, SuspenseLine, SuspenseReason
 from registry.royalties import Payee as RoundedPayee
 from registry.royalties.export import line_row, party_of_creator, ratio_text
 from registry.royalties.period import PeriodLines
-from registry.royalties.rules import Leaf
+from registry.royalties.rules import AnyLeaf
 from registry.usage import Period
 
 LINE_WRITE_BATCH = 10_000
@@ -95,8 +95,22 @@ PAYS = """
 MATCH (s:Statement {id: $id})
 UNWIND $payees AS p
 MATCH (c:Creator {id: p.creator_id})
-CREATE (s)-[:PAYS {amount: p.amount, exact: p.exact, rounding: p.rounding, lines: p.lines,
-                   adjustment: p.adjustment, exact_adjustment: p.exact_adjustment}]->(c)
+CREATE (s)-[:PAYS {amount: p.amount, carried: p.carried, exact: p.exact, rounding: p.rounding,
+                   lines: p.lines, adjustment: p.adjustment, exact_adjustment: p.exact_adjustment}]->(c)
+"""
+# The statement whose carried-out lines a new period takes in: the latest final statement of an
+# earlier period for the stream and currency, and of its correction chain the final head.
+PREVIOUS_FINAL = """
+MATCH (s:Statement {stream: $stream, currency: $currency})
+WHERE s.period < $period AND s.status = 'FINAL'
+  AND NOT EXISTS { MATCH (:Statement {status: 'FINAL'})-[:CORRECTS]->(s) }
+RETURN s.id AS id ORDER BY s.period DESC, s.finalised_at DESC LIMIT 1
+"""
+CARRIED = """
+MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0 AND l.kind = $kind
+RETURN l.holder_id AS creator_id, l.amount AS amount, l.statement_ref AS ref,
+       EXISTS { MATCH (:Creator {id: l.holder_id}) } AS present
+ORDER BY l.n
 """
 CORRECTED_PAYS = """
 MATCH (:Statement {id: $id})-[q:PAYS]->(c:Creator)
@@ -144,7 +158,8 @@ PAYEES = """
 MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)
 WITH c, p ORDER BY c.id
 WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
-              exact: coalesce(p.exact, toString(p.amount)), rounding: coalesce(p.rounding, "0"),
+              carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+              rounding: coalesce(p.rounding, '0'),
               exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
@@ -167,6 +182,9 @@ class StatementRecord:
     revenue: int
     paid: int
     suspended: int
+    carried_in: int
+    carried_out: int
+    minimum_payout: int
     subject_count: int
     line_count: int
     suspense_line_count: int
@@ -189,6 +207,9 @@ class StatementRecord:
             revenue=row.get("revenue") or 0,
             paid=row.get("paid") or 0,
             suspended=row.get("suspended") or 0,
+            carried_in=row.get("carried_in") or 0,
+            carried_out=row.get("carried_out") or 0,
+            minimum_payout=row.get("minimum_payout") or 0,
             subject_count=row.get("subject_count") or 0,
             line_count=row.get("line_count") or 0,
             suspense_line_count=row.get("suspense_line_count") or 0,
@@ -213,6 +234,9 @@ class StatementRecord:
             "revenue_minor": self.revenue,
             "paid_minor": self.paid,
             "suspended_minor": self.suspended,
+            "carried_in_minor": self.carried_in,
+            "carried_out_minor": self.carried_out,
+            "minimum_payout_minor": self.minimum_payout,
             "suspense_minor_by_reason": self.suspense_totals,
             "subjects": self.subject_count,
             "lines": self.line_count,
@@ -224,6 +248,7 @@ class StatementRecord:
 class Payee:
     creator_id: str
     amount: int
+    carried: int
     lines: int
     adjustment: int
     exact: str
@@ -245,19 +270,25 @@ class _Totals:
 
     revenue: int = 0
     subjects: int = 0
+    minimum_payout: int = 0
 
-    def properties(self, lines: list[Leaf], payees: list[RoundedPayee]) -> dict[str, Any]:
-        pool = sum(p.amount for p in payees)
+    def properties(
+        self, lines: list[AnyLeaf], payees: list[RoundedPayee], carried_in: int, carried_out: int
+    ) -> dict[str, Any]:
+        total = sum(p.amount for p in payees)
         suspense = {p.party[2:]: p.amount for p in payees if p.party.startswith("s:")}
-        paid = pool - sum(suspense.values())
-        if paid != sum(line.amount for line in lines if isinstance(line, Line)):
+        paid = total - sum(suspense.values()) - carried_out
+        if sum(line.amount for line in lines) != total:
             raise ArithmeticError("Statement lines do not add up to the payees' amounts.")
         ordered = {r.value: suspense[r.value] for r in SuspenseReason if suspense.get(r.value)}
         return {
-            "pool": pool,
+            "pool": total - carried_in,
             "revenue": self.revenue,
             "paid": paid,
             "suspended": sum(suspense.values()),
+            "carried_in": carried_in,
+            "carried_out": carried_out,
+            "minimum_payout": self.minimum_payout,
             "subject_count": self.subjects,
             "line_count": len(lines),
             "suspense_line_count": sum(1 for line in lines if isinstance(line, SuspenseLine)),
@@ -297,30 +328,72 @@ async def run_distribution(
     await _clear(db, statement_id)
     totals = _Totals()
     period_lines = PeriodLines()
+    carried = await _carried_in(db, stream, period, currency, corrects_id)
+    for line in carried:
+        period_lines.carry_in(line)
     async for batch in settle_period(db, stream, period, currency, batch_size=batch_size):
         for settled in batch:
             totals.subjects += 1
             totals.revenue += settled.revenue
+            totals.minimum_payout = max(totals.minimum_payout, settled.minimum_payout)
             period_lines.add(settled.leaves, settled.pool)
         if on_page is not None:
             on_page(totals.subjects, len(period_lines))
     settled_lines, payees = period_lines.settle(_key(stream, period, currency))
-    rows = [
-        line_row(statement_id, n, leaf, period_lines.subjects(leaf)) for n, leaf in enumerate(settled_lines)
-    ]
+    carried_out = period_lines.carry_out(payees, totals.minimum_payout, statement_id)
+    stored = [*settled_lines, *carried_out]
+    rows = [line_row(statement_id, n, leaf, period_lines.subjects(leaf)) for n, leaf in enumerate(stored)]
     await _write_lines(db, statement_id, token, rows)
-    properties = totals.properties(settled_lines, payees)
-    pays = await _payee_rows(db, settled_lines, payees, corrects_id)
+    carried_in_total = sum(line.amount for line in carried)
+    carried_out_total = sum(line.amount for line in carried_out)
+    properties = totals.properties(settled_lines, payees, carried_in_total, carried_out_total)
+    carried_by = {line.creator_id: line.amount for line in carried_out}
+    pays = await _payee_rows(db, settled_lines, payees, carried_by, corrects_id)
     return await _complete(db, statement_id, token, properties, pays, len(rows))
 
 
-async def _payee_rows(
-    db: Database, lines: list[Leaf], payees: list[RoundedPayee], corrects_id: str | None
-) -> list[dict[str, Any]]:
-    """One row per creator paid; for a correction, adjustments as exact and rounded differences.
+async def _carried_in(
+    db: Database, stream: Stream, period: Period, currency: str, corrects_id: str | None
+) -> list[CarriedLine]:
+    """What earlier statements carried into this one (docs/royalties.md, "Minimum payout").
 
-    A creator of the corrected statement who is paid nothing now gets a row with amount 0 and the
-    whole earlier amount as a negative adjustment.
+    A new period takes the carried-out lines of the latest final statement of an earlier period (the
+    final head of its correction chain); a correction takes what the statement it corrects took.
+    A creator no longer registered gets nothing: the amount is held as suspense CREATOR_LEFT.
+    """
+    if corrects_id is not None:
+        source, kind = corrects_id, "CARRIED_IN"
+    else:
+        params = {"stream": stream.value, "currency": currency, "period": str(period)}
+        found = await db.run_read(PREVIOUS_FINAL, params)
+        if not found:
+            return []
+        source, kind = found[0]["id"], "CARRIED_OUT"
+    rows = await db.run_read(CARRIED, {"id": source, "kind": kind})
+    return [
+        CarriedLine(
+            "IN",
+            row["creator_id"],
+            row["ref"] if kind == "CARRIED_IN" else source,
+            Fraction(row["amount"]),
+            row["amount"],
+            left=not row["present"],
+        )
+        for row in rows
+    ]
+
+
+async def _payee_rows(
+    db: Database,
+    lines: list[AnyLeaf],
+    payees: list[RoundedPayee],
+    carried_by: dict[str, int],
+    corrects_id: str | None,
+) -> list[dict[str, Any]]:
+    """One row per creator; for a correction, adjustments of the amount paid, exact and rounded.
+
+    A carried creator is paid 0 and its total is in `carried`. A creator of the corrected statement
+    who is paid nothing now gets a row with amount 0 and the earlier amount as a negative adjustment.
     """
     counts: dict[str, int] = {}
     for line in lines:
@@ -335,23 +408,27 @@ async def _payee_rows(
         if not payee.party.startswith("c:"):
             continue
         creator = payee.party[2:]
-        amount, exact = before.pop(creator, (0, Fraction(0)))
-        rows.append(_pays(creator, payee.amount, payee.exact, counts.get(creator, 0), amount, exact))
-    rows += [_pays(creator, 0, Fraction(0), 0, amount, exact) for creator, (amount, exact) in before.items()]
+        was = before.pop(creator, (0, Fraction(0)))
+        carried = carried_by.get(creator, 0)
+        rows.append(_pays(creator, payee, carried, counts.get(creator, 0), was))
+    nothing = RoundedPayee("", Fraction(0), 0)
+    rows += [_pays(creator, nothing, 0, 0, was) for creator, was in before.items()]
     return rows
 
 
 def _pays(
-    creator: str, amount: int, exact: Fraction, lines: int, was: int, was_exact: Fraction
+    creator: str, payee: RoundedPayee, carried: int, lines: int, was: tuple[int, Fraction]
 ) -> dict[str, Any]:
+    paid = payee.amount - carried
     return {
         "creator_id": creator,
-        "amount": amount,
-        "exact": ratio_text(exact),
-        "rounding": ratio_text(amount - exact),
+        "amount": paid,
+        "carried": carried,
+        "exact": ratio_text(payee.exact),
+        "rounding": ratio_text(payee.rounding),
         "lines": lines,
-        "adjustment": amount - was,
-        "exact_adjustment": ratio_text(exact - was_exact),
+        "adjustment": paid - was[0],
+        "exact_adjustment": ratio_text(payee.exact - was[1]),
     }
 
 
@@ -643,8 +720,9 @@ async def iter_lines(
 PAYEE = """
 MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
 RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
-        exact: coalesce(p.exact, toString(p.amount)), rounding: coalesce(p.rounding, "0"),
-              exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
+        carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+        rounding: coalesce(p.rounding, '0'),
+        exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
 """
 
 

@@ -6,6 +6,7 @@ rules and `registry.money.allocate` for the rounding.
 
 from registry.royalties.model import (
     Basis,
+    CarriedLine,
     Distribution,
     InfluenceInput,
     LicenceTerms,
@@ -29,6 +30,7 @@ from registry.royalties.rules import distribute_output_use, distribute_service_u
 
 __all__ = [
     "Basis",
+    "CarriedLine",
     "Distribution",
     "InfluenceInput",
     "LicenceTerms",

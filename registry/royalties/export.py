@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from registry.money import format_amount
-from registry.royalties.model import Line, SuspenseLine, party_of_creator, party_of_reason
+from registry.royalties.model import CarriedLine, Line, SuspenseLine, party_of_creator, party_of_reason
 
 __all__ = [
     "CSV_FIELDS",
@@ -44,6 +44,7 @@ CSV_FIELDS = (
     "share_bp",
     "share_total_bp",
     "reason",
+    "statement_ref",
     "exact",
     "amount",
     "currency",
@@ -60,7 +61,9 @@ def _ratio(value: Fraction | None) -> str | None:
     return None if value is None else ratio_text(value)
 
 
-def line_row(statement_id: str, n: int, leaf: Line | SuspenseLine, subjects: int) -> dict[str, Any]:
+def line_row(
+    statement_id: str, n: int, leaf: Line | SuspenseLine | CarriedLine, subjects: int
+) -> dict[str, Any]:
     """A statement line (summed over the period's `subjects`) as the properties of one `(:StatementLine)`."""
     row: dict[str, Any] = {
         "statement_id": statement_id,
@@ -71,6 +74,14 @@ def line_row(statement_id: str, n: int, leaf: Line | SuspenseLine, subjects: int
         "exact": _ratio(leaf.exact),
         "explanation": leaf.explanation,
     }
+    if isinstance(leaf, CarriedLine):
+        return row | {
+            "kind": f"CARRIED_{leaf.direction}",
+            "party": leaf.party,
+            "holder_id": leaf.creator_id,
+            "statement_ref": leaf.statement_ref,
+            "reason": "CREATOR_LEFT" if leaf.left else None,
+        }
     if isinstance(leaf, Line):
         return row | {
             "kind": "PAY",
@@ -105,6 +116,7 @@ def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "share_bp": line.get("share_bp"),
         "share_total_bp": line.get("share_total_bp"),
         "reason": line.get("reason"),
+        "statement_ref": line.get("statement_ref"),
         "exact": line.get("exact"),
         "amount": format_amount(line["amount"], currency),
         "currency": currency,

@@ -35,6 +35,7 @@ class Basis(StrEnum):
     ATTRIBUTION = "ATTRIBUTION"
     ANALOGY_FALLBACK = "ANALOGY_FALLBACK"
     UNATTRIBUTED_REMAINDER = "UNATTRIBUTED_REMAINDER"
+    CARRIED_FORWARD = "CARRIED_FORWARD"  # a total below the minimum payout, from or to another period
 
 
 class WorkStatus(StrEnum):
@@ -56,6 +57,7 @@ class SuspenseReason(StrEnum):
     UNMATCHED_REFERENCE = "UNMATCHED_REFERENCE"
     NO_SHARES = "NO_SHARES"  # the work has no registered shares for the right that splits the stream
     NO_ELIGIBLE_WORKS = "NO_ELIGIBLE_WORKS"  # nothing to spread over: no used works, no lineage
+    CREATOR_LEFT = "CREATOR_LEFT"  # money carried for a creator who is no longer registered
 
 
 class TrainingSplit(StrEnum):
@@ -186,6 +188,7 @@ class LicenceTerms:
     training_base: TrainingBase = TrainingBase.USED_WORKS
     service_use_rate: Fraction = Fraction(1)
     output_use_rate: Fraction = Fraction(1)
+    minimum_payout: int = 0  # minor units of the licence's currency; 0: no minimum
 
     def __post_init__(self) -> None:
         for name in ("confidence_threshold", "service_use_rate", "output_use_rate"):
@@ -304,6 +307,45 @@ class Payee:
     def rounding(self) -> Fraction:
         """What rounding added (positive) or took (negative): always greater than -1 and less than 1."""
         return self.amount - self.exact
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedLine:
+    """Money a creator's total fell short of the minimum payout with, carried between statements.
+
+    `direction` IN: brought from statement `statement_ref` into this one (part of the creator's total,
+    or held as suspense CREATOR_LEFT when the creator is gone); OUT: carried from this statement to
+    the next. `amount` is money (the rounded total that was not paid); `exact` what it was exactly.
+    """
+
+    direction: str
+    creator_id: str
+    statement_ref: str
+    exact: Fraction
+    amount: int
+    left: bool = False
+    basis: Basis = field(default=Basis.CARRIED_FORWARD)
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(0)
+
+    @property
+    def party(self) -> str:
+        if self.left:
+            return party_of_reason(SuspenseReason.CREATOR_LEFT.value)
+        return party_of_creator(self.creator_id)
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return ("2", self.direction, self.creator_id, self.statement_ref)
+
+    @property
+    def explanation(self) -> str:
+        if self.direction == "OUT":
+            return f"Creator {self.creator_id}: below the minimum payout, carried to the next statement"
+        where = "held in suspense: the creator has left" if self.left else "added to this statement"
+        return f"Statement {self.statement_ref} carried it for creator {self.creator_id}: {where}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
 
-from registry.royalties.model import Line, PathStep, Payee, SuspenseLine
-from registry.royalties.rules import Leaf, holder_step, settle_leaves, suspense_message
+from registry.royalties.model import CarriedLine, Line, PathStep, Payee, SuspenseLine
+from registry.royalties.rules import AnyLeaf, Leaf, holder_step, settle_leaves, suspense_message
 
 __all__ = ["PeriodLines", "line_key"]
 
 LineKey = tuple[str, ...]
 
 
-def line_key(leaf: Leaf) -> LineKey:
+def line_key(leaf: AnyLeaf) -> LineKey:
     """What makes two leaves the same statement line: the sort key, and for a payment its right."""
     if isinstance(leaf, Line):
         return (*leaf.sort_key, leaf.right.value, str(leaf.share_bp), str(leaf.share_total_bp))
@@ -33,7 +33,7 @@ class PeriodLines:
 
     def __init__(self) -> None:
         self._sums: dict[LineKey, dict[int, int]] = {}
-        self._first: dict[LineKey, Leaf] = {}
+        self._first: dict[LineKey, AnyLeaf] = {}
         self._subjects: dict[LineKey, int] = {}
         self.pool = 0
 
@@ -55,15 +55,40 @@ class PeriodLines:
             buckets[denominator] = buckets.get(denominator, 0) + pool * fraction.numerator
             subjects[key] += 1
 
+    def carry_in(self, line: CarriedLine) -> None:
+        """Money an earlier statement carried for a creator: part of this statement's pool and payee."""
+        key = line.sort_key
+        if key in self._sums:
+            raise ArithmeticError(f"Carried line {key} added twice.")
+        self.pool += line.amount
+        self._sums[key] = {1: line.amount}
+        self._first[key] = line
+        self._subjects[key] = 1
+
+    def carry_out(self, payees: list[Payee], minimum: int, statement_id: str) -> list[CarriedLine]:
+        """Creators whose rounded total is positive but below `minimum`: carried to the next statement.
+
+        The amount is the payee's rounded total (money, so nothing is lost or created between
+        statements); `exact` keeps what it was exactly.
+        """
+        return [
+            CarriedLine("OUT", payee.party[2:], statement_id, payee.exact, payee.amount)
+            for payee in payees
+            if payee.party.startswith("c:") and 0 < payee.amount < minimum
+        ]
+
     def __len__(self) -> int:
         return len(self._sums)
 
-    def lines(self) -> list[Leaf]:
+    def lines(self) -> list[AnyLeaf]:
         """One leaf per statement line, in sort order, with its exact amount and an explanation."""
-        out: list[Leaf] = []
+        out: list[AnyLeaf] = []
         for key in sorted(self._sums):
             exact = sum((Fraction(n, d) for d, n in self._sums[key].items()), Fraction(0))
             leaf = self._first[key]
+            if isinstance(leaf, CarriedLine):
+                out.append(replace(leaf, exact=exact))
+                continue
             fraction = exact / self.pool if self.pool else Fraction(0)
             path = _path(leaf, self._subjects[key])
             if isinstance(leaf, SuspenseLine):
@@ -73,16 +98,16 @@ class PeriodLines:
             out.append(replace(leaf, fraction=fraction, exact=exact, path=path))
         return out
 
-    def settle(self, salt: str) -> tuple[list[Leaf], list[Payee]]:
+    def settle(self, salt: str) -> tuple[list[AnyLeaf], list[Payee]]:
         """The statement's lines rounded once per payee (rules.settle_leaves), ties keyed by `salt`."""
         return settle_leaves([leaf for leaf in self.lines() if leaf.exact > 0], self.pool, salt)
 
-    def subjects(self, leaf: Leaf) -> int:
+    def subjects(self, leaf: AnyLeaf) -> int:
         """How many subjects (outputs, models, runs' models) contributed to the line of `leaf`."""
         return self._subjects[line_key(leaf)]
 
 
-def _path(leaf: Leaf, subjects: int) -> tuple[PathStep, ...]:
+def _path(leaf: Line | SuspenseLine, subjects: int) -> tuple[PathStep, ...]:
     basis = f"{leaf.basis.value} over {subjects} subject{'s' if subjects != 1 else ''}"
     if isinstance(leaf, Line):
         creator = holder_step(leaf.holder_id, leaf.role.value, leaf.share_bp, leaf.share_total_bp, leaf.right)

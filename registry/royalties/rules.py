@@ -18,6 +18,7 @@ from registry.errors import InvalidInput
 from registry.money import Currency, allocate, format_amount, payee_tie_break
 from registry.royalties.model import (
     Basis,
+    CarriedLine,
     Distribution,
     LicenceTerms,
     Line,
@@ -37,6 +38,8 @@ from registry.royalties.model import (
 from registry.shares import Right, bp_to_percent_str
 
 Leaf = Line | SuspenseLine
+# What a statement rounds: the rules' leaves, and money carried from or to another statement.
+AnyLeaf = Line | SuspenseLine | CarriedLine
 
 _WHY: dict[SuspenseReason, str] = {
     SuspenseReason.NO_CONSENT: "not every share holder had consent in force for this use at the time",
@@ -308,7 +311,7 @@ def _suspense(
     )
 
 
-def settle_leaves(leaves: list[Leaf], pool: int, salt: str) -> tuple[list[Leaf], list[Payee]]:
+def settle_leaves(leaves: Sequence[AnyLeaf], pool: int, salt: str) -> tuple[list[AnyLeaf], list[Payee]]:
     """Round leaves whose exact amounts add up to `pool`: once per party, then within each party.
 
     Each party (a creator, or a suspense reason) gets the floor or ceiling of its exact total by one
@@ -316,20 +319,21 @@ def settle_leaves(leaves: list[Leaf], pool: int, salt: str) -> tuple[list[Leaf],
     then split over its own lines the same way (ties to the smallest sort key: no other party's money
     moves). The same rule rounds a statement (registry.royalties.period) and `whoGetsPaid`.
     """
-    parties: dict[str, list[Leaf]] = {}
+    parties: dict[str, list[AnyLeaf]] = {}
     for leaf in leaves:
         parties.setdefault(leaf.party, []).append(leaf)
     exacts = {party: sum((leaf.exact for leaf in items), Fraction(0)) for party, items in parties.items()}
     if sum(exacts.values(), Fraction(0)) != pool:
         raise ArithmeticError("The exact amounts of the lines must add up to the pool.")
     amounts = allocate(pool, list(exacts.items()), tie_break=payee_tie_break(salt))
-    settled: list[Leaf] = []
+    settled: list[AnyLeaf] = []
     for party, amount in amounts:
-        own = {leaf.sort_key: leaf for leaf in parties[party]}
-        if len(own) != len(parties[party]):
-            raise ArithmeticError("Two leaves of a distribution share a sort key.")
-        for key, part in allocate(amount, [(key, leaf.exact) for key, leaf in own.items()]):
-            settled.append(replace(own[key], amount=part))
+        # Keyed by sort key and position: two lines of a statement may share a sort key (the same
+        # work and creator paid under two licences naming different rights), never a position.
+        own = sorted(parties[party], key=lambda leaf: leaf.sort_key)
+        weights = [((leaf.sort_key, index), leaf.exact) for index, leaf in enumerate(own)]
+        for (_, index), part in allocate(amount, weights):
+            settled.append(replace(own[index], amount=part))
     settled.sort(key=lambda leaf: leaf.sort_key)
     return settled, [Payee(party, exacts[party], amount) for party, amount in amounts]
 

@@ -308,7 +308,13 @@ class StatementPayee:
     creator_id: strawberry.ID
     exact: str = strawberry.field(description="The creator's exact total in minor units, as a ratio.")
     amount: Money = strawberry.field(description="The exact total rounded once, by largest remainder.")
-    rounding: str = strawberry.field(description="amount minus exact, in minor units: between -1 and 1.")
+    rounding: str = strawberry.field(
+        description="The rounded total minus exact, in minor units: between -1 and 1."
+    )
+    carried: Money = strawberry.field(
+        description="The rounded total, when below the minimum payout: carried to the next statement "
+        "instead of paid (amount is then 0)."
+    )
     adjustment: Money = strawberry.field(
         description="For a correction, the difference from the statement it corrects; else the amount."
     )
@@ -324,6 +330,7 @@ class StatementPayee:
             exact=payee.exact,
             amount=money(payee.amount, currency),
             rounding=payee.rounding,
+            carried=money(payee.carried, currency),
             adjustment=money(payee.adjustment, currency),
             exact_adjustment=payee.exact_adjustment,
             lines=payee.lines,
@@ -349,6 +356,13 @@ class Statement:
     pool: Money = strawberry.field(description="What the licence rates make of it: the money split.")
     paid: Money
     suspended: Money
+    carried_in: Money = strawberry.field(
+        description="Brought from earlier statements for creators below the minimum payout then."
+    )
+    carried_out: Money = strawberry.field(
+        description="Creators' totals below the minimum payout, carried to the next statement. "
+        "paid + suspended + carriedOut = pool + carriedIn."
+    )
     suspense_totals: list[SuspenseTotal]
     subject_count: int
     line_count: int
@@ -371,6 +385,8 @@ class Statement:
             pool=money(r.pool, cur),
             paid=money(r.paid, cur),
             suspended=money(r.suspended, cur),
+            carried_in=money(r.carried_in, cur),
+            carried_out=money(r.carried_out, cur),
             suspense_totals=[
                 SuspenseTotal(reason=SuspenseReason(k), amount=money(v, cur))
                 for k, v in r.suspense_totals.items()

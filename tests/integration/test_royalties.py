@@ -353,3 +353,76 @@ async def test_csv_upload_reports_each_bad_line_and_stores_nothing(db: Database,
     assert (again["created"], again["unchanged"], again["stored"]) == (0, 2, True)
     header = await upload(gql, licensee, "output,amount\nO1,1\n")
     assert {p["column"] for p in header["problems"]} == {"output", "output_id", "currency"}
+
+
+CARRY_PAYEES = """query($id: ID!) {
+  statement(id: $id) {
+    pool paid suspended carriedIn carriedOut suspenseTotals { reason amount }
+    payees(first: 50) {
+      edges { node { creatorId amount carried exact rounding adjustment exactAdjustment } }
+    }
+  }
+}"""
+
+
+async def _run_period(gql: GraphQLClient, period: str, statement_id: str) -> None:
+    i = {"period": period, "stream": "OUTPUT_USE", "currency": "EUR", "id": statement_id}
+    assert (await gql(RUN, {"i": i}, key=ADMIN_SECRET)).data["runDistribution"]["status"] == "DRAFT"
+
+
+async def _carry_view(gql: GraphQLClient, statement_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = (await gql(CARRY_PAYEES, {"id": statement_id}, key=ADMIN_SECRET)).data["statement"]
+    by_creator = {e["node"]["creatorId"]: e["node"] for e in data.pop("payees")["edges"]}
+    return data, by_creator
+
+
+async def test_minimum_payout_carries_to_the_next_period_and_through_a_correction(
+    db: Database, gql: GraphQLClient
+) -> None:
+    b = Builder(db)
+    b.terms["minimum_payout"] = 200  # 2.00 EUR
+    await b.licence()
+    await b.creators({"A": "OPT_IN", "B": "OPT_IN", "D": "DECLINE"})
+    await b.work("W1", {"A": 10000})
+    await b.work("W2", {"A": 5000, "B": 5000})
+    await b.work("W3", {"D": 10000})
+    await b.model("M1", {"W1": "1", "W2": "1"})
+    await b.outputs("M1", ["O1", "O2"])
+    await b.report("R1", "O1", {"W1": "0.5", "W2": "0.3", "W3": "0.1"}, confidence="0.9")
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    october = {"period": "2026-10", "stream": "OUTPUT_USE", "subjectId": "O1", "currency": "EUR"}
+    await gql(REPORT, {"i": october | {"amount": "100.00"}}, key=licensee)
+    # October, pool 10.00 (in cents): W1 500 -> A; W2 300 -> A 150, B 150; W3 100 DECLINED; the 0.1
+    # remainder over W1 and W2: A 50 + 25, B 25. A 725 is paid; B 175 is below the 200 minimum: carried.
+    await _run_period(gql, "2026-10", "st-oct")
+    oct_totals, oct_payees = await _carry_view(gql, "st-oct")
+    assert (oct_payees["B"]["amount"], oct_payees["B"]["carried"], oct_payees["B"]["exact"]) == (
+        "0.00",
+        "1.75",
+        "175",
+    )
+    assert (oct_payees["A"]["amount"], oct_payees["A"]["carried"]) == ("7.25", "0.00")
+    assert (oct_totals["carriedOut"], oct_totals["carriedIn"]) == ("1.75", "0.00")
+    assert cents(oct_totals["paid"]) + cents(oct_totals["suspended"]) + 175 == cents(oct_totals["pool"])
+    await gql(FINALISE, {"id": "st-oct"}, key=ADMIN_SECRET)
+    # November: O2 has no counting report (fallback over W1, W2 equally), pool 10.00: B earns 2.50,
+    # plus the 1.75 carried from October, visibly, crosses the minimum and is paid.
+    november = {"period": "2026-11", "stream": "OUTPUT_USE", "subjectId": "O2", "currency": "EUR"}
+    await gql(REPORT, {"i": november | {"amount": "100.00"}}, key=licensee)
+    await _run_period(gql, "2026-11", "st-nov")
+    nov_totals, nov_payees = await _carry_view(gql, "st-nov")
+    assert (nov_payees["B"]["amount"], nov_payees["B"]["carried"]) == ("4.25", "0.00")
+    assert (nov_totals["carriedIn"], nov_totals["pool"], nov_totals["paid"]) == ("1.75", "10.00", "11.75")
+    carried = [line for line in await exported(gql, "st-nov") if line["kind"] == "CARRIED_IN"]
+    assert [(c["creator_id"], c["amount"], c["statement_ref"]) for c in carried] == [("B", "1.75", "st-oct")]
+    await gql(FINALISE, {"id": "st-nov"}, key=ADMIN_SECRET)
+    # B leaves before November is corrected: what October carried for B is held, not lost or given away.
+    await db.run_write("MATCH (c:Creator {id: 'B'}) DETACH DELETE c")
+    await gql(REPORT, {"i": november | {"amount": "110.00", "correction": True}}, key=licensee)
+    await gql(CORRECT, {"id": "st-nov", "n": "st-nov-2"}, key=ADMIN_SECRET)
+    fix_totals, fix_payees = await _carry_view(gql, "st-nov-2")
+    assert suspense(fix_totals) == {"CREATOR_LEFT": "1.75"}
+    # A now holds all of W2: 11.00 against 7.50; the adjustment is the exact difference.
+    assert (fix_payees["A"]["amount"], fix_payees["A"]["adjustment"]) == ("11.00", "3.50")
+    assert fix_payees["A"]["exactAdjustment"] == "350"
+    assert cents(fix_totals["paid"]) + cents(fix_totals["suspended"]) == cents(fix_totals["pool"]) + 175
