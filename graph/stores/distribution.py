@@ -31,6 +31,7 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import native
+from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
 from graph.stores.rights import work_facts
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
 from registry.errors import NotFound
@@ -41,6 +42,7 @@ from registry.royalties import (
     LicenceTerms,
     ReportInput,
     Stream,
+    TrainingBase,
     WorkInput,
     WorkUsage,
     distribute_output_use,
@@ -55,7 +57,14 @@ from registry.royalties.facts import (
     work_input,
     work_status,
 )
-from registry.royalties.rules import Leaf, output_use_leaves, service_use_leaves, training_leaves
+from registry.royalties.rules import (
+    CatalogueTotals,
+    Leaf,
+    catalogue_leaves,
+    output_use_leaves,
+    service_use_leaves,
+    training_leaves,
+)
 from registry.usage import Period, usage_prefix
 
 BATCH_SIZE = 500
@@ -135,6 +144,7 @@ RETURN m.id AS id, COLLECT {
   WHERE coalesce(r.status, 'COMPLETE') = 'COMPLETE'
   RETURN {
     id: r.id, started_at: r.started_at,
+    granted_at: head(COLLECT { MATCH (r)-[:UNDER]->(g:Grant) RETURN g.valid_from }),
     version: head(COLLECT { MATCH (r)-[:UNDER]->(:Grant)-[:OF]->(v:LicenceVersion) RETURN v {.*} }),
     used: COLLECT {
       MATCH (r)-[u:USED]->(w:Work) RETURN {work_id: w.id, weight: toString(coalesce(u.weight, '1'))}
@@ -196,6 +206,7 @@ class OutputFacts:
 class RunFacts:
     id: str
     started_at: datetime | None
+    granted_at: datetime | None
     terms: LicenceTerms
     used: tuple[tuple[str, str], ...]  # (work id, weight)
 
@@ -276,6 +287,7 @@ class Caches:
 
     models: ModelCache = field(default_factory=ModelCache)
     works: WorkCache = field(default_factory=WorkCache)
+    catalogue: CatalogueCache = field(default_factory=CatalogueCache)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -466,28 +478,55 @@ async def _training_batch(
         return runs, await _works(tx, touched, cache.works)
 
     runs, works = await db.read(work)
+    catalogues = {
+        run.id: await catalogue_totals(
+            db, run.granted_at or run.started_at or period.start, run.terms.training_right, cache.catalogue
+        )
+        for found in runs.values()
+        for run in found
+        if run.terms.training_base is TrainingBase.CATALOGUE
+    }
     settled = []
     for subject in subjects:
         found = runs.get(subject.subject_id, [])
         minimum = max((run.terms.minimum_payout for run in found), default=0)
-        leaves = _training(subject, found, works, period)
+        leaves = _training(subject, found, works, period, catalogues)
         settled.append(Settled(subject, subject.amount, subject.amount, leaves, minimum))
     return settled
 
 
 def _run(row: dict[str, Any]) -> RunFacts:
     used = tuple(sorted((u["work_id"], u["weight"]) for u in row["used"]))
-    return RunFacts(row["id"], _moment(row["started_at"]), terms_from_version(row["version"]), used)
+    return RunFacts(
+        row["id"],
+        _moment(row["started_at"]),
+        _moment(row.get("granted_at")),
+        terms_from_version(row["version"]),
+        used,
+    )
 
 
-def _training(subject: Subject, runs: list[RunFacts], works: _Works, period: Period) -> list[Leaf]:
-    """The model's training fee over the runs that produced it (equally), each by the training rule."""
+def _training(
+    subject: Subject,
+    runs: list[RunFacts],
+    works: _Works,
+    period: Period,
+    catalogues: Mapping[str, CatalogueTotals],
+) -> list[Leaf]:
+    """The model's training fee over the runs that produced it (equally), each by the training rule
+    (over the works it used, or over the licensed catalogue when its licence says CATALOGUE)."""
     if not runs:
         note = f"model {subject.subject_id} (no complete training run)"
         return training_leaves(run_id=note, terms=LicenceTerms("none", "-"), used=[], explain=False)
     each = Fraction(1, len(runs))
     leaves: list[Leaf] = []
     for run in sorted(runs, key=lambda r: r.id):
+        if run.id in catalogues:
+            own = catalogue_leaves(
+                run_id=run.id, terms=run.terms, catalogue=catalogues[run.id], explain=False
+            )
+            leaves += [replace(leaf, fraction=leaf.fraction * each) for leaf in own]
+            continue
         at = run.started_at or period.start
         used = [
             WorkUsage(works.input(work_id, Scope.TRAINING, at), to_fraction(weight, what="USED weight"))

@@ -28,14 +28,13 @@ from registry.royalties.model import (
     Stream,
     SuspenseLine,
     SuspenseReason,
-    TrainingBase,
     TrainingSplit,
     WorkInput,
     WorkUsage,
     require_unique_works,
     suspense_reason,
 )
-from registry.shares import Right, bp_to_percent_str
+from registry.shares import Right, ShareRole, bp_to_percent_str
 
 Leaf = Line | SuspenseLine
 # What a statement rounds: the rules' leaves, and money carried from or to another statement.
@@ -55,24 +54,104 @@ def training_leaves(
     run_id: str,
     terms: LicenceTerms,
     used: Sequence[WorkUsage],
-    catalogue: Sequence[WorkUsage] = (),
     explain: bool = True,
 ) -> list[Leaf]:
-    """A run's fixed training fee as exact fractions over the included works, then within each by shares.
+    """A run's fixed training fee as exact fractions over the works it used, then within each by shares.
 
-    Included works: those the run used, or, when the licence's `training_base` is CATALOGUE, the
-    licensed catalogue when the grant was made (`catalogue`). Equal split unless the licence's
-    `training_split` is WEIGHTED. A used work that was not licensable keeps its portion, in
-    suspense: it is never handed to the other works. `explain=False` leaves paths empty (a statement
-    stores aggregated lines, not one path per output).
+    Equal split unless the licence's `training_split` is WEIGHTED. A used work that was not
+    licensable keeps its portion, in suspense: it is never handed to the other works. (A licence
+    whose `training_base` is CATALOGUE is paid by `catalogue_leaves` instead.) `explain=False` leaves
+    paths empty (a statement stores summed lines, not one path per subject).
     """
-    included = catalogue if terms.training_base is TrainingBase.CATALOGUE else used
     weighted = terms.training_split is TrainingSplit.WEIGHTED
-    usages = list(included) if weighted else [replace(u, weight=Fraction(1)) for u in included]
-    base = "licensed catalogue" if terms.training_base is TrainingBase.CATALOGUE else "used works"
-    head = (PathStep("TrainingRun", run_id, f"fee {'by weight' if weighted else 'equally'} over {base}"),)
+    usages = list(used) if weighted else [replace(u, weight=Fraction(1)) for u in used]
+    head = (PathStep("TrainingRun", run_id, f"fee {'by weight' if weighted else 'equally'} over used works"),)
     where = _Where(Basis.TRAINING, Stream.TRAINING, terms.training_right, explain)
     return _over_usages(Fraction(1), usages, where, head, f"run {run_id}")
+
+
+# A catalogue-basis line is about the catalogue as a whole, not one work.
+CATALOGUE_REF = "(licensed catalogue)"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueHolding:
+    """A creator's basis points, in one role, summed over the `works` whose total for the right is `total`."""
+
+    creator_id: str
+    role: str
+    total_bp: int
+    bp: int
+    works: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueTotals:
+    """The licensed catalogue at the grant, as the graph sums it: works, works without shares, holdings."""
+
+    licensable: int
+    unshared: int
+    holdings: tuple[CatalogueHolding, ...]
+
+
+def catalogue_leaves(
+    *, run_id: str, terms: LicenceTerms, catalogue: CatalogueTotals, explain: bool = True
+) -> list[Leaf]:
+    """A run's fee equally over the N licensed works (the CATALOGUE basis), then by shares in each.
+
+    Each work carries 1/N; within it a creator gets `bp / total` of that. Summed, a creator's part in
+    one role is the sum over its groups of `bp / (total * N)`: exact, whatever the catalogue's size.
+    Works without shares for the right are held as NO_SHARES. The licence's weighted split has no
+    weights to use here (the catalogue was not used with a weight), so the split is always equal.
+    """
+    right, n = terms.training_right, catalogue.licensable
+    head = PathStep("TrainingRun", run_id, f"fee equally over the licensed catalogue ({n} works)")
+    where = _Where(Basis.TRAINING, Stream.TRAINING, right, explain)
+    if n == 0:
+        message = f"run {run_id} had no licensable works in the catalogue when its grant was made"
+        return [
+            _suspense(
+                Fraction(1), None, SuspenseReason.NO_ELIGIBLE_WORKS, message, where, (head,), None, None
+            )
+        ]
+    parts: dict[tuple[str, str], tuple[Fraction, int]] = {}
+    for h in catalogue.holdings:
+        fraction, works = parts.get((h.creator_id, h.role), (Fraction(0), 0))
+        parts[(h.creator_id, h.role)] = (fraction + Fraction(h.bp, h.total_bp * n), works + h.works)
+    leaves: list[Leaf] = [
+        Line(
+            stream=Stream.TRAINING,
+            basis=Basis.TRAINING,
+            holder_id=creator,
+            work_id=CATALOGUE_REF,
+            role=ShareRole(role),
+            right=right,
+            share_bp=0,
+            share_total_bp=0,
+            weight=None,
+            influence_score=None,
+            fraction=fraction,
+            exact=Fraction(0),
+            amount=0,
+            path=(head, PathStep("Creator", creator, f"{role} in {works} of the works")) if explain else (),
+        )
+        for (creator, role), (fraction, works) in sorted(parts.items())
+    ]
+    if catalogue.unshared:
+        message = f"{catalogue.unshared} licensed works have no registered {right.value.lower()} shares"
+        leaves.append(
+            _suspense(
+                Fraction(catalogue.unshared, n),
+                CATALOGUE_REF,
+                SuspenseReason.NO_SHARES,
+                message,
+                where,
+                (head,),
+                None,
+                None,
+            )
+        )
+    return leaves
 
 
 def distribute_training(
@@ -82,10 +161,9 @@ def distribute_training(
     run_id: str,
     terms: LicenceTerms,
     used: Sequence[WorkUsage],
-    catalogue: Sequence[WorkUsage] = (),
 ) -> Distribution:
     """`training_leaves` rounded over the fee (`settle_leaves`)."""
-    leaves = training_leaves(run_id=run_id, terms=terms, used=used, catalogue=catalogue)
+    leaves = training_leaves(run_id=run_id, terms=terms, used=used)
     return _settle(Stream.TRAINING, fee, currency, leaves, run_id)
 
 

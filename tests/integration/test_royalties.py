@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 import pytest
 
 from graph.database import Database, QueryCounter
+from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
+from registry.shares import Right
 from tests.integration.royalties_graph import Builder
 from tests.support import ADMIN_SECRET, GraphQLClient
 
@@ -426,3 +429,28 @@ async def test_minimum_payout_carries_to_the_next_period_and_through_a_correctio
     assert (fix_payees["A"]["amount"], fix_payees["A"]["adjustment"]) == ("11.00", "3.50")
     assert fix_payees["A"]["exactAdjustment"] == "350"
     assert cents(fix_totals["paid"]) + cents(fix_totals["suspended"]) == cents(fix_totals["pool"]) + 175
+
+
+async def test_catalogue_training_basis_spreads_the_fee_over_the_licensed_catalogue(
+    db: Database, gql: GraphQLClient
+) -> None:
+    b = Builder(db)
+    b.terms["training_basis"] = "CATALOGUE"
+    await b.licence()
+    await b.creators({"A": "OPT_IN", "B": "OPT_IN", "D": "DECLINE", "N": None})
+    await b.work("W1", {"A": 10000})
+    await b.work("W2", {"A": 5000, "B": 5000})
+    await b.work("W3", {"D": 10000})
+    await b.work("W4", {"N": 10000})
+    await b.model("M1", {"W1": "1"})  # used one work; the licence pays the whole licensed catalogue
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "TRAINING", "M1", "12000.00")
+    statement = await run(gql, "TRAINING", "st-cat")
+    # Licensed when the grant was made: W1 and W2 (W3 declined, W4 without consent): 6000.00 each.
+    assert await payees(gql, "st-cat") == {"A": "9000.00", "B": "3000.00"}
+    assert statement["suspended"] == "0.00"
+    # The aggregation pages through the catalogue; one work per page sums to the same integers.
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    whole = await catalogue_totals(db, at, Right.MECHANICAL, CatalogueCache())
+    assert whole == await catalogue_totals(db, at, Right.MECHANICAL, CatalogueCache(), page=1)
+    assert (whole.licensable, whole.unshared) == (2, 0)

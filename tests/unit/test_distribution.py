@@ -31,7 +31,7 @@ from registry.royalties import (
     distribute_training,
 )
 from registry.royalties.period import PeriodLines
-from registry.royalties.rules import output_use_leaves
+from registry.royalties.rules import CatalogueHolding, CatalogueTotals, catalogue_leaves, output_use_leaves
 from registry.shares import Right, Share, ShareRole
 
 TERMS = LicenceTerms("LIC-1", "2", confidence_threshold=Fraction(1, 2))
@@ -116,14 +116,33 @@ def test_training_equal_split_ignores_weights_unless_the_licence_says_so() -> No
     assert amounts(weighted) == {("TRAINING", "W1", "A"): 750, ("TRAINING", "W2", "B"): 250}
 
 
-def test_training_over_the_licensed_catalogue_when_the_licence_says_so() -> None:
+def test_training_over_the_licensed_catalogue_from_the_graph_s_sums() -> None:
+    # Three licensed works: X 100 % (total 10000), X 50 % + Y 50 %, and one with 99.99 % over
+    # three holders (X, Y, Z 33.33 % each, total 9999); a fourth without mechanical shares.
     terms = replace(TERMS, training_base=TrainingBase.CATALOGUE)
-    catalogue = [WorkUsage(solo(f"W{i}", f"H{i}")) for i in range(4)]
-    result = distribute_training(
-        1000, "EUR", run_id="R", terms=terms, used=catalogue[:1], catalogue=catalogue
+    catalogue = CatalogueTotals(
+        licensable=4,
+        unshared=1,
+        holdings=(
+            CatalogueHolding("X", "COMPOSER", 10000, 15000, 2),
+            CatalogueHolding("X", "COMPOSER", 9999, 3333, 1),
+            CatalogueHolding("Y", "COMPOSER", 10000, 5000, 1),
+            CatalogueHolding("Y", "COMPOSER", 9999, 3333, 1),
+            CatalogueHolding("Z", "LYRICIST", 9999, 3333, 1),
+        ),
     )
-    assert sorted(amounts(result).values()) == [250, 250, 250, 250]
-    assert "licensed catalogue" in result.lines[0].explanation
+    leaves = catalogue_leaves(run_id="R", terms=terms, catalogue=catalogue)
+    fractions = {leaf.party: leaf.fraction for leaf in leaves}
+    assert fractions == {
+        "c:X": Fraction(3, 2) / 4 + Fraction(1, 3) / 4,
+        "c:Y": Fraction(1, 2) / 4 + Fraction(1, 3) / 4,
+        "c:Z": Fraction(1, 3) / 4,
+        "s:NO_SHARES": Fraction(1, 4),
+    }
+    assert sum(fractions.values()) == 1
+    assert "licensed catalogue (4 works)" in leaves[0].explanation
+    empty = catalogue_leaves(run_id="R", terms=terms, catalogue=CatalogueTotals(0, 0, ()))
+    assert [leaf.party for leaf in empty] == ["s:NO_ELIGIBLE_WORKS"]
 
 
 def test_training_splits_within_a_work_by_mechanical_shares_divided_by_the_actual_total() -> None:
@@ -460,7 +479,7 @@ def all_three(
     pool: int, currency: str, terms: LicenceTerms, used: list[WorkUsage], report: ReportInput | None
 ):
     return [
-        distribute_training(pool, currency, run_id="RUN", terms=terms, used=used, catalogue=used[::-1]),
+        distribute_training(pool, currency, run_id="RUN", terms=terms, used=used),
         distribute_service_use(pool, currency, model_id="M", terms=terms, lineage=used),
         distribute_output_use(
             pool, currency, output_id="O", model_id="M", terms=terms, report=report, lineage=used
