@@ -106,7 +106,7 @@ def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
     return {
         "statement_id": line["statement_id"],
         "n": line["n"],
-        "subjects": line["subjects"],
+        "subjects": line.get("subjects"),
         "kind": line["kind"],
         "basis": line["basis"],
         "creator_id": line.get("holder_id"),

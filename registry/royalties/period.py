@@ -103,8 +103,8 @@ class PeriodLines:
         return settle_leaves([leaf for leaf in self.lines() if leaf.exact > 0], self.pool, salt)
 
     def subjects(self, leaf: AnyLeaf) -> int:
-        """How many subjects (outputs, models, runs' models) contributed to the line of `leaf`."""
-        return self._subjects[line_key(leaf)]
+        """How many subjects (outputs, models) contributed to the line of `leaf` (0: a carried-out line)."""
+        return self._subjects.get(line_key(leaf), 0)
 
 
 def _path(leaf: Line | SuspenseLine, subjects: int) -> tuple[PathStep, ...]:
