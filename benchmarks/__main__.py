@@ -14,7 +14,14 @@ import importlib
 
 from benchmarks import kit
 
-MODULES = ("trace_latency", "manifest_write", "catalogue_reads", "import_cwr", "distribution")
+MODULES = (
+    "trace_latency",
+    "manifest_write",
+    "catalogue_reads",
+    "import_cwr",
+    "distribution",
+    "catalogue_training",
+)
 
 
 def main() -> None:

@@ -1,32 +1,26 @@
-"""Time and memory of a TRAINING distribution on the CATALOGUE basis over a catalogue of N works.
+"""A TRAINING distribution on the CATALOGUE basis over a catalogue of N works, against raw Cypher.
 
-    python -m benchmarks.catalogue_training 1000000
+    python -m benchmarks.catalogue_training [N | --full]      (modest 20,000; full 1,000,000)
 
-Starts its own Neo4j (benchmarks.distribution.neo4j_server; or NEO4J_URI, whose database it wipes),
-writes N works with one or two holders (30 % two, 50/50), N/20 creators with catalogue opt-ins (5 %
+Writes N works with one or two holders (30 % two, 50/50), N/20 creators with catalogue opt-ins (5 %
 declined), a licence version with `training_basis: CATALOGUE`, one model trained under its grant and a
-TRAINING usage report of 12,000.00 EUR. Then, once each: the baseline, one raw Cypher query returning
-the same facts (the licensable works' mechanical basis points summed per creator, the same filter,
-no paging, no exact fractions), and the distribution into a statement (which pages through the
-catalogue in Neo4j and sums exactly). Prints both times, their ratio, the statement's totals, and the
-process's ru_maxrss.
+TRAINING usage report of 12,000.00 EUR. Then, interleaved: the baseline, one raw Cypher query returning
+the same facts (the licensable works' mechanical basis points summed per creator, the same filter, no
+paging, no exact fractions), and the distribution into a statement (which pages through the catalogue
+in Neo4j and sums exactly). Reports works per second of each and the process's ru_maxrss.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import random
 import resource
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from benchmarks.distribution import CREATORS_Q, WIPE, WORKS_Q, neo4j_server
-from graph.database import Database, Neo4jSettings
-from graph.migrations import migrate
+from benchmarks.distribution import CREATORS_Q, WORKS_Q
+from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
+from graph.database import Database
 from graph.stores import statements
 from graph.stores.rights import LICENSABLE_FILTER
 from registry.royalties import Stream
@@ -34,6 +28,7 @@ from registry.usage import Period, usage_report_id, usage_sort_key
 
 PERIOD = Period.parse("2026-10")
 BATCH = 10_000
+MODEST, FULL = 20_000, 1_000_000
 SETUP = """
 MERGE (lic:Licence {id: 'collective'}) SET lic.name = 'CAL'
 MERGE (v:LicenceVersion {id: 'cal-cat'})
@@ -85,7 +80,6 @@ def _rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[s
 
 async def generate(db: Database, n: int) -> float:
     started = time.perf_counter()
-    await db.run_autocommit(WIPE)
     people, works = _rows(n, random.Random(11))
     for start in range(0, len(people), BATCH):
         await db.run_write(CREATORS_Q, {"rows": people[start : start + BATCH]})
@@ -97,46 +91,37 @@ async def generate(db: Database, n: int) -> float:
     return time.perf_counter() - started
 
 
-async def bench(settings: Neo4jSettings, n: int) -> None:
-    db = Database.connect(settings)
-    try:
-        await migrate(db)
-        print(f"generated {n} works in {await generate(db, n):.1f} s", flush=True)
-        started = time.perf_counter()
-        params = {"scope": "TRAINING", "at": datetime(2025, 1, 1, tzinfo=UTC)}
-        rows = await db.run_read(BASELINE, params)
-        baseline = time.perf_counter() - started
-        print(f"baseline (one raw Cypher query, {len(rows)} creators): {baseline:.1f} s", flush=True)
-        started = time.perf_counter()
-        record = await statements.run_distribution(
-            db,
-            statement_id=f"bench-cat-{n}",
-            stream=Stream.TRAINING,
-            period=PERIOD,
-            currency="EUR",
-            created_by="bench",
+async def measure(db: Database, size: int) -> list[Row]:
+    """Catalogue-basis distributions of `size` works against the raw aggregation of the same facts."""
+    await generate(db, size)
+    params = {"scope": "TRAINING", "at": datetime(2025, 1, 1, tzinfo=UTC)}
+    runs: list[statements.StatementRecord] = []
+
+    async def raw() -> None:
+        await db.run_read(BASELINE, params)
+
+    async def project() -> None:
+        runs.append(
+            await statements.run_distribution(
+                db,
+                statement_id=f"bench-cat-{size}-{len(runs)}",
+                stream=Stream.TRAINING,
+                period=PERIOD,
+                currency="EUR",
+                created_by="bench",
+            )
         )
-        elapsed = time.perf_counter() - started
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        assert record.paid + record.suspended + record.carried_out == record.pool + record.carried_in
-        print(
-            f"distribution: {elapsed:.1f} s ({elapsed / baseline:.2f}x the baseline), "
-            f"{record.line_count} lines, "
-            f"pool {record.pool}, paid {record.paid}, suspended {record.suspended}; ru_maxrss {rss:.0f} MiB"
-        )
-    finally:
-        await db.close()
+
+    baseline, ours = await interleaved([raw, project], rounds(2), warmup=0)
+    record = runs[-1]
+    assert record.paid + record.suspended == record.pool == 1_200_000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    row = throughput_row(f"catalogue training basis, {size:,} works", "works", size, ours, baseline, goal=0)
+    return [Row(row.path, row.project, row.baseline, row.ratio, f"exact, paged; ru_maxrss {rss:.0f} MiB")]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("works", type=int, help="how many works the catalogue has")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="opustrace-bench-") as workdir,
-        neo4j_server(Path(workdir)) as neo4j,
-    ):
-        asyncio.run(bench(neo4j, args.works))
+    run_alone("catalogue_training", measure, MODEST, FULL, __doc__)
 
 
 if __name__ == "__main__":
