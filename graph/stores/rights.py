@@ -62,12 +62,8 @@ RETURN w.id AS id LIMIT 1
 # The work-level rule of registry.rights.work_reasons, as a filter: not withdrawn, at least one holder
 # with a positive share, each such holder with an opt-in covering the scope in force at $at, and no
 # such holder's decline covering the scope in force at $at.
-_LICENSABLE = """
-MATCH (w:Work)
-WHERE w.title IS NOT NULL AND coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
-  AND ($iswc IS NULL OR w.iswc = $iswc)
-  AND ($title IS NULL OR w.title_search CONTAINS $title)
-  AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
+# After `MATCH (w:Work) WHERE ...`: keeps the works whose holders make them licensable for $scope at $at.
+LICENSABLE_FILTER = """
 WITH w, COLLECT {
   MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
   WITH c, sum(coalesce(s.performing_bp, 0) + coalesce(s.mechanical_bp, 0)
@@ -87,6 +83,16 @@ WHERE size(owners) > 0
       AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
   })
 """
+_LICENSABLE = (
+    """
+MATCH (w:Work)
+WHERE w.title IS NOT NULL AND coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+  AND ($iswc IS NULL OR w.iswc = $iswc)
+  AND ($title IS NULL OR w.title_search CONTAINS $title)
+  AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
+"""
+    + LICENSABLE_FILTER
+)
 # The page streams in title order from the work_title index and stops after $offset + $limit works (one
 # more, to tell whether a next page exists); only a caller asking for the total pays for the count.
 LICENSABLE_WORKS = _LICENSABLE + "RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit"
