@@ -54,7 +54,7 @@ def load_command(seed: int, size_name: str) -> None:
     click.echo(f"loading the demo world (seed {seed}: {size.creators} creators, {size.works} works, "
                f"{size.outputs} outputs) through the GraphQL mutations…")  # fmt: skip
     started = time.monotonic()
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+    with neo4j_connection(settings, stop_on_exit=True) as neo4j:
         try:
             keys = asyncio.run(_load(neo4j, settings, seed, size))
         except (DemoError, DomainError) as exc:

@@ -1,5 +1,5 @@
 // The explorer's shell: hash routes, the API key form, focus management for keyboard users.
-import { currentKey, gql, setKey } from "./api.js";
+import { currentKey, gql, setKey, stats } from "./api.js";
 import { h, notice } from "./dom.js";
 import { modelPage, outputPage, searchPage, transparencyPage, workPage } from "./pages.js";
 
@@ -17,6 +17,8 @@ async function render() {
   main.setAttribute("aria-busy", "true");
   document.body.dataset.ready = "false";
   const started = performance.now();
+  stats.requests = 0;
+  stats.graphqlMs = 0;
   let content;
   try {
     const route = ROUTES.find(([re]) => re.test(location.hash));
@@ -33,7 +35,8 @@ async function render() {
     title.tabIndex = -1;
     title.focus({ preventScroll: false });
   }
-  window.__explorer = { renderMs: performance.now() - started };
+  // Read by the benchmark: the whole render against the time its GraphQL requests took.
+  window.__explorer = { renderMs: performance.now() - started, graphqlMs: stats.graphqlMs, requests: stats.requests };
   document.body.dataset.ready = "true";
 }
 
