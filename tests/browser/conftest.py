@@ -19,6 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from graph.local_server import LocalNeo4j
 from tests.e2e.conftest import OPUSTRACE, Served, serve_env, start_serve
 
 SEED = 2026
@@ -78,6 +79,12 @@ def read_keys(path: Path) -> dict[str, str]:
 def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Explorer]:
     root = tmp_path_factory.mktemp("explorer")
     env = serve_env(root / "data")
+    # Started here with a patient timeout (a loaded CI machine can take minutes); load and serve reuse it.
+    LocalNeo4j(
+        home=(root / "data" / "neo4j").resolve(), port=int(env["NEO4J_LOCAL_PORT"]),
+        heap=env["NEO4J_LOCAL_HEAP"], pagecache=env["NEO4J_LOCAL_PAGECACHE"],
+        lib_root=Path(env["NEO4J_LOCAL_LIB_DIR"]), startup_timeout=600,
+    ).start()  # fmt: skip
     load = subprocess.run(
         [str(OPUSTRACE), "demo", "load", "--size", "tiny", "--seed", str(SEED)],
         env=env, capture_output=True, text=True, timeout=900, check=False,
