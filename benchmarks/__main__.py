@@ -14,7 +14,15 @@ import importlib
 
 from benchmarks import kit
 
-MODULES = ("trace_latency", "manifest_write", "catalogue_reads", "import_cwr", "distribution")
+MODULES = (
+    "trace_latency",
+    "manifest_write",
+    "catalogue_reads",
+    "driver_codec",
+    "import_cwr",
+    "distribution",
+    "catalogue_training",
+)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
 from interchange.c2pa_credentials import CredentialConfig
+from opustrace import explorer
 from opustrace.audit_publication import checkpoint_key, daily_checkpoints, head_route, latest_checkpoint_route
 from opustrace.credentials_config import credential_config
 from opustrace.http_limits import AbuseLimits, HttpLimits
@@ -41,6 +42,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.db = db
         self.credentials = credentials
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
@@ -121,6 +125,7 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
                 attribution_webhook(db, current_request_id),
                 methods=["POST"],
             ),
+            *explorer.routes(),
         ],
         middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
         lifespan=lifespan,

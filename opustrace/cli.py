@@ -20,6 +20,7 @@ from opustrace import attribution_pull, cwr_command
 from opustrace.app import create_app, limits_from
 from opustrace.audit_publication import checkpoint_key
 from opustrace.c2pa_command import c2pa_group
+from opustrace.demo_command import demo
 from opustrace.prov_command import prov_group
 from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
@@ -188,6 +189,7 @@ cli.add_command(statement_group)
 cli.add_command(declare_run_command)
 cli.add_command(c2pa_group)
 cli.add_command(prov_group)
+cli.add_command(demo)
 
 
 @cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")
