@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.metrics import DISTRIBUTION_REPORTS
 from graph.stores._records import native, required_native
 from graph.stores.distribution import BATCH_SIZE, Settled, settle_period
 from registry.errors import Conflict, NotFound
@@ -319,6 +320,7 @@ async def run_distribution(
                 rows.append(line_row(statement_id, totals.lines, settled.subject.subject_id, leaf))
                 totals.lines += 1
         await _write_lines(db, statement_id, token, rows)
+        DISTRIBUTION_REPORTS.inc(len(batch))
         if on_page is not None:
             on_page(totals.subjects, totals.lines)
     return await _complete(db, statement_id, token, totals, corrects_id is not None)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import httpx
 import uvicorn
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from graph.database import Database, Neo4jSettings
 from graph.local_server import free_port
@@ -18,12 +19,14 @@ from opustrace.settings import Settings
 
 
 @contextmanager
-def served_app(neo4j: Neo4jSettings, settings: Settings) -> Iterator[str]:
+def served_app(
+    neo4j: Neo4jSettings, settings: Settings, span_exporter: SpanExporter | None = None
+) -> Iterator[str]:
     """Serve on a free loopback port; yields the base URL and stops the server afterwards."""
     port = free_port()
 
     def run() -> None:
-        app = create_app(settings, Database.connect(neo4j))
+        app = create_app(settings, Database.connect(neo4j), span_exporter=span_exporter)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         server.append(uvicorn.Server(config))
         asyncio.run(server[0].serve())

@@ -30,6 +30,11 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def _stop(replica: Served) -> None:
+    if replica.process.poll() is None:
+        replica.interrupt()
+
+
 @contextmanager
 def replicas(
     tmp_path: Path, neo4j: Neo4jSettings, count: int, workers: str, **settings: str
@@ -42,7 +47,7 @@ def replicas(
             env |= {"NEO4J_URI": neo4j.uri, "NEO4J_USER": neo4j.user, "NEO4J_PASSWORD": neo4j.password}
             env |= settings
             replica = start_serve(env, tmp_path / f"serve{index}.log", workers)
-            stack.callback(lambda r=replica: r.process.poll() is None and r.interrupt())
+            stack.callback(_stop, replica)
             served.append(replica)
         for replica in served:
             replica.wait_ready()
