@@ -86,9 +86,10 @@ async def test_failing_statement_names_file_and_is_not_recorded(fresh: Database)
     broken = Migration(
         1, "broken", "V0001__broken.cypher", "CREATE (:MigrationProbe {step: 1});\nNOT CYPHER;"
     )
-    with pytest.raises(MigrationError, match=r"V0001__broken.cypher, statement 2 failed"):
+    with pytest.raises(MigrationError, match=r"V0001__broken.cypher, statement 2 \('NOT CYPHER'\) failed"):
         await migrate(fresh, [broken])
     assert await fresh.run_read("MATCH (m:Migration) RETURN m") == []
+    assert await fresh.run_read(TEST_PROBES) == [], "statement 1 was rolled back with the file"
 
 
 def test_discover_refuses_badly_named_and_duplicate_files(tmp_path: Path) -> None:
