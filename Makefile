@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 1
 
 .PHONY: serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
 
@@ -32,7 +33,7 @@ lock-upgrade: install
 	$(MAKE) install
 
 serve: install
-	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
+	$(BIN)/opustrace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

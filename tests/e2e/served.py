@@ -35,7 +35,7 @@ def served_app(
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine (CI, a shared host) starts slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
@@ -43,7 +43,7 @@ def served_app(
         except httpx.TransportError:
             time.sleep(0.2)
     else:
-        raise AssertionError("the app did not come up within 60 s")
+        raise AssertionError("the app did not come up within 180 s")
     try:
         yield base_url
     finally:
