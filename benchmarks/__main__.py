@@ -14,7 +14,15 @@ import importlib
 
 from benchmarks import kit
 
-MODULES = ("trace_latency", "manifest_write", "catalogue_reads", "import_cwr", "distribution", "audit_head")
+MODULES = (
+    "trace_latency",
+    "manifest_write",
+    "catalogue_reads",
+    "import_cwr",
+    "distribution",
+    "catalogue_training",
+    "audit_head",
+)
 
 
 def main() -> None:

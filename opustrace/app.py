@@ -25,6 +25,7 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from opustrace import explorer
 from opustrace.bookmarks import BookmarkHeader
 from opustrace.http_limits import AbuseLimits, HttpLimits, describe_storage
 from opustrace.logs import configure_logging
@@ -52,6 +53,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=True,
         )
         self.db = db
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
@@ -171,6 +175,7 @@ def create_app(
                 attribution_webhook(db, current_request_id),
                 methods=["POST"],
             ),
+            *explorer.routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,
