@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,9 +23,8 @@ import httpx
 import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
-from benchmarks.import_cwr import neo4j_server
 from graph.database import Database, Neo4jSettings
-from graph.local_server import free_port
+from graph.local_server import free_port, throwaway_neo4j
 from opustrace.app import create_app, limits_from
 from opustrace.demo import load
 from opustrace.demo_world import BENCH_OUTPUT, Size
@@ -89,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, neo4j_server(Path(tmp)) as neo4j:
+    with throwaway_neo4j(heap="1g", pagecache="256m") as neo4j:
         started = time.perf_counter()
         admin = asyncio.run(load_world(neo4j))
         print(f"world loaded in {time.perf_counter() - started:.0f} s")
