@@ -13,7 +13,7 @@ import click
 
 from graph.audit import AuditScope, auditing
 from graph.database import Database, Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j
+from graph.local_server import DEFAULT_USER, LocalNeo4j, LocalServerError
 from graph.migrations import migrate
 from opustrace.settings import Settings
 from registry.errors import DomainError
@@ -79,3 +79,17 @@ async def _with_db(neo4j: Neo4jSettings, action: str, work: Callable[[Database],
             return await work(db)
     finally:
         await db.close()
+
+
+def running_neo4j(settings: Settings) -> Neo4jSettings:
+    """`NEO4J_URI`, or the local server that must already run (a worker never starts one)."""
+    external = external_neo4j(settings)
+    if external is not None:
+        return external
+    server = local_server(settings)
+    if not server.is_running():
+        raise LocalServerError(
+            f"NEO4J_URI is unset and the local Neo4j under {server.home} is not running: start it with "
+            "`opustrace neo4j start`, or use `opustrace serve`, which starts it."
+        )
+    return Neo4jSettings(server.uri, DEFAULT_USER, server.password(), "neo4j")
