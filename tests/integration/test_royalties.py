@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -79,12 +80,15 @@ async def report(
     i = {"stream": stream, "period": "2026-10", "subjectId": subject, "amount": amount, "currency": "EUR"}
     result = await gql(REPORT, {"i": i | extra}, key=key)
     data: dict[str, Any] = result.data["reportUsage"]
+    # The report is stored as sent (callers often go on without looking at it).
+    assert (data["subjectId"], data["currency"], Decimal(data["amount"])) == (subject, "EUR", Decimal(amount))
     return data
 
 
 async def run(gql: GraphQLClient, stream: str, statement_id: str) -> dict[str, Any]:
     i = {"period": "2026-10", "stream": stream, "currency": "EUR", "id": statement_id}
     data: dict[str, Any] = (await gql(RUN, {"i": i}, key=ADMIN_SECRET)).data["runDistribution"]
+    assert data["id"] == statement_id
     return data
 
 
@@ -233,7 +237,9 @@ async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
         "B": "3.00",
     }
     assert await exported(gql, "st-1") == before
-    await gql(FINALISE, {"id": "st-2"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-2"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     # st-1 is corrected by a final statement: only the latest may be corrected.
     assert (await gql(CORRECT, {"id": "st-1"}, key=ADMIN_SECRET)).codes == ["CONFLICT"]
     linked = await db.run_read("MATCH (:Statement {id: 'st-2'})-[:CORRECTS]->(s:Statement) RETURN s.id AS id")
@@ -247,7 +253,9 @@ async def test_creators_see_only_their_own_final_earnings(db: Database, gql: Gra
     await run(gql, "OUTPUT_USE", "st-e")
     creator_b = await gql.key_for("CREATOR", "B")
     assert (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"] == []  # a draft
-    await gql(FINALISE, {"id": "st-e"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-e"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     mine = (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"]
     assert [(e["amount"], e["statement"]["id"]) for e in mine] == [("15.00", "st-e")]
     assert {edge["node"]["creatorId"] for edge in mine[0]["lines"]["edges"]} == {"B"}
