@@ -24,6 +24,8 @@ settings.register_profile("opustrace", deadline=None, suppress_health_check=[Hea
 settings.load_profile("opustrace")
 
 REPO = Path(__file__).resolve().parents[1]
+# A hang guard, not a margin: a loaded 2-core machine has taken over 120 s to start a test Neo4j.
+NEO4J_START_GUARD = 600.0
 SHARED_DATA = REPO.parent / "shared" / "data"
 WIPE = """
 MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock
@@ -60,6 +62,7 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSe
         heap="768m",
         pagecache="128m",
         lib_root=REPO / ".data" / "neo4j" / "lib",
+        startup_timeout=NEO4J_START_GUARD,
     )
     server.start()
     try:
