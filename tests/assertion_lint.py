@@ -174,8 +174,8 @@ def source_files(root: Path = TESTS) -> list[Path]:
 
 
 def report(found: list[Finding]) -> str:
-    lines = [str(f) for f in found]
-    return f"{len(found)} test(s) that cannot fail:\n" + "\n".join(lines) + "\n\n" + HOW_TO_FIX
+    lines = [str(f) for f in sorted(found, key=lambda f: (str(f.path), f.line))]
+    return f"{len(found)} place(s) in tests that cannot fail:\n" + "\n".join(lines) + "\n\n" + HOW_TO_FIX
 
 
 def main() -> int:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from graph.database import Database, Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
+from graph.local_server import throwaway_neo4j
 from graph.migrations import migrate
 
 # Property tests judge results, never speed: on a loaded 2-core machine a draw may take longer than
@@ -24,8 +24,6 @@ settings.register_profile("opustrace", deadline=None, suppress_health_check=[Hea
 settings.load_profile("opustrace")
 
 REPO = Path(__file__).resolve().parents[1]
-# A hang guard, not a margin: a loaded 2-core machine has taken over 120 s to start a test Neo4j.
-NEO4J_START_GUARD = 600.0
 SHARED_DATA = REPO.parent / "shared" / "data"
 WIPE = """
 MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock
@@ -50,25 +48,9 @@ def shared_data(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSettings]:
-    external = os.environ.get("NEO4J_TEST_URI")
-    if external:
-        user = os.environ.get("NEO4J_TEST_USER", DEFAULT_USER)
-        yield Neo4jSettings(external, user, os.environ.get("NEO4J_TEST_PASSWORD", ""))
-        return
-    server = LocalNeo4j(
-        home=tmp_path_factory.mktemp("neo4j"),
-        port=free_port(),
-        heap="768m",
-        pagecache="128m",
-        lib_root=REPO / ".data" / "neo4j" / "lib",
-        startup_timeout=NEO4J_START_GUARD,
-    )
-    server.start()
-    try:
-        yield Neo4jSettings(server.uri, DEFAULT_USER, server.password())
-    finally:
-        server.stop()
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    with throwaway_neo4j() as settings:
+        yield settings
 
 
 @pytest.fixture(scope="session")
