@@ -18,6 +18,7 @@ MODULES = (
     "trace_latency",
     "manifest_write",
     "catalogue_reads",
+    "driver_codec",
     "import_cwr",
     "distribution",
     "catalogue_training",

@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from opustrace import explorer
 from opustrace.http_limits import AbuseLimits, HttpLimits
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
@@ -36,6 +37,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
         # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
         super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.db = db
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
@@ -108,6 +112,7 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
                 attribution_webhook(db, current_request_id),
                 methods=["POST"],
             ),
+            *explorer.routes(),
         ],
         middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
         lifespan=lifespan,
