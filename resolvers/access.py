@@ -1,7 +1,9 @@
 """The one permission layer: every root field declares who may call it, or the schema refuses to build.
 
 `allow(Role.ADMIN, ...)` admits callers with one of the roles; `public()` admits anyone, anonymous too.
-Finer rules (a licensee sees only its own models) live in the resolvers, through `Principal.acts_for`.
+Which records a scoped key may see is the one party-scope rule on the principal (`Principal.sees`,
+`Principal.acting_for`, `registry/access.py`); `require_visible` applies it to one record, with the same
+NOT_FOUND for a record the caller may not see as for a missing one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from registry.access import Principal, Role
-from registry.errors import Forbidden, Unauthenticated
+from registry.errors import Forbidden, NotFound, Unauthenticated
 from resolvers.context import Context
 
 ALL_ROLES = tuple(Role)
@@ -80,6 +82,12 @@ def require_principal(info: strawberry.Info[Context, None]) -> Principal:
     if principal is None:
         raise Unauthenticated("Send `Authorization: Bearer <api key>`.")
     return principal
+
+
+def require_visible(info: strawberry.Info[Context, None], kind: Role, owner: str | None, what: str) -> None:
+    """NOT_FOUND unless the record exists (`owner` is its party's id) and the caller may see it."""
+    if owner is None or not require_principal(info).sees(kind, owner):
+        raise NotFound(f"No {what} that you may read.")
 
 
 def field_access(field: StrawberryField) -> Access | None:
