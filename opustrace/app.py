@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -21,8 +23,10 @@ from graph.stores.api_keys import ensure_bootstrap_admin
 from opustrace.http_limits import AbuseLimits, HttpLimits
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
+from registry.access import Principal
 from registry.api_keys import check_bootstrap_secret
-from registry.errors import DomainError
+from registry.errors import DomainError, Unavailable
+from resolvers.access import upload_roles
 from resolvers.attribution.webhook import attribution_webhook
 from resolvers.context import Context, authenticate
 from resolvers.schema import Limits, build_schema
@@ -34,11 +38,44 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 class RegistryGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, limits: Limits) -> None:
         # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
-        super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
+        schema = build_schema(limits)
+        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.db = db
+        self.upload_roles = upload_roles(schema)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request's JSON, or a 400 that says what is wrong with it (never a 500)."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(
+                400, f"The body is not valid UTF-8 (byte {exc.start}); send UTF-8 JSON."
+            ) from None
+        except RecursionError:
+            raise HTTPException(400, "The JSON body nests too deeply; send a flat GraphQL request.") from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, 'The body must be a JSON object: {"query": "...", "variables": {...}}.')
+        return value
+
+    def _may_upload(self, principal: Principal | None, error: DomainError | None) -> None:
+        if isinstance(error, Unavailable):
+            raise HTTPException(503, error.message)
+        if principal is None:
+            raise HTTPException(401, "File uploads need a valid API key: send `Authorization: Bearer <key>`.")
+        if principal.role not in self.upload_roles:
+            raise HTTPException(403, f"A {principal.role} key may not upload files: no operation takes one.")
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        # Runs before the body is read: a multipart upload is refused here, unread, unless its key may upload.
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
+        if _is_multipart(request) and (error is not None or principal is None):
+            raise HTTPException(
+                401, "File uploads need a valid API key: send `Authorization: Bearer <api key>`."
+            )
+        if _is_multipart(request) and principal.role not in self.upload_roles:
+            raise HTTPException(
+                403, f"A {principal.role} key cannot upload files; no operation takes one from it."
+            )
         return Context(
             request=request,
             response=response,
@@ -47,6 +84,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
             principal=principal,
             auth_error=error,
         )
+
+
+def _is_multipart(request: Any) -> bool:
+    return str(request.headers.get("content-type", "")).lower().startswith("multipart/")
 
 
 async def _authenticate_or_unavailable(db: Database, header: str | None) -> tuple[Any, DomainError | None]:

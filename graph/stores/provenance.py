@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import require_same
+from graph.stores._records import require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import work_facts
@@ -212,7 +212,7 @@ async def declare_training_run(
     if existing is not None and existing.get("status") == "COMPLETE":
         return await _replayed(run, existing, items)
     if existing is not None and existing.get("licensee_id") != run.licensee_id:
-        raise Conflict(f"Training run id {run.id!r} is taken; choose another id.")
+        raise taken("Training run", run.id)
     token = secrets.token_hex(16)
     await db.write(lambda tx: _begin(tx, run, token))
     try:
@@ -410,7 +410,9 @@ async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
         await _own_model(tx, output.licensee_id, output.model_id, "model that generated the output")
         existing = await tx.single(OUTPUT_BY_HASH, {"hash": output.content_hash})
         if existing is not None:
-            require_same("Output", output.content_hash, existing["output"], sent)
+            require_same(
+                "Output", output.content_hash, existing["output"], sent | {"licensee_id": output.licensee_id}
+            )
             return OutputRecord.from_row(existing["output"])
         tainted = await tx.run(NON_COMPLIANT_LINEAGE, {"model_id": output.model_id})
         params = {"model_id": output.model_id, "hash": output.content_hash}

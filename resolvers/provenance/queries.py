@@ -18,7 +18,7 @@ from graph.stores.provenance_records import OutputRecord
 from registry.access import Principal, Role
 from registry.errors import InvalidInput, NotFound
 from registry.provenance import FlagCode, SubjectKind
-from resolvers.access import allow, require_principal, require_visible
+from resolvers.access import allow, party_filtered, require_principal, require_visible
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 from resolvers.provenance.types import (
@@ -69,7 +69,11 @@ class Provenance:
         )
         return connection(rows, total, offset, TrainedModel.from_row)
 
-    @strawberry.field(description="Outputs the work(s) influenced, newest first, with each vendor's score.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="Outputs the work(s) influenced, newest first, with each vendor's score (a LICENSEE key: "
+        "its own outputs; a VENDOR key: those it reported on).",
+    )
     async def outputs(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[InfluencedOutput]:
@@ -215,12 +219,14 @@ class ProvenanceQuery:
         principal = require_principal(info)
         db = info.context.db
         record = await reads.trace(db, str(output_id), vendor_id=principal.party(Role.VENDOR))
-        await _readable_output(info, record.output if record else None, str(output_id))
-        assert record is not None
-        visible = None
         creator = principal.party(Role.CREATOR)
-        if creator is not None:
-            visible = await _creator_touched(info, creator, record)
+        if creator is None:
+            await _readable_output(info, record.output if record else None, str(output_id))
+        elif record is None:
+            raise NotFound(f"No output {str(output_id)!r} that you may read.")
+        assert record is not None
+        # A creator traces what touches its works, and sees the influences on its own works only.
+        visible = await _creator_touched(info, creator, record) if creator is not None else None
         counted = await attribution_reads.counting_report_for(db, record.output.id)
         return _trace(record, counted.report.id if counted else None, visible)
 

@@ -16,14 +16,16 @@ from graph.stores import statements
 from graph.stores.statements import Earnings, Payee, StatementRecord
 from graph.stores.usage import UploadResult, UsageRecord
 from registry.access import Role
-from registry.errors import Forbidden
 from registry.money import format_amount
 from registry.royalties import Basis, Distribution, Line, Stream, SuspenseLine, SuspenseReason
 from registry.usage import CsvError
+from resolvers.access import allow, part_of_parent, party_filtered
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 
 Money = NewType("Money", str)
+# Who was paid how much is personal payment data: ADMIN only (auditors see totals; creators myEarnings).
+PAYMENT_DATA = allow(Role.ADMIN)
 MONEY_SCALAR = strawberry.scalar(
     name="Money",
     description='An exact amount as a decimal string in its currency\'s major unit, e.g. "12.34" EUR; '
@@ -212,7 +214,7 @@ class PayoutBreakdown:
     amount: Money
     paid: Money
     suspended: Money
-    lines: list[PaymentLine]
+    lines: list[PaymentLine] = strawberry.field(extensions=part_of_parent())
     suspense: list[SuspenseEntry]
 
     @classmethod
@@ -344,7 +346,10 @@ class Statement:
             record=r,
         )
 
-    @strawberry.field(description="Every line in order (ADMIN: lines name creators and what they are paid).")
+    @strawberry.field(
+        extensions=PAYMENT_DATA,
+        description="Every line in order (lines name creators and what they are paid).",
+    )
     async def lines(
         self,
         info: Info,
@@ -352,7 +357,6 @@ class Statement:
         after: str | None = None,
         creator_id: strawberry.ID | None = None,
     ) -> Connection[StatementLine]:
-        _payment_data(info)
         offset, limit = window(first, after)
         db = info.context.db
         if creator_id is None:
@@ -364,16 +368,18 @@ class Statement:
             total = found.lines if found else 0
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
-    @strawberry.field(description="What each creator is paid, by creator id (ADMIN).")
+    @strawberry.field(extensions=PAYMENT_DATA, description="What each creator is paid, by creator id.")
     async def payees(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementPayee]:
-        _payment_data(info)
         offset, limit = window(first, after)
         total, found = await statements.payees(info.context.db, self.record.id, offset, limit)
         return connection(found, total, offset, lambda p: StatementPayee.from_payee(p, self.currency))
 
-    @strawberry.field(description="The suspense lines in order: no personal data, so auditors see them too.")
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR),
+        description="The suspense lines in order: no personal data, so auditors see them too.",
+    )
     async def suspense(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementLine]:
@@ -383,18 +389,9 @@ class Statement:
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
 
-def _payment_data(info: Info) -> None:
-    """Auditors see provenance and totals but no personal payment data (DESIGN.md, roles)."""
-    principal = info.context.principal
-    if principal is None or principal.role != Role.ADMIN:
-        raise Forbidden(
-            "Statement lines and payees are personal payment data: ADMIN only. Creators use myEarnings."
-        )
-
-
 @strawberry.type(description="A creator's earnings from one statement.")
 class EarningsEntry:
-    statement: Statement
+    statement: Statement = strawberry.field(extensions=part_of_parent())
     amount: Money
     adjustment: Money
     line_count: int
@@ -411,7 +408,10 @@ class EarningsEntry:
             creator_id=creator_id,
         )
 
-    @strawberry.field(description="This creator's lines of the statement, in order.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="This creator's lines of the statement, in order.",
+    )
     async def lines(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementLine]:

@@ -176,8 +176,8 @@ async def test_who_gets_paid_access(db: Database, gql: GraphQLClient) -> None:
     other = await gql.key_for("LICENSEE", "lic-2")
     auditor = await gql.key_for("AUDITOR")
     assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=own)).data["whoGetsPaid"]["amount"] == "1.00"
-    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
-    assert (await gql(WHO, {"o": "nope", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
+    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=other)).codes == ["NOT_FOUND"]
+    assert (await gql(WHO, {"o": "nope", "a": "1.00"}, key=other)).codes == ["NOT_FOUND"]
     assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=auditor)).codes == ["FORBIDDEN"]
     assert (await gql(WHO, {"o": "O1", "a": "1.001"}, key=own)).codes == ["BAD_USER_INPUT"]
 
@@ -252,7 +252,7 @@ async def test_creators_see_only_their_own_final_earnings(db: Database, gql: Gra
     assert [(e["amount"], e["statement"]["id"]) for e in mine] == [("15.00", "st-e")]
     assert {edge["node"]["creatorId"] for edge in mine[0]["lines"]["edges"]} == {"B"}
     assert mine[0]["lines"]["totalCount"] == mine[0]["lineCount"] == 2
-    assert (await gql(EARNINGS, {"p": "2026-10", "c": "A"}, key=creator_b)).codes == ["FORBIDDEN"]
+    assert (await gql(EARNINGS, {"p": "2026-10", "c": "A"}, key=creator_b)).codes == ["NOT_FOUND"]
     auditor = await gql.key_for("AUDITOR")
     assert (await gql(PAYEES, {"id": "st-e"}, key=auditor)).codes == ["FORBIDDEN"]
 
@@ -268,7 +268,7 @@ async def test_usage_report_retries_are_idempotent(db: Database, gql: GraphQLCli
     assert count == [{"n": 1}]
     await db.run_write(OTHER_LICENSEE)
     stranger = await gql.key_for("LICENSEE", "lic-2")
-    assert (await gql(REPORT, {"i": _usage("O1", "10.00")}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(REPORT, {"i": _usage("O1", "10.00")}, key=stranger)).codes == ["NOT_FOUND"]
     assert (await gql(REPORT, {"i": _usage("O1", "-1.00")}, key=licensee)).codes == ["BAD_USER_INPUT"]
 
 
