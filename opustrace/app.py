@@ -20,7 +20,7 @@ from strawberry.asgi import GraphQL
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
-from opustrace.http_limits import AbuseLimits, HttpLimits
+from opustrace.http_limits import AbuseLimits, HttpLimits, authenticate_or_unavailable, authenticated_in
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
 from registry.access import Principal
@@ -28,7 +28,7 @@ from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError, Unavailable
 from resolvers.access import upload_roles
 from resolvers.attribution.webhook import attribution_webhook
-from resolvers.context import Context, authenticate
+from resolvers.context import Context
 from resolvers.schema import Limits, build_schema
 
 log = logging.getLogger("opustrace")
@@ -67,15 +67,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         # Runs before the body is read: a multipart upload is refused here, unread, unless its key may upload.
-        principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
-        if _is_multipart(request) and (error is not None or principal is None):
-            raise HTTPException(
-                401, "File uploads need a valid API key: send `Authorization: Bearer <api key>`."
-            )
-        if _is_multipart(request) and principal.role not in self.upload_roles:
-            raise HTTPException(
-                403, f"A {principal.role} key cannot upload files; no operation takes one from it."
-            )
+        found = authenticated_in(request.scope)
+        if found is None:  # only when the app runs without its middleware
+            found = await authenticate_or_unavailable(self.db, request.headers.get("authorization"))
+        principal, error = found
+        if _is_multipart(request):
+            self._may_upload(principal, error)
         return Context(
             request=request,
             response=response,
@@ -88,13 +85,6 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
 def _is_multipart(request: Any) -> bool:
     return str(request.headers.get("content-type", "")).lower().startswith("multipart/")
-
-
-async def _authenticate_or_unavailable(db: Database, header: str | None) -> tuple[Any, DomainError | None]:
-    try:
-        return await authenticate(db, header)
-    except DomainError as exc:  # the database is away: every field reports it as UNAVAILABLE
-        return None, exc
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -111,6 +101,7 @@ def http_limits_from(settings: Settings) -> HttpLimits:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         requests_per_minute=settings.rate_limit_per_minute,
+        failed_auth_per_minute=settings.failed_auth_per_minute,
     )
 
 
@@ -150,7 +141,10 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
                 methods=["POST"],
             ),
         ],
-        middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(AbuseLimits, limits=http_limits_from(settings), db=db),
+        ],
         lifespan=lifespan,
     )
     app.state.db = db

@@ -1,20 +1,35 @@
-"""HTTP-level abuse limits: request body size and a request rate per API key (or per client address).
+"""HTTP-level abuse limits: request body size, a request rate per API key, and per client address for
+anonymous callers and failed credentials.
 
-The rate limiter counts in this process's memory (the `limits` library's moving window); several
-replicas behind a balancer each allow the configured rate, so divide it by the replica count there.
+The credential is checked here, once per request, before anything else is read: the rate is counted by
+the key it authenticates (however the header spells it), and the result travels to the GraphQL context in
+the ASGI scope (`scope["state"]["auth"]`). A request with a bad credential counts against its address,
+and an address past its failed attempts is refused before its credential costs a database look-up.
+
+Counting uses the `limits` library; its storage is pluggable (`AbuseLimits(storage=...)`): the default
+is this process's memory, where several replicas each allow the configured rate.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
 
-from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.database import Database
+from registry.access import Principal
+from registry.errors import DomainError, Unauthenticated
+from resolvers.context import authenticate
+
+Auth = tuple[Principal | None, DomainError | None]
+
+
+WEBHOOK_PREFIX = "/webhooks/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +37,8 @@ class HttpLimits:
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 67_108_864
     requests_per_minute: int = 600
+    # Requests with an unknown or malformed credential, per client address.
+    failed_auth_per_minute: int = 30
 
 
 class BodyTooLarge(Exception):
@@ -40,23 +57,40 @@ async def _reply(
 class AbuseLimits:
     """ASGI middleware: refuses oversized bodies (413) and callers over their rate (429)."""
 
-    def __init__(self, app: ASGIApp, limits: HttpLimits) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: HttpLimits, db: Database, storage: Storage | None = None
+    ) -> None:
         self.app = app
         self.limits = limits
+        self.db = db
         self.rate = RateLimitItemPerMinute(limits.requests_per_minute)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.failed = RateLimitItemPerMinute(limits.failed_auth_per_minute)
+        self.limiter = MovingWindowRateLimiter(storage or MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == "/healthz":
             await self.app(scope, receive, send)
             return
-        caller = _caller(scope)
+        address = _address(scope)
+        header = _header(scope, b"authorization")
+        caller = f"addr:{address}"
+        if header is not None:
+            if not await self.limiter.test(self.failed, f"failed:{address}"):
+                await self._refuse(send, self.failed, f"failed:{address}", "failed credentials")
+                return
+            auth = await authenticate_or_unavailable(self.db, header)
+            scope.setdefault("state", {})["auth"] = auth
+            principal, error = auth
+            if principal is not None:
+                caller = f"key:{principal.key_id}"
+            elif isinstance(error, Unauthenticated):
+                await self.limiter.hit(self.failed, f"failed:{address}")
         if not await self.limiter.hit(self.rate, caller):
-            stats = await self.limiter.get_window_stats(self.rate, caller)
-            retry = max(1, int(stats.reset_time - _now()))
-            per_minute = self.limits.requests_per_minute
-            message = f"Too many requests: the limit is {per_minute} a minute; retry in {retry} s."
-            await _reply(send, 429, "RATE_LIMITED", message, [(b"retry-after", str(retry).encode())])
+            await self._refuse(send, self.rate, caller, "requests")
+            return
+        if scope["path"].startswith(WEBHOOK_PREFIX):
+            # The webhook endpoint caps its own body (20 MiB), answering in its own error shape.
+            await self.app(scope, receive, send)
             return
         cap = self._cap(scope)
         declared = _content_length(scope)
@@ -89,6 +123,12 @@ class AbuseLimits:
             if not started:
                 await _reply(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
 
+    async def _refuse(self, send: Send, rate: RateLimitItem, caller: str, what: str) -> None:
+        stats = await self.limiter.get_window_stats(rate, caller)
+        retry = max(1, int(stats.reset_time - _now()))
+        message = f"Too many {what}: the limit is {rate.amount} a minute; retry in {retry} s."
+        await _reply(send, 429, "RATE_LIMITED", message, [(b"retry-after", str(retry).encode())])
+
     def _cap(self, scope: Scope) -> int:
         content_type = dict(scope["headers"]).get(b"content-type", b"")
         multipart = content_type.startswith(b"multipart/form-data")
@@ -107,13 +147,27 @@ def _content_length(scope: Scope) -> int | None:
         return None
 
 
-def _caller(scope: Scope) -> str:
-    authorization = dict(scope["headers"]).get(b"authorization")
-    if authorization:
-        # Keyed by a hash of the credential: the limiter never holds a secret, and a bad key is limited too.
-        return "key:" + hashlib.sha256(authorization).hexdigest()
+def _header(scope: Scope, name: bytes) -> str | None:
+    raw = dict(scope["headers"]).get(name)
+    return raw.decode("latin-1") if raw is not None else None
+
+
+def _address(scope: Scope) -> str:
     client = scope.get("client")
-    return f"addr:{client[0] if client else 'unknown'}"
+    return str(client[0]) if client else "unknown"
+
+
+async def authenticate_or_unavailable(db: Database, header: str | None) -> Auth:
+    try:
+        return await authenticate(db, header)
+    except DomainError as exc:  # the database is away: every field reports it as UNAVAILABLE
+        return None, exc
+
+
+def authenticated_in(scope: Scope) -> Auth | None:
+    """What `AbuseLimits` found for this request's credential, if it looked."""
+    auth: Auth | None = scope.get("state", {}).get("auth")
+    return auth
 
 
 def _now() -> float:

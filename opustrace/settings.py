@@ -32,3 +32,4 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=67_108_864, ge=1024)
     rate_limit_per_minute: int = Field(default=600, ge=1)
+    failed_auth_per_minute: int = Field(default=30, ge=1)

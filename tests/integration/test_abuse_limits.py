@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -82,3 +83,82 @@ async def test_rate_limit_per_key(client: Client) -> None:
         other = await gql("{ viewer { role } }", key=ADMIN_SECRET)
         assert other.data == {"viewer": {"role": "ADMIN"}}
         assert (await gql.http.get("/healthz")).status_code == 200
+
+
+async def test_rate_limit_counts_the_key_however_the_header_spells_it(client: Client) -> None:
+    async with client(rate_limit_per_minute=3) as gql:
+        spellings = [f"Bearer {ADMIN_SECRET}", f"bearer   {ADMIN_SECRET}", f"BEARER {ADMIN_SECRET}  "]
+        query = {"query": "{ viewer { role } }"}
+        answers = [
+            await gql.http.post("/graphql", json=query, headers={"Authorization": h}) for h in spellings
+        ]
+        assert [a.json()["data"]["viewer"]["role"] for a in answers] == ["ADMIN"] * 3
+        fourth = await gql.http.post(
+            "/graphql", json=query, headers={"Authorization": f"Bearer  {ADMIN_SECRET}"}
+        )
+        assert fourth.status_code == 429, fourth.text
+
+
+async def test_failed_credentials_are_limited_per_address(client: Client) -> None:
+    async with client(failed_auth_per_minute=2) as gql:
+        query = {"query": "{ serviceInfo { name } }"}
+        bad = [
+            await gql.http.post("/graphql", json=query, headers={"Authorization": f"Bearer otk_guess{i}"})
+            for i in range(3)
+        ]
+        assert [r.status_code for r in bad] == [200, 200, 429]
+        assert bad[0].json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "failed credentials" in bad[2].json()["errors"][0]["message"]
+
+
+async def test_cost_counts_variable_defaults(client: Client) -> None:
+    query = "query($f: Int = 100) { apiKeys(first: $f) { edges { node { id role } } } }"
+    async with client(max_query_cost=50) as gql:
+        defaulted = await gql(query, key=ADMIN_SECRET)
+        assert defaulted.codes == ["BAD_USER_INPUT"]
+        assert "would cost 401 (the limit is 50)" in defaulted.messages[0]
+        given = await gql(query, {"f": 2}, key=ADMIN_SECRET)
+        assert given.data["apiKeys"]["edges"][0]["node"]["role"] == "ADMIN"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"[" * 200_000 + b"]" * 200_000, "nests too deeply"),
+        (b'"{ serviceInfo { name } }"', "must be a JSON object"),
+        (b'{"query": "{ serviceInfo { name } }", "x": "\xff\xfe"}', "not valid UTF-8"),
+    ],
+)
+async def test_malformed_bodies_are_400s_without_a_traceback(
+    client: Client, body: bytes, says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with client(max_body_bytes=1_048_576) as gql:
+        response = await gql.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and says in response.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_uploads_are_refused_before_the_body_is_read(client: Client, db: Database) -> None:
+    sent: list[int] = []
+
+    def body() -> AsyncIterator[bytes]:
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(64):
+                sent.append(1)
+                yield b"x" * 65536
+
+        return chunks()
+
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    async with client() as gql:
+        anonymous = await gql.http.post("/graphql", content=body(), headers=headers)
+        assert anonymous.status_code == 401 and "valid API key" in anonymous.text
+        assert len(sent) <= 1, f"{len(sent)} chunks of the anonymous upload were read"
+        await db.run_write("MERGE (:Creator {id: 'cre'})")
+        creator = await gql.key_for("CREATOR", "cre")
+        sent.clear()
+        refused = await gql.http.post(
+            "/graphql", content=body(), headers=headers | {"Authorization": f"Bearer {creator}"}
+        )
+        assert refused.status_code == 403 and "may not upload" in refused.text
+        assert len(sent) <= 1

@@ -28,6 +28,7 @@ from tests.integration.provenance_graph import (
     T2024,
     add_report,
     add_works,
+    content_hash,
     licensee_with_grant,
     model,
     opt_in,
@@ -169,3 +170,87 @@ async def test_nested_fields_never_show_another_partys_records(deep_gql: GraphQL
                 leaks.append(f"{role} via {field}({args}): {sorted(seen)}")
     assert not leaks, "\n".join(leaks)
     assert answered == sum(len(e) for e in ENTRIES.values())
+
+
+# A foreign record and a missing one, named the same way: the answers must not tell them apart.
+ORACLES: dict[str, list[tuple[str, str, str]]] = {
+    "LICENSEE": [
+        ("{ output(id: $X) { id } }", "out-b1", "nope"),
+        ("{ model(id: $X) { id } }", "m-b", "nope"),
+        ("{ trainingRun(id: $X) { id } }", "run-b", "nope"),
+        ("{ grant(id: $X) { id } }", "g-b", "nope"),
+        ("{ models(licenseeId: $X) { totalCount } }", "lic-b", "nope"),
+        ('{ whoGetsPaid(outputId: $X, amount: "1.00", currency: "EUR") { amount } }', "out-b1", "nope"),
+        ("{ attributionReports(outputId: $X) { totalCount } }", "out-b1", "nope"),
+        ("{ countingAttributionReport(outputId: $X) { id } }", "out-b1", "nope"),
+        (
+            'mutation { reportUsage(input: {stream: OUTPUT_USE, period: "2026-01", subjectId: $X, '
+            'amount: "1.00", currency: "EUR"}) { id } }',
+            "out-b1",
+            "nope",
+        ),
+        (
+            'mutation { reportUsage(input: {stream: TRAINING, period: "2026-01", subjectId: $X, '
+            'amount: "1.00", currency: "EUR"}) { id } }',
+            "m-b",
+            "nope",
+        ),
+    ],
+    "CREATOR": [
+        ("{ modelTrainingSummary(modelId: $X) { runCount } }", "m-c", "nope"),
+        ("{ creatorProvenance(creatorId: $X) { models { totalCount } } }", "cre-b", "nope"),
+        ("{ consents(creatorId: $X) { totalCount } }", "cre-b", "nope"),
+    ],
+    "VENDOR": [
+        ("{ output(id: $X) { id } }", "out-b1", "nope"),
+        ("{ trace(outputId: $X) { compliant } }", "out-b1", "nope"),
+        ("{ attributionReport(id: $X) { id } }", "rep-b1", "nope"),
+    ],
+}
+
+
+async def _answer(gql: GraphQLClient, template: str, value: str, key: str) -> tuple[list[str], list[str]]:
+    result = await gql(template.replace("$X", f'"{value}"'), key=key)
+    assert result.body.get("data") is None or not any((result.body.get("data") or {}).values()), result.body
+    return result.codes, [m.replace(value, "X") for m in result.messages]
+
+
+async def test_another_partys_record_answers_as_a_missing_one(deep_gql: GraphQLClient, db: Database) -> None:
+    ids = await _world(db)
+    scopes = {"LICENSEE": "lic-a", "VENDOR": "ven-a", "CREATOR": "cre-a"}
+    differ: list[str] = []
+    for role, cases in ORACLES.items():
+        key = await deep_gql.key_for(role, scopes[role])
+        for template, foreign, missing in cases:
+            seen = await _answer(deep_gql, template, ids.get(foreign, foreign), key)
+            absent = await _answer(deep_gql, template, missing, key)
+            assert seen[0], f"{role}: {template} with {foreign} was not refused"
+            if seen != absent:
+                differ.append(f"{role}: {template}: {seen} vs {absent}")
+    assert not differ, "\n".join(differ)
+
+
+async def test_a_clash_with_another_partys_record_names_nothing_of_it(
+    deep_gql: GraphQLClient, db: Database
+) -> None:
+    ids = await _world(db)
+    key = await deep_gql.key_for("LICENSEE", "lic-a")
+    declare = (
+        "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }",
+        {"modelId": ids["m-a"], "contentHash": content_hash("out-b1"), "generatedAt": "2025-04-01T00:00:00Z"},
+    )
+    model_clash = (
+        "mutation($i: DeclareModelInput!) { declareModel(input: $i) { id } }",
+        {"id": ids["m-b"], "name": "mine", "version": "9"},
+    )
+    # An explicit id another party's output holds: the database's constraint refuses it; its message
+    # (labels, internal node ids) must not reach the client.
+    id_clash = (declare[0], {**declare[1], "id": ids["out-b1"], "contentHash": content_hash("fresh")})
+    for document, values in (declare, model_clash, id_clash):
+        result = await deep_gql(document, {"i": values}, key=key)
+        assert result.codes == ["CONFLICT"], result.body
+        error = result.body["errors"][0]
+        assert "is not available" in error["message"], error
+        assert not error["extensions"].get("details"), error
+        for private in ("lic-b", "Track out-b1", "title", "licensee_id", "model_id"):
+            assert private not in str(error), error
