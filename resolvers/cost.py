@@ -130,6 +130,11 @@ class QueryCostLimiter(AddValidationRules):
         super().__init__([cost_limit_rule(max_cost)])
 
 
+def request_variables() -> dict[str, Any]:
+    """The variables the request sent (validation rules cannot otherwise see them)."""
+    return _variables.get() or {}
+
+
 class ExposeVariables(SchemaExtension):
     """Lets the cost rule read variable values, which graphql-core's validation does not see."""
 

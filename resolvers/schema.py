@@ -25,6 +25,7 @@ from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
 from resolvers.provenance.mutations import ProvenanceMutation
 from resolvers.provenance.queries import ProvenanceQuery
+from resolvers.record_ids import RecordIdAlphabet
 from resolvers.royalties.mutations import RoyaltiesMutation
 from resolvers.royalties.queries import RoyaltiesQuery
 from resolvers.royalties.types import SCALAR_MAP
@@ -82,6 +83,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
+            RecordIdAlphabet,
             AuditMutations,
             PublicErrors,
         ],

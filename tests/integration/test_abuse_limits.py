@@ -162,3 +162,17 @@ async def test_uploads_are_refused_before_the_body_is_read(client: Client, db: D
         )
         assert refused.status_code == 403 and "may not upload" in refused.text
         assert len(sent) <= 1
+
+
+async def test_ids_outside_the_one_alphabet_are_refused_at_the_boundary(client: Client, db: Database) -> None:
+    create = "mutation($i: CreateVendorInput!) { createVendor(input: $i) { vendor { id } } }"
+    async with client() as gql:
+        for bad in ("ven/1", "ven\u202e1", "ven\x001", "ven 1"):
+            result = await gql(create, {"i": {"id": bad, "name": "V", "format": "SUREEL"}}, key=ADMIN_SECRET)
+            assert result.codes == ["BAD_USER_INPUT"], (bad, result.body)
+            assert "not allowed in an id" in result.messages[0]
+        literal = await gql('{ model(id: "m/1") { id } }', key=ADMIN_SECRET)
+        assert literal.codes == ["BAD_USER_INPUT"] and "SOLIDUS" in literal.messages[0]
+        fine = await gql(create, {"i": {"id": "ven-1", "name": "V", "format": "SUREEL"}}, key=ADMIN_SECRET)
+        assert fine.data["createVendor"]["vendor"]["id"] == "ven-1"
+    assert await db.run_read("MATCH (v:Vendor) RETURN collect(v.id) AS ids") == [{"ids": ["ven-1"]}]

@@ -33,7 +33,6 @@ from tests.integration.provenance_graph import (
     model,
     opt_in,
     output,
-    run,
     run_input,
 )
 from tests.support import ADMIN_SECRET, GraphQLClient
@@ -70,12 +69,12 @@ async def _world(db: Database) -> dict[str, str]:
         await licences.create_grant(db, grant_input)
     ids = {"m-a": (await model(db, "lic-a")).id, "m-b": (await model(db, "lic-b")).id}
     ids["m-c"] = (await model(db, "lic-b", name="c")).id
-    await run(db, "run-a", ids["m-a"], ["wk-a", "wk-b"], "g-a")
-    for run_id, model_id, works, grant in (
-        ("run-b", ids["m-b"], ["wk-a", "wk-b"], "g-b"),
-        ("run-c", ids["m-c"], ["wk-b"], "g-c"),
+    for run_id, model_id, works, grant, licensee in (
+        ("run-a", ids["m-a"], ["wk-a", "wk-b"], "g-a", "lic-a"),
+        ("run-b", ids["m-b"], ["wk-a", "wk-b"], "g-b", "lic-b"),
+        ("run-c", ids["m-c"], ["wk-b"], "g-c", "lic-b"),
     ):
-        declared = run_input(run_id, model_id, grant, licensee_id="lic-b")
+        declared = run_input(run_id, model_id, grant, licensee_id=licensee)
         items = provenance.items_of([ManifestItem(work_id=w) for w in works])
         await provenance.declare_training_run(db, declared, items)
     for label, model_label, licensee in (
