@@ -93,6 +93,8 @@ def limits_from(settings: Settings) -> Limits:
         max_aliases=settings.max_query_aliases,
         max_tokens=settings.max_query_tokens,
         max_cost=settings.max_query_cost,
+        max_repeats=settings.max_query_repeats,
+        max_fields=settings.max_query_fields,
     )
 
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_tokens: int = Field(default=5000, ge=100)
     max_query_cost: int = Field(default=10000, ge=10)
+    max_query_repeats: int = Field(default=5, ge=1)
+    max_query_fields: int = Field(default=2000, ge=10)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=67_108_864, ge=1024)
     rate_limit_per_minute: int = Field(default=600, ge=1)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -176,3 +178,33 @@ async def test_ids_outside_the_one_alphabet_are_refused_at_the_boundary(client: 
         fine = await gql(create, {"i": {"id": "ven-1", "name": "V", "format": "SUREEL"}}, key=ADMIN_SECRET)
         assert fine.data["createVendor"]["vendor"]["id"] == "ven-1"
     assert await db.run_read("MATCH (v:Vendor) RETURN collect(v.id) AS ids") == [{"ids": ["ven-1"]}]
+
+
+async def test_a_cheap_request_is_not_held_up_while_heavy_ones_are_refused(client: Client) -> None:
+    """1,240 copies of one field (under the token cap) once held the event loop for seconds in validation.
+
+    Relative, not absolute: the cheap request's latency beside two heavy ones is compared with its latency
+    alone, measured in the same run; the bound is loose (twenty times, or one second) so a loaded machine
+    does not fail it, while the old behaviour (seconds per heavy request) does.
+    """
+    heavy = {"query": "{ " + " ".join(["serviceInfo { name }"] * 1240) + " }"}
+    cheap = {"query": "{ serviceInfo { name } }"}
+    async with client(rate_limit_per_minute=1000) as gql:
+
+        async def timed(body: dict[str, str]) -> tuple[float, httpx.Response]:
+            started = time.perf_counter()
+            response = await gql.http.post("/graphql", json=body)
+            return time.perf_counter() - started, response
+
+        alone = sorted([(await timed(cheap))[0] for _ in range(5)])[2]
+        first, second = asyncio.create_task(timed(heavy)), asyncio.create_task(timed(heavy))
+        await asyncio.sleep(0)
+        beside, answer = await timed(cheap)
+        refused = [(await first)[1], (await second)[1]]
+    assert answer.json()["data"] == {"serviceInfo": {"name": "opustrace"}}
+    for response in refused:
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and "1240 times" in error["message"]
+    assert beside <= max(20 * alone, 1.0), (
+        f"cheap request took {beside:.3f} s beside heavy ones ({alone:.3f} s alone)"
+    )
