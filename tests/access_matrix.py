@@ -254,15 +254,17 @@ def nested_fields_without_rule(schema: GraphQLSchema, role: str, rules: dict[str
     return sorted(missing)
 
 
-def full_selection(type_: GraphQLObjectType, depth: int) -> str:
-    """Every field of the type that needs no argument, objects down to `depth` levels."""
+def full_selection(type_: GraphQLObjectType, depth: int, role: str) -> str:
+    """Every field of the type the role may read that needs no argument, objects down to `depth` levels."""
     parts: list[str] = []
     for name, field in type_.fields.items():
         if any(is_non_null_type(a.type) and a.default_value is Undefined for a in field.args.values()):
             continue
+        if not _reachable_by(_rule(field), role):
+            continue  # refused as it should be (the matrix checks that); a refusal nulls its parents
         named = get_named_type(field.type)
         if isinstance(named, GraphQLObjectType):
-            inner = full_selection(named, depth - 1) if depth > 0 else ""
+            inner = full_selection(named, depth - 1, role) if depth > 0 else ""
             if inner:
                 parts.append(f"{name} {{ {inner} }}")
         elif isinstance(named, GraphQLUnionType | GraphQLInterfaceType):

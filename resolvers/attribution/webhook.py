@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from secrets import token_bytes
 from typing import Any
 
 from starlette.requests import Request
@@ -40,6 +41,7 @@ STATUS = {
 }
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+UNKNOWN_VENDOR_SECRET = token_bytes(32)
 
 
 class _TooLarge(Exception):
@@ -77,8 +79,9 @@ def attribution_webhook(db: Database, request_id: Callable[[], str] = lambda: "-
             config = await vendors.webhook_verification(db, vendor_id)
             body = await _read_capped(request)
             header = request.headers.get(SIGNATURE_HEADER)
-            # No secrets for an unknown vendor: it fails as a wrong signature does, and says nothing more.
-            secrets = config.secrets if config is not None else ()
+            # An unknown vendor is checked against a secret no one holds: it fails exactly as a wrong
+            # signature does (header, freshness, then MAC), and says nothing more.
+            secrets = config.secrets if config is not None else (UNKNOWN_VENDOR_SECRET,)
             delivery = await verify_webhook(header, body, secrets, vendor_id=vendor_id, replay_guard=guard)
             assert config is not None  # a signature verified against some secret of the vendor's
             scope = AuditScope(
