@@ -38,6 +38,7 @@ from pydantic import (
 
 from registry.errors import InvalidInput
 from registry.identifiers import parse_isrc, parse_iswc
+from registry.moments import within_window
 from registry.record_ids import RecordId
 from registry.rights import (
     GrantFacts,
@@ -90,7 +91,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 def _aware(moment: datetime) -> datetime:
     require_aware(moment)
-    return moment
+    return within_window(moment)
 
 
 Moment = Annotated[datetime, AfterValidator(_aware)]
