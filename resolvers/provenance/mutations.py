@@ -133,7 +133,8 @@ class ProvenanceMutation:
         description="Declare a training run with its manifest: `input.items` for small manifests, or a "
         "`manifest` file upload (JSON lines or CSV) for large ones. Written in batches; a failed upload "
         "leaves nothing. A run under no valid grant, or one that used works not licensable for training "
-        "when it started, is stored and flagged.",
+        "when it started, is stored and flagged. A run dated in the past is judged against the grant and "
+        "the consents in force at its `startedAt` (from 2000-01-01 to one day ahead), not those of today.",
     )
     async def declare_training_run(
         self,
@@ -163,7 +164,9 @@ class ProvenanceMutation:
     @strawberry.mutation(
         extensions=DECLARERS,
         description="Declare a generated output by the SHA-256 of its audio. Flagged when its model's "
-        "training lineage has a non-compliant run.",
+        "training lineage has a non-compliant run; each run of the lineage was judged against the consents "
+        "in force when it started, so an output dated in the past inherits those verdicts, not today's. "
+        "`generatedAt` lies between 2000-01-01 and one day ahead.",
     )
     async def declare_output(self, info: Info, input: DeclareOutputInput) -> Output:
         licensee = require_principal(info).named_party(

@@ -17,13 +17,14 @@ from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedMo
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from registry.access import Role
 from registry.provenance import ComplianceStatus, FlagCode, ManifestFormat, SubjectKind
+from registry.rights import Reason
 from resolvers.access import allow, part_of_parent, party_filtered, require_principal
 from resolvers.attribution import loaders as attribution_loaders
 from resolvers.catalogue.types import Recording, Work
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
-from resolvers.licensing.types import Grant
+from resolvers.licensing.types import Grant, RightsReason
 from resolvers.pagination import Connection
 from resolvers.provenance import loaders
 
@@ -57,7 +58,9 @@ class ComplianceFlag:
     message: str
     subject_kind: SubjectKind
     subject_id: strawberry.ID
-    reasons: list[str] = strawberry.field(description="The rights rule's reason codes behind the flag.")
+    reasons: list[RightsReason] = strawberry.field(
+        description="The rights rule's reasons behind the flag, each a code and a message."
+    )
     work_id: strawberry.ID | None
     recording_id: strawberry.ID | None
     reference: str | None = strawberry.field(description="An unresolved manifest reference, or a run id.")
@@ -71,7 +74,7 @@ class ComplianceFlag:
             message=record.message,
             subject_kind=record.subject_kind,
             subject_id=strawberry.ID(record.subject_id),
-            reasons=list(record.reasons),
+            reasons=[RightsReason.from_reason(Reason.of_code(code)) for code in record.reasons],
             work_id=strawberry.ID(record.work_id) if record.work_id else None,
             recording_id=strawberry.ID(record.recording_id) if record.recording_id else None,
             reference=record.reference,
@@ -248,7 +251,9 @@ class TraceInfluence:
         description="Was the work (every work a recording embodies) licensable for TRAINING at the start of "
         "every run of the model's lineage? Null when the lineage declares no training."
     )
-    reasons: list[str] = strawberry.field(description="Why not, when it was not.")
+    reasons: list[RightsReason] = strawberry.field(
+        description="Why not, when it was not: each a code and a message, as rightsCheck gives them."
+    )
     target_id: strawberry.Private[str]
     recording_target: strawberry.Private[bool]
     work_ids: strawberry.Private[tuple[str, ...]]
@@ -263,7 +268,7 @@ class TraceInfluence:
             confidence=row.confidence,
             right_type=row.right_type,
             licensable_at_training=row.at_training.licensable,
-            reasons=[r.message for r in row.at_training.reasons],
+            reasons=[RightsReason.from_reason(r) for r in row.at_training.reasons],
             target_id=row.target_id,
             recording_target=row.recording,
             work_ids=row.work_ids,

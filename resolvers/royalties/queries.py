@@ -64,7 +64,9 @@ class RoyaltiesQuery:
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
-        description="Statements, newest period first. Auditors see totals and suspense, not payees.",
+        description="Statements, newest period first. Auditors see totals and suspense, not payees. "
+        "`currency` keeps one currency's (ISO 4217, e.g. EUR); `latestOnly` keeps the last statement of "
+        "each correction chain (the one no correction replaces).",
     )
     async def statements(
         self,
@@ -72,6 +74,8 @@ class RoyaltiesQuery:
         period: str | None = None,
         stream: Stream | None = None,
         status: StatementStatus | None = None,
+        currency: str | None = None,
+        latest_only: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Statement]:
@@ -83,6 +87,8 @@ class RoyaltiesQuery:
             status=status.value if status is not None else None,
             offset=offset,
             limit=limit,
+            currency=Currency.of(currency).code if currency else None,
+            latest=latest_only,
         )
         return connection(records, total, offset, Statement.from_record)
 

@@ -185,9 +185,13 @@ class PaymentLine:
 @strawberry.type(description="Money that cannot be paid, with the reason; it is held, never given to others.")
 class SuspenseEntry:
     reason: SuspenseReason
-    work_ref: str | None
+    work_id: strawberry.ID | None = strawberry.field(
+        description="The work the held money is for (as PaymentLine.workId); null when no work applies."
+    )
+    work_ref: str | None = strawberry.field(deprecation_reason="Use workId, as PaymentLine does.")
     basis: Basis
     message: str
+    exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
     amount: Money
     explanation: str
     path: list[PathStep]
@@ -196,9 +200,11 @@ class SuspenseEntry:
     def from_line(cls, line: SuspenseLine, currency: str) -> SuspenseEntry:
         return cls(
             reason=line.reason,
+            work_id=strawberry.ID(line.work_ref) if line.work_ref else None,
             work_ref=line.work_ref,
             basis=line.basis,
             message=line.message,
+            exact=str(line.exact),
             amount=money(line.amount, currency),
             explanation=line.explanation,
             path=_steps(line),

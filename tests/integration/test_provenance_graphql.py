@@ -27,7 +27,7 @@ DECLARE_RUN = """
 mutation($i: DeclareTrainingRunInput!, $f: Upload, $fmt: ManifestFormat) {
   declareTrainingRun(input: $i, manifest: $f, manifestFormat: $fmt) {
     id itemCount unmatchedCount compliant grantValid manifestDigest
-    flags { totalCount items { code workId reasons } }
+    flags { totalCount items { code workId reasons { code } } }
   }
 }
 """
@@ -44,7 +44,7 @@ query($id: ID!) {
     countingReportId
     trainingRuns { id compliant grant { id status } }
     influences {
-      vendorId score licensableAtTraining reasons
+      vendorId score licensableAtTraining reasons { code message }
       work { id title creators { id name } shares { role performingBp } }
     }
     flags { code subjectKind workId }
@@ -92,7 +92,7 @@ async def test_a_licensee_declares_model_run_and_output(gql: GraphQLClient, db: 
     declared = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
     assert declared["itemCount"] == 7 and not declared["compliant"] and declared["grantValid"]
     assert declared["flags"]["items"] == [
-        {"code": "WORK_NOT_LICENSABLE", "workId": "nobody", "reasons": ["NO_CONSENT"]}
+        {"code": "WORK_NOT_LICENSABLE", "workId": "nobody", "reasons": [{"code": "NO_CONSENT"}]}
     ]
     again = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
     assert again == declared

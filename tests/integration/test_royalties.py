@@ -238,6 +238,15 @@ async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
     assert (await gql(CORRECT, {"id": "st-1"}, key=ADMIN_SECRET)).codes == ["CONFLICT"]
     linked = await db.run_read("MATCH (:Statement {id: 'st-2'})-[:CORRECTS]->(s:Statement) RETURN s.id AS id")
     assert linked == [{"id": "st-1"}]
+    # The latest of the chain, and one currency's statements, without reading the chain by hand.
+    listed = (
+        "query($l: Boolean!, $c: String) { statements(latestOnly: $l, currency: $c) "
+        "{ edges { node { id } } } }"
+    )
+    ids = lambda r: [e["node"]["id"] for e in r.data["statements"]["edges"]]  # noqa: E731
+    assert ids(await gql(listed, {"l": True}, key=ADMIN_SECRET)) == ["st-2"]
+    assert sorted(ids(await gql(listed, {"l": False, "c": "eur"}, key=ADMIN_SECRET))) == ["st-1", "st-2"]
+    assert ids(await gql(listed, {"l": False, "c": "USD"}, key=ADMIN_SECRET)) == []
 
 
 async def test_creators_see_only_their_own_final_earnings(db: Database, gql: GraphQLClient) -> None:
