@@ -1,8 +1,8 @@
 """Who is calling, and the one party-scope rule every field (root or nested) applies.
 
-A scoped key (LICENSEE, VENDOR, CREATOR) acts for one party: the licensee, vendor or creator its
-`scope_id` names. ADMIN and AUDITOR act for the society as a whole. The rule has three questions, all
-answered here and nowhere else:
+Roles are those of docs/architecture.md. A scoped key (LICENSEE, VENDOR, CREATOR) acts for one party:
+the licensee, vendor or creator its `scope_id` names. ADMIN and AUDITOR act for the society as a
+whole. The rule is these questions, all answered here and nowhere else:
 
 - `sees(kind, owner)`: may this key see a record owned by party `owner` of kind `kind`?
 - `party(kind)`: the party of kind `kind` this key is confined to, or None when it is not confined.

@@ -17,7 +17,7 @@ import pytest
 
 from graph.database import Database, QueryCounter
 from tests.integration.royalties_graph import Builder
-from tests.support import ADMIN_SECRET, GraphQLClient
+from tests.support import ADMIN_SECRET, GraphQLClient, GraphQLResult
 
 pytestmark = pytest.mark.integration
 
@@ -243,7 +243,10 @@ async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
         "query($l: Boolean!, $c: String) { statements(latestOnly: $l, currency: $c) "
         "{ edges { node { id } } } }"
     )
-    ids = lambda r: [e["node"]["id"] for e in r.data["statements"]["edges"]]  # noqa: E731
+
+    def ids(result: GraphQLResult) -> list[str]:
+        return [e["node"]["id"] for e in result.data["statements"]["edges"]]
+
     assert ids(await gql(listed, {"l": True}, key=ADMIN_SECRET)) == ["st-2"]
     assert sorted(ids(await gql(listed, {"l": False, "c": "eur"}, key=ADMIN_SECRET))) == ["st-1", "st-2"]
     assert ids(await gql(listed, {"l": False, "c": "USD"}, key=ADMIN_SECRET)) == []
