@@ -17,9 +17,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.provenance import purge_abandoned_uploads
 from opustrace.http_limits import AbuseLimits, HttpLimits, authenticate_or_unavailable, authenticated_in
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
@@ -87,6 +89,16 @@ def _is_multipart(request: Any) -> bool:
     return str(request.headers.get("content-type", "")).lower().startswith("multipart/")
 
 
+async def purge_crashed_uploads(db: Database) -> list[str]:
+    """Remnants of uploads whose process died (kill -9), removed on the audit trail at start-up."""
+    scope = AuditScope(actor="system", role="SYSTEM", via="STARTUP", action="Startup.purgeCrashedUploads")
+    with auditing(scope):
+        purged = await purge_abandoned_uploads(db)
+    if purged:
+        log.warning("purged %d training run upload(s) left half-way by a crash: %s", len(purged), purged)
+    return purged
+
+
 def limits_from(settings: Settings) -> Limits:
     return Limits(
         max_depth=settings.max_query_depth,
@@ -119,6 +131,7 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             secret = settings.admin_api_key.get_secret_value()
             check_bootstrap_secret(secret)
             await ensure_bootstrap_admin(db, secret)
+        await purge_crashed_uploads(db)
         try:
             yield
         finally:

@@ -48,6 +48,8 @@ from registry.provenance import (
 from registry.rights import GrantFacts, Scope, Use
 
 BATCH_SIZE = 5_000
+# A live upload writes a batch every few seconds; one silent this long died with its process.
+ABANDONED_AFTER_SECONDS = 600
 PURGE_BATCH = 10_000
 
 MODEL_OF_LICENSEE = """
@@ -98,6 +100,7 @@ RETURN item.ref AS ref, target.id AS id, coalesce(target:Recording, false) AS re
 # item-level verdict (`licensable`) goes on the edge, so summaries and royalties read it without flags.
 WRITE_USED = """
 MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
+SET r.batch_at = datetime()
 CALL (r) {
   UNWIND $works AS row MATCH (t:Work {id: row.id})
   CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
@@ -144,6 +147,12 @@ MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id})
 WITH f LIMIT $limit DETACH DELETE f RETURN count(*) AS n
 """
 DELETE_RUN = "MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token DETACH DELETE r"
+# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while.
+ABANDONED_UPLOADS = """
+MATCH (r:TrainingRun {status: 'UPLOADING'})
+WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
+RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
+"""
 
 OUTPUT_BY_HASH = """
 MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash})
@@ -383,6 +392,18 @@ async def _discard(db: Database, run_id: str, token: str) -> None:
         return
     await _purge_items(db, run_id)
     await db.run_write(DELETE_RUN, {"id": run_id, "token": token})
+
+
+async def purge_abandoned_uploads(db: Database, idle_seconds: int = ABANDONED_AFTER_SECONDS) -> list[str]:
+    """Delete the remnants of uploads that died half-way (their run, edges and flags); returns their ids.
+
+    Run at start-up (opustrace/app.py), under an audit scope, so each purge is on the trail. An upload
+    still alive in another process writes a batch far more often than `idle_seconds`, so it is left be.
+    """
+    rows = await db.run_read(ABANDONED_UPLOADS, {"idle": idle_seconds})
+    for row in rows:
+        await _discard(db, row["id"], row["token"])
+    return [row["id"] for row in rows]
 
 
 async def items_of(items: Iterable[ManifestItem]) -> AsyncIterator[ManifestItem]:
