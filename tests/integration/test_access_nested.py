@@ -106,7 +106,6 @@ ENTRIES: dict[str, list[tuple[str, dict[str, str]]]] = {
     "VENDOR": [
         ("trace", {"outputId": "out-a1"}),
         ("output", {"id": "out-a1"}),
-        ("attributionReports", {}),
         ("workProvenance", {"workId": "wk-a"}),
     ],
     "CREATOR": [
