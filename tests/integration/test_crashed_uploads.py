@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from graph import audit
+from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.stores import provenance
 from opustrace.app import purge_crashed_uploads
@@ -24,9 +25,12 @@ async def _crashed_upload(db: Database) -> str:
     await licensee_with_grant(db)
     await add_works(db, ["unconsented"], "nobody")  # no consent: every use of it is flagged
     declared = run_input("run-crashed", (await model(db)).id)
-    await db.write(lambda tx: provenance._begin(tx, declared, "dead-process"))
-    batch = [ManifestItem(work_id="unconsented")]
-    await db.write(provenance._batch_writer(declared, "dead-process", batch, {}))
+    with auditing(
+        AuditScope(actor="key:k1", role="LICENSEE", via="GRAPHQL", action="Mutation.declareTrainingRun")
+    ):
+        await db.write(lambda tx: provenance._begin(tx, declared, "dead-process"))
+        batch = [ManifestItem(work_id="unconsented")]
+        await db.write(provenance._batch_writer(declared, "dead-process", batch, {}))
     return declared.id
 
 
@@ -40,6 +44,11 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
     assert stored[0]["n"] > 0, "the remnant should hold flags, as a crash leaves them"
     listed = (await gql(FLAGS, key=ADMIN_SECRET)).data["complianceFlags"]
     assert listed["totalCount"] == 0 and listed["edges"] == []
+    written, _ = await audit.list_events(db, None, None, None, 0, 50)
+    on_trail = await db.run_read(
+        "MATCH (e:AuditEvent) WHERE $id IN e.subject_ids RETURN count(e) AS n", {"id": run_id}
+    )
+    assert on_trail[0]["n"] > 0 and written == 0, "the upload's events are on the trail, but not listed"
 
     # Recent: perhaps another worker's upload in progress; left alone.
     assert await purge_crashed_uploads(db) == []
