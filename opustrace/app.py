@@ -25,9 +25,8 @@ from graph.stores.provenance import purge_abandoned_uploads
 from opustrace.http_limits import AbuseLimits, HttpLimits, authenticate_or_unavailable, authenticated_in
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
-from registry.access import Principal
 from registry.api_keys import check_bootstrap_secret
-from registry.errors import DomainError, Unavailable
+from registry.errors import DomainError
 from resolvers.access import upload_roles
 from resolvers.attribution.webhook import attribution_webhook
 from resolvers.context import Context
@@ -59,22 +58,11 @@ class RegistryGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, 'The body must be a JSON object: {"query": "...", "variables": {...}}.')
         return value
 
-    def _may_upload(self, principal: Principal | None, error: DomainError | None) -> None:
-        if isinstance(error, Unavailable):
-            raise HTTPException(503, error.message)
-        if principal is None:
-            raise HTTPException(401, "File uploads need a valid API key: send `Authorization: Bearer <key>`.")
-        if principal.role not in self.upload_roles:
-            raise HTTPException(403, f"A {principal.role} key may not upload files: no operation takes one.")
-
     async def get_context(self, request: Any, response: Any) -> Context:
-        # Runs before the body is read: a multipart upload is refused here, unread, unless its key may upload.
         found = authenticated_in(request.scope)
         if found is None:  # only when the app runs without its middleware
             found = await authenticate_or_unavailable(self.db, request.headers.get("authorization"))
         principal, error = found
-        if _is_multipart(request):
-            self._may_upload(principal, error)
         return Context(
             request=request,
             response=response,
@@ -83,10 +71,6 @@ class RegistryGraphQL(GraphQL[Context, None]):
             principal=principal,
             auth_error=error,
         )
-
-
-def _is_multipart(request: Any) -> bool:
-    return str(request.headers.get("content-type", "")).lower().startswith("multipart/")
 
 
 async def purge_crashed_uploads(db: Database) -> list[str]:
@@ -158,7 +142,9 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
         ],
         middleware=[
             Middleware(RequestLog),
-            Middleware(AbuseLimits, limits=http_limits_from(settings), db=db),
+            Middleware(
+                AbuseLimits, limits=http_limits_from(settings), db=db, upload_roles=graphql.upload_roles
+            ),
         ],
         lifespan=lifespan,
     )

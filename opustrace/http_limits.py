@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, Storage
@@ -22,8 +23,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.database import Database
-from registry.access import Principal
-from registry.errors import DomainError, Unauthenticated
+from registry.access import Principal, Role
+from registry.errors import DomainError, Unauthenticated, Unavailable
 from resolvers.context import authenticate
 
 Auth = tuple[Principal | None, DomainError | None]
@@ -46,9 +47,15 @@ class BodyTooLarge(Exception):
 
 
 async def _reply(
-    send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]]
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    headers: list[tuple[bytes, bytes]],
+    details: dict[str, Any] | None = None,
 ) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    extensions: dict[str, Any] = {"code": code} | ({"details": details} if details else {})
+    body = json.dumps({"errors": [{"message": message, "extensions": extensions}]}).encode()
     start_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": start_headers + headers})
     await send({"type": "http.response.body", "body": body})
@@ -58,9 +65,16 @@ class AbuseLimits:
     """ASGI middleware: refuses oversized bodies (413) and callers over their rate (429)."""
 
     def __init__(
-        self, app: ASGIApp, limits: HttpLimits, db: Database, storage: Storage | None = None
+        self,
+        app: ASGIApp,
+        limits: HttpLimits,
+        db: Database,
+        upload_roles: frozenset[Role] = frozenset(),
+        storage: Storage | None = None,
     ) -> None:
         self.app = app
+        # Who may send a multipart body at all: refused before the body is read, unless the key may upload.
+        self.upload_roles = upload_roles
         self.limits = limits
         self.db = db
         self.rate = RateLimitItemPerMinute(limits.requests_per_minute)
@@ -87,6 +101,8 @@ class AbuseLimits:
                 await self.limiter.hit(self.failed, f"failed:{address}")
         if not await self.limiter.hit(self.rate, caller):
             await self._refuse(send, self.rate, caller, "requests")
+            return
+        if _is_multipart(scope) and not await self._may_upload(scope, send):
             return
         if scope["path"].startswith(WEBHOOK_PREFIX):
             # The webhook endpoint caps its own body (20 MiB), answering in its own error shape.
@@ -123,6 +139,21 @@ class AbuseLimits:
             if not started:
                 await _reply(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
 
+    async def _may_upload(self, scope: Scope, send: Send) -> bool:
+        principal, error = authenticated_in(scope) or (None, None)
+        if isinstance(error, Unavailable):
+            await _reply(send, 503, error.code, error.message, [])
+        elif principal is None:
+            message = "File uploads need a valid API key: send `Authorization: Bearer <api key>`."
+            await _reply(send, 401, "UNAUTHENTICATED", message, [])
+        elif principal.role not in self.upload_roles:
+            allowed = sorted(self.upload_roles)
+            message = f"A {principal.role} key may not upload files: uploads are for {', '.join(allowed)}."
+            await _reply(send, 403, "FORBIDDEN", message, [], {"allowedRoles": allowed})
+        else:
+            return True
+        return False
+
     async def _refuse(self, send: Send, rate: RateLimitItem, caller: str, what: str) -> None:
         stats = await self.limiter.get_window_stats(rate, caller)
         retry = max(1, int(stats.reset_time - _now()))
@@ -145,6 +176,10 @@ def _content_length(scope: Scope) -> int | None:
         return int(raw) if raw is not None else None
     except ValueError:
         return None
+
+
+def _is_multipart(scope: Scope) -> bool:
+    return (_header(scope, b"content-type") or "").lower().startswith("multipart/")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
