@@ -264,7 +264,7 @@ def test_different_reports_at_the_same_instant_are_ordered_by_receipt() -> None:
     "computed_at", ["9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1999-12-31T00:00:00Z"]
 )
 def test_a_computed_at_outside_the_window_is_refused(computed_at: str) -> None:
-    with pytest.raises(ValidationError, match="outside the accepted window"):
+    with pytest.raises(InvalidInput, match="outside the accepted window"):
         validate_report(canonical_report(computed_at=computed_at))
 
 
