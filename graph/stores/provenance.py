@@ -100,7 +100,6 @@ RETURN item.ref AS ref, target.id AS id, coalesce(target:Recording, false) AS re
 # item-level verdict (`licensable`) goes on the edge, so summaries and royalties read it without flags.
 WRITE_USED = """
 MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token
-SET r.batch_at = datetime()
 CALL (r) {
   UNWIND $works AS row MATCH (t:Work {id: row.id})
   CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
@@ -109,6 +108,7 @@ CALL (r) {
   UNWIND $recordings AS row MATCH (t:Recording {id: row.id})
   CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
 }
+SET r.batch_at = datetime()
 RETURN r.id AS id
 """
 _FLAG_TAIL = """
