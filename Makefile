@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
+# `make demo`: the seeded demo world in its own data directory (.data/demo) and Neo4j port, loaded once,
+# then served; the keys it printed are shown again on every start.
+DEMO_ENV = OPUSTRACE_DATA_DIR=.data/demo NEO4J_LOCAL_PORT=$${DEMO_NEO4J_PORT:-7688} NEO4J_LOCAL_LIB_DIR=$(CURDIR)/.data/neo4j/lib
+
+.PHONY: demo serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
 
 install: $(VENV)/.installed
 
@@ -34,6 +38,13 @@ lock-upgrade: install
 serve: install
 	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
 
+demo: install
+	$(BIN)/opustrace neo4j fetch
+	@if [ -f .data/demo/demo-keys.txt ]; then echo "demo world already loaded; its API keys:"; \
+		$(DEMO_ENV) $(BIN)/opustrace demo keys; else $(DEMO_ENV) $(BIN)/opustrace demo load; fi
+	@echo "explorer at http://$(HOST):$(PORT)/ (paste a key above), GraphiQL at http://$(HOST):$(PORT)/graphql"
+	$(DEMO_ENV) $(BIN)/opustrace serve --host $(HOST) --port $(PORT)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,14 +69,11 @@ test: lint typecheck
 schema: install
 	$(BIN)/opustrace export-schema > schema.graphql
 
-# Benchmarks run apart from the tests (each starts its own throwaway Neo4j); sizes here are modest,
-# the issue notes quote the 100,000 runs: e.g. `.venv/bin/python -m benchmarks.import_cwr 100000`.
+# Benchmarks run apart from the tests, every one at a modest size in one throwaway Neo4j, printing one
+# table (BENCHMARKS.md says more); `python -m benchmarks --full` or `python -m benchmarks.X --full` for full size.
 bench: install
 	$(BIN)/opustrace neo4j fetch
-	$(BIN)/python -m benchmarks.import_cwr 10000
-	$(BIN)/python -m benchmarks.manifest_write 10000
-	$(BIN)/python -m benchmarks.trace_latency --influences 100 --requests 20
-	$(BIN)/python -m benchmarks.distribution 10000
+	$(BIN)/python -m benchmarks
 
 clean-data:
 	$(BIN)/opustrace neo4j stop || true

@@ -22,6 +22,7 @@ from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
 from graph.stores.provenance import purge_abandoned_uploads
+from opustrace import explorer
 from opustrace.http_limits import AbuseLimits, HttpLimits, authenticate_or_unavailable, authenticated_in
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.settings import Settings
@@ -57,6 +58,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if not isinstance(value, dict):
             raise HTTPException(400, 'The body must be a JSON object: {"query": "...", "variables": {...}}.')
         return value
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         found = authenticated_in(request.scope)
@@ -139,6 +143,7 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
                 attribution_webhook(db, current_request_id),
                 methods=["POST"],
             ),
+            *explorer.routes(),
         ],
         middleware=[
             Middleware(RequestLog),

@@ -17,6 +17,7 @@ from graph.migrations import MigrationError, migrate
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import create_app, limits_from
+from opustrace.demo_command import demo
 from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection
@@ -137,6 +138,7 @@ def export_schema() -> None:
 cli.add_command(distribute_command)
 cli.add_command(statement_group)
 cli.add_command(declare_run_command)
+cli.add_command(demo)
 
 
 @cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")

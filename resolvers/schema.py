@@ -16,7 +16,7 @@ from resolvers.access import unguarded_root_fields
 from resolvers.attribution.mutations import AttributionMutation
 from resolvers.attribution.queries import AttributionQuery
 from resolvers.audit.queries import AuditQuery
-from resolvers.audit.scope import AuditMutations
+from resolvers.audit.scope import audit_mutations
 from resolvers.catalogue.mutations import CatalogueMutation
 from resolvers.catalogue.queries import CatalogueQuery
 from resolvers.cost import ExposeVariables, QueryCostLimiter
@@ -76,6 +76,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
+    audit_mutations(mutation)
     schema = RegistrySchema(
         query=query,
         mutation=mutation,
@@ -88,7 +89,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
             RecordIdAlphabet,
-            AuditMutations,
             PublicErrors,
         ],
     )

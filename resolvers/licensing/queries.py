@@ -28,7 +28,7 @@ from resolvers.licensing.types import (
     Licensee,
     RightsVerdict,
 )
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import Connection, connection, peeked_connection, selects_total, window
 
 
 def _moment(at: datetime | None) -> datetime:
@@ -211,6 +211,7 @@ class LicensingQuery:
             creator_id=_str(filter.creator_id) if filter else None,
         )
         total, rows = await rights.licensable_works(
-            info.context.db, scope, moment, where, offset, limit, grant_id=_str(grant_id), use=use
-        )
-        return connection(rows, total, offset, Work.from_record)
+            info.context.db, scope, moment, where, offset, limit, grant_id=_str(grant_id), use=use,
+            count=selects_total(info),
+        )  # fmt: skip
+        return peeked_connection(rows, total, offset, limit, Work.from_record)
