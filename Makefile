@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 1
 
 # `make demo`: the seeded demo world in its own data directory (.data/demo) and Neo4j port, loaded once,
 # then served; the keys it printed are shown again on every start.
@@ -36,7 +37,7 @@ lock-upgrade: install
 	$(MAKE) install
 
 serve: install
-	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
+	$(BIN)/opustrace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 demo: install
 	$(BIN)/opustrace neo4j fetch

@@ -22,6 +22,7 @@ MODULES = (
     "import_cwr",
     "distribution",
     "catalogue_training",
+    "audit_head",
 )
 
 

@@ -6,20 +6,24 @@ the key it authenticates (however the header spells it), and the result travels 
 the ASGI scope (`scope["state"]["auth"]`). A request with a bad credential counts against its address,
 and an address past its failed attempts is refused before its credential costs a database look-up.
 
-Counting uses the `limits` library; its storage is pluggable (`AbuseLimits(storage=...)`): the default
-is this process's memory, where several replicas each allow the configured rate.
+The limiter is the `limits` library's moving window over its storage: `memory://` counts in this
+process (each worker and replica then allows the full rate), `redis://` shares one count between all.
+A storage that is away lets requests through (logged) rather than take the API down.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.database import Database
@@ -40,13 +44,37 @@ class HttpLimits:
     requests_per_minute: int = 600
     # Requests with an unknown or malformed credential, per client address.
     failed_auth_per_minute: int = 30
+    storage: str = "memory://"
+
+
+log = logging.getLogger(__name__)
+# Probes and scrapes come from the platform, often many a minute from one address.
+UNLIMITED_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics"})
+
+
+def limiter_storage(uri: str) -> Storage:
+    """The `limits` async storage for `RATE_LIMIT_STORAGE` (memory://, redis://, rediss://, async+…)."""
+    scheme = urlsplit(uri).scheme
+    name = uri if scheme.startswith("async+") else f"async+{uri}"
+    storage = storage_from_string(name)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"RATE_LIMIT_STORAGE={describe_storage(uri)} is not an async storage of `limits`")
+    return storage
+
+
+def describe_storage(uri: str) -> str:
+    """The storage URI without its password, for logs."""
+    parts = urlsplit(uri)
+    if not parts.password:
+        return uri
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-async def _reply(
+async def reply_error(
     send: Send,
     status: int,
     code: str,
@@ -79,17 +107,17 @@ class AbuseLimits:
         self.db = db
         self.rate = RateLimitItemPerMinute(limits.requests_per_minute)
         self.failed = RateLimitItemPerMinute(limits.failed_auth_per_minute)
-        self.limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage or limiter_storage(limits.storage))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/healthz":
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
         address = _address(scope)
         header = _header(scope, b"authorization")
         caller = f"addr:{address}"
         if header is not None:
-            if not await self.limiter.test(self.failed, f"failed:{address}"):
+            if not await self._allowed(self.failed, f"failed:{address}", count=False):
                 await self._refuse(send, self.failed, f"failed:{address}", "failed credentials")
                 return
             auth = await authenticate_or_unavailable(self.db, header)
@@ -98,8 +126,8 @@ class AbuseLimits:
             if principal is not None:
                 caller = f"key:{principal.key_id}"
             elif isinstance(error, Unauthenticated):
-                await self.limiter.hit(self.failed, f"failed:{address}")
-        if not await self.limiter.hit(self.rate, caller):
+                await self._allowed(self.failed, f"failed:{address}")
+        if not await self._allowed(self.rate, caller):
             await self._refuse(send, self.rate, caller, "requests")
             return
         if _is_multipart(scope) and not await self._may_upload(scope, send):
@@ -111,7 +139,7 @@ class AbuseLimits:
         cap = self._cap(scope)
         declared = _content_length(scope)
         if declared is not None and declared > cap:
-            await _reply(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
+            await reply_error(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
             return
         await self._guarded(scope, receive, send, cap)
 
@@ -137,19 +165,19 @@ class AbuseLimits:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _reply(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
+                await reply_error(send, 413, "BAD_USER_INPUT", _too_large(cap), [])
 
     async def _may_upload(self, scope: Scope, send: Send) -> bool:
         principal, error = authenticated_in(scope) or (None, None)
         if isinstance(error, Unavailable):
-            await _reply(send, 503, error.code, error.message, [])
+            await reply_error(send, 503, error.code, error.message, [])
         elif principal is None:
             message = "File uploads need a valid API key: send `Authorization: Bearer <api key>`."
-            await _reply(send, 401, "UNAUTHENTICATED", message, [])
+            await reply_error(send, 401, "UNAUTHENTICATED", message, [])
         elif principal.role not in self.upload_roles:
             allowed = sorted(self.upload_roles)
             message = f"A {principal.role} key may not upload files: uploads are for {', '.join(allowed)}."
-            await _reply(send, 403, "FORBIDDEN", message, [], {"allowedRoles": allowed})
+            await reply_error(send, 403, "FORBIDDEN", message, [], {"allowedRoles": allowed})
         else:
             return True
         return False
@@ -158,7 +186,18 @@ class AbuseLimits:
         stats = await self.limiter.get_window_stats(rate, caller)
         retry = max(1, int(stats.reset_time - _now()))
         message = f"Too many {what}: the limit is {rate.amount} a minute; retry in {retry} s."
-        await _reply(send, 429, "RATE_LIMITED", message, [(b"retry-after", str(retry).encode())])
+        await reply_error(send, 429, "RATE_LIMITED", message, [(b"retry-after", str(retry).encode())])
+
+    async def _allowed(self, rate: RateLimitItem, caller: str, *, count: bool = True) -> bool:
+        """Within the rate (and counted, unless `count` is false); True when the storage is away."""
+        try:
+            if count:
+                return await self.limiter.hit(rate, caller)
+            return await self.limiter.test(rate, caller)
+        except Exception:  # the storage's own errors vary by backend (coredis, valkey, …)
+            # A rate limit store that is away must not take the API down with it: let the request through.
+            log.warning("rate limit storage unreachable; request let through", exc_info=True)
+            return True
 
     def _cap(self, scope: Scope) -> int:
         content_type = dict(scope["headers"]).get(b"content-type", b"")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -72,7 +74,10 @@ class RegistrySchema(strawberry.Schema):
         return None
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: Limits | None = None, observers: Sequence[type[SchemaExtension] | Any] = ()
+) -> strawberry.Schema:
+    """The schema; `observers` (metrics, tracing) wrap every other extension, so they see final errors."""
     limits = limits or Limits()
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
@@ -82,6 +87,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         mutation=mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            *observers,
             partial(SelectionLimits, max_repeats=limits.max_repeats, max_fields=limits.max_fields),
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),

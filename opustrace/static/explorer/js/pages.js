@@ -347,7 +347,7 @@ export async function transparencyPage() {
       h("dt", {}, "Sequence number"), h("dd", {}, field("audit.seq", event.seq)),
       h("dt", {}, "Head hash"), h("dd", {}, field("audit.hash", event.hash, "code")),
       h("dt", {}, "At"), h("dd", {}, event.at)) : hidden(head.errors, "auditEvents", "The audit head")),
-    section("The registry in numbers", h("dl", { class: "counts" }, counts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, field(`count.${k}`, v))]))),
+    section("The registry in numbers", h("dl", { class: "counts" }, counts.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, field(`count.${k}`, v)))))),
     section("Works and their consent", barChart("Works by consent", [
       { label: "Opted in", value: r.worksWithOptIn }, { label: "Declined", value: r.worksDeclined, kind: "flagged" },
       { label: "No answer", value: Math.max(0, r.works - r.worksWithOptIn - r.worksDeclined), kind: "held" }])),
