@@ -21,11 +21,7 @@ from registry.cwr import (
 from registry.errors import InvalidInput
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from registry.shares import ShareRole
-
-CWR_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cwr"
-needs_samples = pytest.mark.skipif(
-    not CWR_DIR.is_dir(), reason=f"the sample CWR files are not here: {CWR_DIR} is missing"
-)
+from tests.conftest import shared_data
 
 
 def shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
@@ -34,7 +30,7 @@ def shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
 
 def sample(name: str) -> CwrFile:
     # CWR is ASCII; latin-1 never fails on a stray byte. Universal newlines take CRLF and LF alike.
-    return parse_cwr_text((CWR_DIR / name).read_text(encoding="latin-1"))
+    return parse_cwr_text(shared_data("cwr", name).read_text(encoding="latin-1"))
 
 
 def work_by_id(parsed: CwrFile, submitter_work_id: str) -> CwrWork:
@@ -50,7 +46,6 @@ def party(parties: tuple[CwrParty, ...], ip_number: str | None, name: str | None
 # --- every real file -------------------------------------------------------------------------
 
 
-@needs_samples
 @pytest.mark.parametrize(
     ("name", "works", "rejections"),
     [
@@ -71,9 +66,10 @@ def test_every_2x_sample_parses_to_works_and_rejections(name: str, works: int, r
             assert total == 0 or 9994 <= total <= 10006
 
 
-@needs_samples
 def test_all_sample_files_are_covered() -> None:
-    names = {path.name for path in CWR_DIR.iterdir() if path.suffix.lower() in (".v21", ".v22", ".sub")}
+    names = {
+        path.name for path in shared_data("cwr").iterdir() if path.suffix.lower() in (".v21", ".v22", ".sub")
+    }
     assert names == {
         "weso_nwrexample2.V21",
         "weso_revexample.V21",
@@ -85,7 +81,6 @@ def test_all_sample_files_are_covered() -> None:
     }
 
 
-@needs_samples
 def test_weso_nwr_example_writers_publishers_and_shares() -> None:
     parsed = sample("weso_nwrexample2.V21")
     assert parsed.header is not None
@@ -131,7 +126,6 @@ def test_weso_nwr_example_writers_publishers_and_shares() -> None:
     assert work.ownership_totals == shares(10000, 10000, 10000)
 
 
-@needs_samples
 def test_weso_rev_example_titles_performers_and_other_writer() -> None:
     parsed = sample("weso_revexample.V21")
     the_one = work_by_id(parsed, "DMP000001")
@@ -162,7 +156,6 @@ def test_weso_rev_example_titles_performers_and_other_writer() -> None:
     assert second.publishers[0].ownership == shares(2500, 5000, 5000)
 
 
-@needs_samples
 def test_dmp_registration_iswc_ipi_base_unknown_parties_and_ipi_header() -> None:
     parsed = sample("dmp_CW220001DMP_000.V21")  # CRLF line ends
     assert parsed.header is not None
@@ -189,7 +182,6 @@ def test_dmp_registration_iswc_ipi_base_unknown_parties_and_ipi_header() -> None
     assert work.warnings == ()
 
 
-@needs_samples
 def test_dmp_acknowledgement_works_continue_the_ack_transaction() -> None:
     parsed = sample("dmp_CW220001000_DMP.V21")
     assert parsed.header is not None and parsed.header.sender_type == "SO"
@@ -211,7 +203,6 @@ def test_dmp_acknowledgement_works_continue_the_ack_transaction() -> None:
     assert any("GRT transaction count says 20" in warning for warning in parsed.warnings)
 
 
-@needs_samples
 def test_mmedi_planted_errors_are_rejected_with_their_numbers() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     found = {(r.transaction_seq, r.record_seq, r.record_type, r.line_number) for r in parsed.rejections}
@@ -229,7 +220,6 @@ def test_mmedi_planted_errors_are_rejected_with_their_numbers() -> None:
     assert "PA0015" not in {work.submitter_work_id for work in parsed.works}
 
 
-@needs_samples
 def test_mmedi_work_with_thirds_rounded_and_an_other_publisher() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     work = work_by_id(parsed, "RU0008")
@@ -257,7 +247,6 @@ def test_mmedi_work_with_thirds_rounded_and_an_other_publisher() -> None:
     assert work.performers == ("RENEE BLACK",)
 
 
-@needs_samples
 def test_mmedi_total_of_100_02_is_within_tolerance_and_isrc_read() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     assert work_by_id(parsed, "YV0017").ownership_totals == shares(10002, 10002, 10002)
@@ -265,7 +254,6 @@ def test_mmedi_total_of_100_02_is_within_tolerance_and_isrc_read() -> None:
     assert isrcs and all(parse_isrc(isrc)[0] == isrc for isrc in isrcs)
 
 
-@needs_samples
 def test_weso_demo_v22_header_rejections_and_territories() -> None:
     parsed = sample("weso_demo_cwr_cleaned.v22")
     assert parsed.header is not None
@@ -294,9 +282,8 @@ def test_weso_demo_v22_header_rejections_and_territories() -> None:
     assert forgotten.writers[0].collection_tis_code == 56
 
 
-@needs_samples
 def test_cwr_3_is_refused_with_a_clear_message() -> None:
-    lines = (CWR_DIR / "dmp_CW220002DMP_0000_V3-0-0.SUB").read_text(encoding="latin-1").splitlines()
+    lines = shared_data("cwr", "dmp_CW220002DMP_0000_V3-0-0.SUB").read_text(encoding="latin-1").splitlines()
     with pytest.raises(InvalidInput, match=r"CWR 3\.0 is not supported"):
         list(parse_cwr(lines))
 
