@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_tokens: int = Field(default=5000, ge=100)
     max_query_cost: int = Field(default=10000, ge=10)
+    max_query_repeats: int = Field(default=5, ge=1)
+    max_query_fields: int = Field(default=2000, ge=10)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=67_108_864, ge=1024)
     rate_limit_per_minute: int = Field(default=600, ge=1)
@@ -52,3 +54,4 @@ class Settings(BaseSettings):
     c2pa_trust_anchors_file: Path | None = None
     # Ed25519 PEM key that signs the daily audit checkpoint; unset: no checkpoints are written.
     audit_checkpoint_key_file: Path | None = None
+    failed_auth_per_minute: int = Field(default=30, ge=1)

@@ -15,12 +15,11 @@ from graph.stores import provenance_reads as reads
 from interchange.prov_export import ProvFormat, ProvWriter
 from registry.access import Role
 from registry.errors import NotFound
-from resolvers.access import allow, require_principal
+from resolvers.access import allow, require_principal, require_visible
 from resolvers.context import Info
 from resolvers.prov.documents import model_document, output_document, work_document
 from resolvers.provenance.queries import (
     OWNERS,
-    owns,
     provenance_filter,
     readable_trace_record,
     visible_influences,
@@ -63,11 +62,11 @@ class ProvQuery:
     async def model_prov(
         self, info: Info, model_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
     ) -> ProvExport:
-        principal = require_principal(info)
+        require_principal(info)
         db = info.context.db
         model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
-        if model is None or not owns(principal, model.licensee_id):
-            raise NotFound(f"No model {str(model_id)!r} that you may read.")
+        require_visible(info, Role.LICENSEE, model.licensee_id if model else None, f"model {str(model_id)!r}")
+        assert model is not None
         return _export(await model_document(db, model, EXPORT_LIMIT), format)
 
     @strawberry.field(
