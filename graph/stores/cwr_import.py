@@ -26,6 +26,7 @@ from graph.stores.catalogue_writes import (
 from registry.catalogue import CreatorRegistration, WorkRegistration
 from registry.catalogue_cwr import registration_from_cwr, sender_key
 from registry.cwr import CwrReader, CwrRejection, CwrWork
+from registry.cwr.ack import AckEntry
 from registry.errors import Conflict, DomainError
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class ImportRejection:
     submitter_work_id: str | None
     title: str | None
     reason: str
+    rule: str | None = None  # the broken rule's code (registry.cwr.rules), when the parser named one
 
     @classmethod
     def from_parser(cls, rejection: CwrRejection) -> ImportRejection:
@@ -54,6 +56,7 @@ class ImportRejection:
             rejection.submitter_work_id,
             rejection.title,
             rejection.reason,
+            rejection.rule,
         )
 
     @classmethod
@@ -74,13 +77,20 @@ class ImportReport:
     works_created: int = 0
     works_updated: int = 0
     works_unchanged: int = 0
+    works_repaired: int = 0  # loaded works that came with messages (a repair, a dropped field)
     rejections: list[ImportRejection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # file-level messages, then each loaded work's
     work_ids: list[str] = field(default_factory=list)  # of every loaded work, in file order
+    # Each transaction and what became of it, in file order, when an acknowledgement was asked for.
+    acknowledgements: list[AckEntry] | None = None
 
     @property
     def works_loaded(self) -> int:
         return self.works_created + self.works_updated + self.works_unchanged
+
+    @property
+    def works_rejected(self) -> int:
+        return len(self.rejections)
 
     def count(self, outcomes: Iterable[WorkOutcome]) -> None:
         for outcome in outcomes:
@@ -99,6 +109,7 @@ class _Pending:
     source: CwrWork
     creators: list[CreatorRegistration]
     work: WorkRegistration
+    ack: AckEntry | None
 
     @property
     def keys(self) -> set[str]:
@@ -150,11 +161,19 @@ class _Batches:
             self._commit([item], await self.db.write(lambda tx: _write(tx, [item], self._guard)))
         except DomainError as exc:
             self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
+            if item.ack is not None:
+                item.ack.reason = exc.message
 
     def _commit(self, batch: list[_Pending], outcomes: list[WorkOutcome]) -> None:
         self.report.count(outcomes)
         for item, outcome in zip(batch, outcomes, strict=True):
             self.claimed.setdefault(outcome.work_id, str(item.work.id))
+            if item.source.messages:
+                self.report.works_repaired += 1
+                self.report.warnings.extend(item.source.warnings)
+            if item.ack is not None:
+                item.ack.work_id = outcome.work_id
+                item.ack.iswc = item.work.iswc
 
     def _guard(self, work: WorkRegistration, node_id: str) -> None:
         owner = self.claimed.get(node_id, work.id)
@@ -170,23 +189,31 @@ async def _write(tx: Tx, batch: list[_Pending], guard: Guard) -> list[WorkOutcom
     return await write_works_tx(tx, [item.work for item in batch], holder_ids, guard)
 
 
-async def import_cwr(db: Database, reader: CwrReader, *, batch_size: int = BATCH_SIZE) -> ImportReport:
-    """Import every transaction `reader` yields; a file that is not CWR 2.x raises InvalidInput."""
-    report = ImportReport()
+async def import_cwr(
+    db: Database, reader: CwrReader, *, batch_size: int = BATCH_SIZE, acknowledge: bool = False
+) -> ImportReport:
+    """Import every transaction `reader` yields; a file that is not CWR 2.x raises InvalidInput.
+
+    With `acknowledge`, the report keeps each transaction's outcome for `registry.cwr.ack.write_ack`.
+    """
+    report = ImportReport(acknowledgements=[] if acknowledge else None)
     batches = _Batches(db, report, batch_size)
     for item in reader:
+        ack = AckEntry(item) if acknowledge else None
+        if report.acknowledgements is not None and ack is not None:
+            report.acknowledgements.append(ack)
         if isinstance(item, CwrRejection):
             report.rejections.append(ImportRejection.from_parser(item))
             continue
         try:
             creators, work = registration_from_cwr(item, sender_key(reader.header))
-        except DomainError as exc:
-            report.rejections.append(ImportRejection.of_work(item, exc.message))
+        except (DomainError, ValidationError) as exc:
+            reason = exc.message if isinstance(exc, DomainError) else _validation_reason(exc)
+            report.rejections.append(ImportRejection.of_work(item, reason))
+            if ack is not None:
+                ack.reason = reason
             continue
-        except ValidationError as exc:
-            report.rejections.append(ImportRejection.of_work(item, _validation_reason(exc)))
-            continue
-        await batches.add(_Pending(item, creators, work))
+        await batches.add(_Pending(item, creators, work, ack))
     await batches.flush()
-    report.warnings = list(reader.warnings)
+    report.warnings[:0] = reader.warnings
     return report
