@@ -54,6 +54,11 @@ class WorkRecord:
     status: WorkStatus
     created_at: datetime | None
     updated_at: datetime | None
+    # Claims by other registrations exceed 100 % of these rights (graph.stores.disputes); empty when not.
+    disputed_rights: tuple[str, ...] = ()
+    dispute_evidence: str | None = None
+    dispute_resolved_by: str | None = None
+    dispute_resolved_at: datetime | None = None
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> WorkRecord:
@@ -67,6 +72,10 @@ class WorkRecord:
             status=WorkStatus(node.get("status") or WorkStatus.ACTIVE),
             created_at=_time(node.get("created_at")),
             updated_at=_time(node.get("updated_at")),
+            disputed_rights=tuple(node.get("disputed_rights") or ()) if node.get("disputed") else (),
+            dispute_evidence=node.get("dispute_evidence"),
+            dispute_resolved_by=node.get("dispute_resolved_by"),
+            dispute_resolved_at=_time(node.get("dispute_resolved_at")),
         )
 
 
@@ -99,6 +108,7 @@ class ShareRecord:
     performing_bp: int
     mechanical_bp: int
     synchronisation_bp: int
+    claim: str | None = None  # the claim (another registration of the work) this share is part of
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ShareRecord:
@@ -110,6 +120,7 @@ class ShareRecord:
             performing_bp=share.get("performing_bp", 0),
             mechanical_bp=share.get("mechanical_bp", 0),
             synchronisation_bp=share.get("synchronisation_bp", 0),
+            claim=share.get("claim"),
         )
 
 

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from graph.database import Database, Tx
 from graph.stores.catalogue_writes import (
-    Guard,
     Outcome,
     WorkOutcome,
     upsert_creators_tx,
@@ -27,7 +26,7 @@ from registry.catalogue import CreatorRegistration, WorkRegistration
 from registry.catalogue_cwr import registration_from_cwr, sender_key
 from registry.cwr import CwrReader, CwrRejection, CwrWork
 from registry.cwr.ack import AckEntry
-from registry.errors import Conflict, DomainError
+from registry.errors import DomainError
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -131,10 +130,6 @@ class _Batches:
         self.size = size
         self.pending: list[_Pending] = []
         self.keys: set[str] = set()
-        # Node id -> the registration id that wrote it in this import. A second registration landing on
-        # the same node under another id (two submitter work ids, one ISWC) is refused, not merged: it
-        # would overwrite the first, and a repeated import would flip the work back and forth.
-        self.claimed: dict[str, str] = {}
 
     async def add(self, item: _Pending) -> None:
         # The same work twice in one batch would resolve as new twice; write the earlier one first.
@@ -150,7 +145,7 @@ class _Batches:
         if not batch:
             return
         try:
-            self._commit(batch, await self.db.write(lambda tx: _write(tx, batch, self._guard)))
+            self._commit(batch, await self.db.write(lambda tx: _write(tx, batch)))
         except DomainError as exc:
             log.info("batch of %d works failed (%s); writing them one by one", len(batch), exc.message)
             for item in batch:
@@ -158,7 +153,7 @@ class _Batches:
 
     async def _write_alone(self, item: _Pending) -> None:
         try:
-            self._commit([item], await self.db.write(lambda tx: _write(tx, [item], self._guard)))
+            self._commit([item], await self.db.write(lambda tx: _write(tx, [item])))
         except DomainError as exc:
             self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
             if item.ack is not None:
@@ -167,7 +162,6 @@ class _Batches:
     def _commit(self, batch: list[_Pending], outcomes: list[WorkOutcome]) -> None:
         self.report.count(outcomes)
         for item, outcome in zip(batch, outcomes, strict=True):
-            self.claimed.setdefault(outcome.work_id, str(item.work.id))
             if item.source.messages:
                 self.report.works_repaired += 1
                 self.report.warnings.extend(item.source.warnings)
@@ -175,18 +169,16 @@ class _Batches:
                 item.ack.work_id = outcome.work_id
                 item.ack.iswc = item.work.iswc
 
-    def _guard(self, work: WorkRegistration, node_id: str) -> None:
-        owner = self.claimed.get(node_id, work.id)
-        if owner != work.id:
-            raise Conflict(
-                f"ISWC {work.iswc} is already registered in this file as work {owner}; one ISWC names "
-                "one work: correct the ISWC or submit the two as one work."
-            )
+
+def _is_claim(work: WorkRegistration, node_id: str) -> bool:
+    # Another CWR registration (another sender or work number) of a work a CWR registration created:
+    # two submitters, one ISWC. The society keeps both; the second does not overwrite the first.
+    return node_id != work.id and node_id.startswith("cwr:")
 
 
-async def _write(tx: Tx, batch: list[_Pending], guard: Guard) -> list[WorkOutcome]:
+async def _write(tx: Tx, batch: list[_Pending]) -> list[WorkOutcome]:
     holder_ids = await upsert_creators_tx(tx, [c for item in batch for c in item.creators])
-    return await write_works_tx(tx, [item.work for item in batch], holder_ids, guard)
+    return await write_works_tx(tx, [item.work for item in batch], holder_ids, _is_claim)
 
 
 async def import_cwr(

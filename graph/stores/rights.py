@@ -47,7 +47,7 @@ CALL (w) {
     RETURN k {.id, .decision, .scopes, .catalogue, .valid_from, .revoked_at}
   }}) AS holders
 }
-RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders
+RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders, coalesce(w.disputed, false) AS disputed
 """
 WORKS_BY_ID = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN w {.*} AS node"
 CREATORS_BY_ID = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
@@ -94,7 +94,7 @@ def facts_from_row(row: dict[str, Any]) -> WorkFacts:
         HolderFacts(h["id"], h["bp"], tuple(_consent(k) for k in h["consents"]))
         for h in sorted(row["holders"], key=lambda h: h["id"])
     )
-    return WorkFacts(row["id"], WorkState(row["state"]), holders)
+    return WorkFacts(row["id"], WorkState(row["state"]), holders, bool(row.get("disputed")))
 
 
 def _consent(row: dict[str, Any]) -> ConsentFacts:

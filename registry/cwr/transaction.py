@@ -522,7 +522,7 @@ class _TransactionBuilder:
     def _recording(self, record: PhysicalRecord) -> None:
         fields = read_fields(RECORDING, record.line, "REC")
         self.recordings.append(
-            CwrRecording(
+            CwrRecording.model_construct(
                 isrc=self._isrc(record, fields["isrc"]),
                 title=decode_text(fields["title"]),
                 version_title=decode_text(fields["version_title"]),
@@ -597,7 +597,7 @@ class _TransactionBuilder:
         parties = [*self.publishers, *self.writers]
         _check_ownership(self.publishers, self.writers)
         assert self.transaction_seq is not None and self.first is not None  # set by the first record
-        return CwrWork(
+        return CwrWork.model_construct(
             transaction_type=work_type,
             group_id=self.group_id,
             transaction_seq=self.transaction_seq,
@@ -716,7 +716,9 @@ def _cached_ipi_base_number(raw: str) -> tuple[str | None, tuple[str, ...]]:
 
 @lru_cache(maxsize=4_096)
 def _cwr_shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
-    return CwrShares(performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation)
+    return CwrShares.model_construct(
+        performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation
+    )
 
 
 def _shares(fields: dict[str, str], kind: str) -> CwrShares:
@@ -751,7 +753,7 @@ def _territory(record: PhysicalRecord, layout: Layout, owner: _PartyDraft) -> Cw
             f"{record.record_type} for {owner.label} has inclusion/exclusion indicator {inclusion!r}; "
             "expected I or E",
         )
-    return CwrTerritory(
+    return CwrTerritory.model_construct(
         tis_code=decode_number(fields["tis_code"], "TIS numeric code"),
         included=inclusion == "I",
         shares=_shares(fields, "collection"),
@@ -770,7 +772,7 @@ def _collection(territories: Sequence[CwrTerritory]) -> CwrTerritory | None:
 def _final_party(party: _PartyDraft) -> CwrParty:
     collection = _collection(party.territories)
     pr_society, mr_society, sr_society = party.societies
-    return CwrParty(
+    return CwrParty.model_construct(
         record_type=party.record_type,
         controlled=party.controlled,
         interested_party_number=party.interested_party_number,

@@ -46,6 +46,7 @@ class WorkStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     UNKNOWN = "UNKNOWN"  # the id names no registered work
     UNMATCHED = "UNMATCHED"  # a vendor reference that matched no registered work
+    DISPUTED = "DISPUTED"  # claims on it exceed 100 % of a right until an ADMIN resolves them
 
 
 class SuspenseReason(StrEnum):
@@ -56,6 +57,7 @@ class SuspenseReason(StrEnum):
     UNMATCHED_REFERENCE = "UNMATCHED_REFERENCE"
     NO_SHARES = "NO_SHARES"  # the work has no registered shares for the right that splits the stream
     NO_ELIGIBLE_WORKS = "NO_ELIGIBLE_WORKS"  # nothing to spread over: no used works, no lineage
+    DISPUTED = "DISPUTED"  # two submitters claim more than the whole of a right; an ADMIN decides
 
 
 class TrainingSplit(StrEnum):
@@ -306,6 +308,7 @@ _REASON_OF_STATUS: dict[WorkStatus, SuspenseReason] = {
     WorkStatus.WITHDRAWN: SuspenseReason.WITHDRAWN,
     WorkStatus.UNKNOWN: SuspenseReason.UNKNOWN_WORK,
     WorkStatus.UNMATCHED: SuspenseReason.UNMATCHED_REFERENCE,
+    WorkStatus.DISPUTED: SuspenseReason.DISPUTED,
 }
 
 

@@ -8,7 +8,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import catalogue_writes
+from graph.stores import catalogue_writes, disputes
 from graph.stores.cwr_import import ImportRejection, ImportReport, import_cwr
 from registry.access import Role
 from registry.catalogue import (
@@ -24,7 +24,7 @@ from registry.cwr.ack import write_ack
 from registry.errors import InvalidInput
 from registry.identifiers import parse_ipi_name_number
 from registry.shares import ShareRole
-from resolvers.access import allow
+from resolvers.access import allow, require_principal
 from resolvers.catalogue.types import Creator, Recording, Work
 from resolvers.context import Info
 
@@ -215,6 +215,25 @@ class CatalogueMutation:
             work_ids=tuple(str(w) for w in input.work_ids),
         )
         return Recording.from_record(await catalogue_writes.upsert_recording(info.context.db, registration))
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN),
+        description="Resolve a dispute between claims on a work: the claims named in keepClaims stand, the "
+        "others lose their shares. What stands must add up to 100 % (±0.06) or 0 per right. The evidence is "
+        "kept on the work and the decision is audited; the work's money leaves suspense.",
+    )
+    async def resolve_work_dispute(
+        self, info: Info, work_id: strawberry.ID, keep_claims: list[strawberry.ID], evidence: str
+    ) -> Work:
+        principal = require_principal(info)
+        record = await disputes.resolve_dispute(
+            info.context.db,
+            str(work_id),
+            [str(c) for c in keep_claims],
+            evidence,
+            principal.name or principal.key_id,
+        )
+        return Work.from_record(record)
 
     @strawberry.mutation(
         extensions=allow(Role.ADMIN),

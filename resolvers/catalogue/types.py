@@ -13,6 +13,7 @@ from registry.errors import Forbidden
 from registry.identifiers import format_isrc, format_iswc
 from registry.shares import ShareRole
 from resolvers.catalogue import loaders
+from resolvers.catalogue.disputes import WorkDispute
 from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
 from resolvers.context import Info
 
@@ -97,6 +98,15 @@ class Work:
             record=record,
         )
 
+    @strawberry.field(
+        extensions=PRIVATE,
+        description="Other registrations' claims on the work and whether they are in dispute; null when "
+        "only its own registration claims it." + PRIVATE_NOTE,
+    )
+    async def dispute(self, info: Info) -> WorkDispute | None:
+        claims = await loaders.claims_of_work(info).load(self.record.id)
+        return WorkDispute.of(self.record, claims) if claims else None
+
     @strawberry.field(description="Public. The ISWC as printed, e.g. T-034.524.680-1.")
     def iswc_formatted(self) -> str | None:
         return format_iswc(self.iswc) if self.iswc else None
@@ -140,6 +150,10 @@ class Share:
     performing_bp: int = strawberry.field(description="Performing right, hundredths of a percent.")
     mechanical_bp: int = strawberry.field(description="Mechanical right, hundredths of a percent.")
     synchronisation_bp: int = strawberry.field(description="Synchronisation right, hundredths of a percent.")
+    claim: strawberry.ID | None = strawberry.field(
+        description="The other registration (Work.dispute.claims) this share was claimed by; null for the "
+        "work's own registration."
+    )
 
     @classmethod
     def from_record(cls, record: ShareRecord) -> Share:
@@ -150,6 +164,7 @@ class Share:
             performing_bp=record.performing_bp,
             mechanical_bp=record.mechanical_bp,
             synchronisation_bp=record.synchronisation_bp,
+            claim=strawberry.ID(record.claim) if record.claim else None,
         )
 
 

@@ -122,7 +122,9 @@ async def test_every_sample_file_loads_and_reports_its_rejections(db: Database) 
     )  # fmt: skip
     assert any(w.startswith("line 19: (blank) record has a blank record type") for w in mmedi.warnings)
     demo = reports["weso_demo_cwr_cleaned.v22"]
+    # KEY002 repeats KEY001's ISWC under another work number: kept as a claim on KEY001's work.
     assert demo.works_loaded == 8
+    assert [r.submitter_work_id for r in demo.rejections] == ["KEY003"]
     over = next(r for r in demo.rejections if r.transaction_seq == 2)
     assert "mechanical shares add up to 125.00 %" in over.reason
     # No trace of a rejected transaction: its submitter work id names no work.
@@ -169,14 +171,18 @@ async def test_small_batches_give_the_same_graph(db: Database) -> None:
     assert (len(nodes), len(edges)) == (len(before[0]), len(before[1]))
 
 
-async def test_two_works_of_one_file_on_one_iswc_are_not_merged(db: Database) -> None:
+async def test_two_works_of_one_file_on_one_iswc_are_one_work_with_two_claims(db: Database) -> None:
     report = await load(db, "dmp_CW220001000_DMP.V21")
-    assert report.works_created == 1
-    (rejection,) = report.rejections
-    assert (rejection.submitter_work_id, rejection.transaction_seq) == ("MK000004", 1)
-    assert "ISWC T3005600277 is already registered in this file" in rejection.reason
+    assert (report.works_created, report.rejections) == (2, [])
+    assert report.work_ids[0] == report.work_ids[1]  # the second registration claims the first's work
     work = (await db.run_read("MATCH (w:Work {iswc: 'T3005600277'}) RETURN w {.*} AS w"))[0]["w"]
     assert (work["submitter_work_id"], work["title"]) == ("MK000003", "THE MODIFIED WORK")
+    assert (work["disputed"], work["disputed_rights"]) == (
+        True,
+        ["PERFORMING", "MECHANICAL", "SYNCHRONISATION"],
+    )
+    claims = await db.run_read("MATCH (k:Claim)-[:CLAIMS]->(:Work {iswc: 'T3005600277'}) RETURN k.id AS id")
+    assert [row["id"] for row in claims] == [work["id"].replace("MK000003", "MK000004")]
 
 
 async def test_recordings_embody_their_works(db: Database) -> None:
@@ -225,7 +231,7 @@ async def test_acknowledgement_of_a_store_refusal_and_of_a_strict_file_rejection
     _, ack = await load_acknowledged(db, "dmp_CW220001000_DMP.V21")
     assert [(a.submitter_work_id, a.status) for a in ack.acknowledgements] == [
         ("MK000003", "AC"),  # loaded; the publisher's IPI was dropped (FR)
-        ("MK000004", "RJ"),  # the same ISWC as MK000003: refused by the store
+        ("MK000004", "AC"),  # the same ISWC as MK000003: kept as a claim on its work
     ]
     _, strict = await load_acknowledged(db, "mmedi_CW190001MPC_000.V21", strict=True)
     assert {a.status for a in strict.acknowledgements} == {"RJ"} and len(strict.acknowledgements) == 100

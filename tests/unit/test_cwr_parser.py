@@ -67,8 +67,8 @@ def documented_outcomes() -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
     for line in doc.splitlines():
         cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
         if len(cells) == 4 and cells[0].endswith((".V21", ".v22")) and cells[1][:1].isdigit():
-            lenient, strict = (tuple(int(n) for n in cell.split(" / ")) for cell in cells[1:3])
-            outcomes[cells[0]] = (lenient, strict)
+            (loaded, rejected), (strict_loaded, strict_rejected) = (cell.split(" / ") for cell in cells[1:3])
+            outcomes[cells[0]] = ((int(loaded), int(rejected)), (int(strict_loaded), int(strict_rejected)))
     return outcomes
 
 
