@@ -6,15 +6,30 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit integration e2e schema bench install clean-data
+.PHONY: serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Everything comes from requirements.lock (exact versions, hashes checked); the project itself is installed
+# without resolving anything. `make lock` regenerates the lock after a change to pyproject.toml.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command 'make lock' --quiet -o requirements.lock
+
+# Keeps every pin that still fits pyproject.toml; adds (or drops) only what the change needs.
+lock: install
+	$(UV_COMPILE)
+	$(MAKE) install
+
+# Moves every pin to the newest release that pyproject.toml allows.
+lock-upgrade: install
+	$(UV_COMPILE) --upgrade
+	$(MAKE) install
 
 serve: install
 	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
@@ -36,6 +51,7 @@ e2e: install
 	$(BIN)/pytest -q tests/e2e
 
 test: lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/test_lock_file.py
 	$(BIN)/opustrace neo4j fetch
 	$(BIN)/pytest -q -p no:cacheprovider tests
 

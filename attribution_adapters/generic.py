@@ -19,6 +19,7 @@ from attribution_adapters._payload import (
     Payload,
     as_list,
     as_mapping,
+    join,
     load_json,
     number,
     percentage,
@@ -89,13 +90,13 @@ def _json_report(body: Mapping[str, Any], where: str, vendor_id: str) -> Attribu
     claimed = data.pop("vendor_id", None)
     if claimed is not None and claimed != vendor_id:
         raise problem(
-            _join(where, "vendor_id"),
+            join(where, "vendor_id"),
             f"this endpoint records reports of vendor {vendor_id!r}, not {claimed!r}; leave vendor_id out",
         )
     data["vendor_id"] = vendor_id
     if isinstance(data.get("influences"), list):
         data["influences"] = [
-            _json_influence(item, f"{_join(where, 'influences')}[{index}]")
+            _json_influence(item, f"{join(where, 'influences')}[{index}]")
             for index, item in enumerate(data["influences"])
         ]
     return validate_report(data, prefix=where)
@@ -277,7 +278,3 @@ def _range(text: str, where: str) -> tuple[Decimal, Decimal]:
     if match is None:
         raise problem(where, f"{text.strip()!r} must be start-end in seconds, e.g. 12.5-30")
     return number(match.group(1), where), number(match.group(2), where)
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key

@@ -28,22 +28,25 @@ point, the rounding of two-place percentages; anything else means the payload is
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
 
 from attribution_adapters._payload import (
+    Engine,
+    Names,
+    Number,
+    OptionalNumber,
+    OptionalText,
     Payload,
-    as_list,
-    as_mapping,
-    influence_locator,
-    load_json,
-    names,
-    number,
-    percentage,
-    problem,
-    required,
-    text,
+    Percent,
+    Text,
+    VendorModel,
+    canonical_report,
+    list_or_empty,
+    read_payload,
 )
-from registry.attribution import AttributionReport, RightType, validate_report
+from registry.attribution import AttributionReport, RightType, percent_to_fraction
 
 FORMAT_NAME = "musical_ai"
 
@@ -51,8 +54,6 @@ HUNDRED = Decimal(100)
 SIDE_TOLERANCE = Decimal("0.01")  # percentage points, the rounding of two-place percentages
 
 _SIDES = {"composition": RightType.COMPOSITION, "master": RightType.MASTER}
-# Writers for compositions, artists for recordings: the creator names each right is matched by.
-_CREATOR_KEYS = {RightType.COMPOSITION: "writers", RightType.MASTER: "artists"}
 _RENAMES = {
     "vendor_report_id": "attribution_id",
     "computed_at": "created_at",
@@ -69,78 +70,105 @@ _RENAMES = {
 }
 
 
+class Source(VendorModel):
+    id: OptionalText = None
+    iswc: OptionalText = None
+    isrc: OptionalText = None
+    title: OptionalText = None
+    writers: Names = ()  # creator names of a composition
+    artists: Names = ()  # creator names of a recording
+
+
+class Segment(VendorModel):
+    output_start: Number
+    output_end: Number
+    source_start: OptionalNumber = None
+    source_end: OptionalNumber = None
+
+
+class Share(VendorModel):
+    source: Source
+    share: Percent
+    confidence: OptionalNumber = None
+    segments: Annotated[tuple[Segment, ...], BeforeValidator(list_or_empty)] = ()
+
+    def canonical(self, right: RightType) -> dict[str, Any]:
+        source = self.source
+        influence: dict[str, Any] = {
+            "reference": {
+                "vendor_work_id": source.id,
+                "iswc": source.iswc,
+                "isrc": source.isrc,
+                "title": source.title,
+                "creators": list(source.writers if right is RightType.COMPOSITION else source.artists),
+            },
+            "right_type": right,
+            "score": percent_to_fraction(self.share),
+            "segments": [segment.model_dump(exclude_none=True) for segment in self.segments],
+        }
+        if self.confidence is not None:
+            influence["confidence"] = self.confidence
+        return influence
+
+
+class Side(VendorModel):
+    """The shares of one right; with `unattributed` they add up to 100 %."""
+
+    unattributed: OptionalNumber = None
+    shares: tuple[Share, ...]
+
+    @field_validator("shares")
+    @classmethod
+    def _adds_up(cls, shares: tuple[Share, ...], info: ValidationInfo) -> tuple[Share, ...]:
+        total = sum((share.share for share in shares), info.data.get("unattributed") or Decimal(0))
+        if abs(total - HUNDRED) > SIDE_TOLERANCE:
+            raise ValueError(
+                f"shares and unattributed add up to {total} %, expected 100 %; "
+                "report what no source explains as `unattributed`"
+            )
+        return shares
+
+
+class Output(VendorModel):
+    output_id: OptionalText = None
+    content_sha256: OptionalText = None
+
+
+class MusicalAiRecord(VendorModel):
+    """One Musical AI attribution record, as Musical AI sends it."""
+
+    attribution_id: Text
+    created_at: Text
+    engine: Engine
+    output: Output
+    composition: Side | None = None
+    master: Side | None = None
+
+    @model_validator(mode="after")
+    def _has_a_side(self) -> MusicalAiRecord:
+        if self.composition is None and self.master is None:
+            raise ValueError("give composition or master shares (or both)")
+        return self
+
+    def sides(self) -> list[tuple[str, RightType, Side]]:
+        present = {"composition": self.composition, "master": self.master}
+        return [(name, _SIDES[name], side) for name, side in present.items() if side is not None]
+
+
 def parse(payload: Payload, *, vendor_id: str) -> AttributionReport:
     """One Musical AI attribution record as our report. Raises InvalidInput naming the field."""
-    body = as_mapping(load_json(payload, what="Musical AI payload"), "payload")
-    engine = as_mapping(required(body, "engine", ""), "engine")
-    output = as_mapping(required(body, "output", ""), "output")
-    if not any(body.get(side) is not None for side in _SIDES):
-        raise problem("composition", "give composition or master shares (or both)")
-
-    influences: list[dict[str, Any]] = []
-    origins: list[str] = []
-    for side, right in _SIDES.items():
-        if body.get(side) is None:
-            continue
-        side_body = as_mapping(body[side], side)
-        total = Decimal(0)
-        for index, item in enumerate(as_list(required(side_body, "shares", side), f"{side}.shares")):
-            where = f"{side}.shares[{index}]"
-            influence, percent = _influence(as_mapping(item, where), where, right)
-            influences.append(influence)
-            origins.append(where)
-            total += percent
-        if side_body.get("unattributed") is not None:
-            total += number(side_body["unattributed"], f"{side}.unattributed")
-        if abs(total - HUNDRED) > SIDE_TOLERANCE:
-            raise problem(
-                f"{side}.shares",
-                f"shares and unattributed add up to {total} %, expected 100 %; "
-                "report what no source explains as `unattributed`",
-            )
-
-    data = {
-        "vendor_id": vendor_id,
-        "vendor_report_id": text(body, "attribution_id", ""),
-        "computed_at": text(body, "created_at", ""),
-        "method": text(engine, "name", "engine"),
-        "method_version": text(engine, "version", "engine"),
-        "output_id": text(output, "output_id", "output", optional=True),
-        "output_content_hash": text(output, "content_sha256", "output", optional=True),
-        "influences": influences,
-    }
-    return validate_report(data, locate=influence_locator(origins, _RENAMES))
-
-
-def _influence(entry: Any, where: str, right: RightType) -> tuple[dict[str, Any], Decimal]:
-    source_where = f"{where}.source"
-    source = as_mapping(required(entry, "source", where), source_where)
-    share_percent = number(required(entry, "share", where), f"{where}.share")
-    influence: dict[str, Any] = {
-        "reference": {
-            "vendor_work_id": text(source, "id", source_where, optional=True),
-            "iswc": text(source, "iswc", source_where, optional=True),
-            "isrc": text(source, "isrc", source_where, optional=True),
-            "title": text(source, "title", source_where, optional=True),
-            "creators": names(source, _CREATOR_KEYS[right], source_where),
-        },
-        "right_type": right,
-        "score": percentage(share_percent, f"{where}.share"),
-        "segments": [
-            _segment(as_mapping(s, f"{where}.segments[{i}]"), f"{where}.segments[{i}]")
-            for i, s in enumerate(as_list(entry.get("segments") or [], f"{where}.segments"))
-        ],
-    }
-    if entry.get("confidence") is not None:
-        influence["confidence"] = number(entry["confidence"], f"{where}.confidence")
-    return influence, share_percent
-
-
-def _segment(segment: Any, where: str) -> dict[str, Any]:
-    result = {
-        key: number(required(segment, key, where), f"{where}.{key}") for key in ("output_start", "output_end")
-    }
-    for key in ("source_start", "source_end"):
-        if segment.get(key) is not None:
-            result[key] = number(segment[key], f"{where}.{key}")
-    return result
+    record = read_payload(MusicalAiRecord, payload, what="Musical AI payload")
+    influences = [
+        (f"{name}.shares[{index}]", share.canonical(right))
+        for name, right, side in record.sides()
+        for index, share in enumerate(side.shares)
+    ]
+    return canonical_report(
+        vendor_id,
+        report_id=record.attribution_id,
+        computed_at=record.created_at,
+        engine=record.engine,
+        output=(record.output.output_id, record.output.content_sha256),
+        influences=influences,
+        renames=_RENAMES,
+    )

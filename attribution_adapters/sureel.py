@@ -26,23 +26,26 @@ Per asset type the percentages add up to at most 100; what is left is unattribut
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, field_validator
 
 from attribution_adapters._payload import (
+    Engine,
+    Names,
+    Number,
+    OptionalNumber,
+    OptionalText,
     Payload,
-    as_list,
-    as_mapping,
-    influence_locator,
-    load_json,
-    names,
-    number,
-    percentage,
-    problem,
-    required,
-    right_type,
-    text,
+    Percent,
+    Text,
+    VendorModel,
+    canonical_report,
+    list_or_empty,
+    one_of,
+    read_payload,
 )
-from registry.attribution import AttributionReport, RightType, validate_report
+from registry.attribution import AttributionReport, RightType, percent_to_fraction
 
 FORMAT_NAME = "sureel"
 
@@ -65,67 +68,83 @@ _RENAMES = {
 }
 
 
+class Asset(VendorModel):
+    id: OptionalText = None
+    type: Annotated[RightType, one_of(_ASSET_TYPES)]
+    title: OptionalText = None
+    creators: Names = ()
+    iswc: OptionalText = None
+    isrc: OptionalText = None
+
+
+class Segment(VendorModel):
+    start: Number
+    end: Number
+    source_start: OptionalNumber = None
+    source_end: OptionalNumber = None
+
+    def canonical(self) -> dict[str, Any]:
+        segment = {"output_start": self.start, "output_end": self.end}
+        sources = {"source_start": self.source_start, "source_end": self.source_end}
+        return segment | {key: value for key, value in sources.items() if value is not None}
+
+
+class Attribution(VendorModel):
+    asset: Asset
+    influence_pct: Percent
+    confidence: OptionalNumber = None
+    segments: Annotated[tuple[Segment, ...], BeforeValidator(list_or_empty)] = ()
+
+    def canonical(self) -> dict[str, Any]:
+        influence: dict[str, Any] = {
+            "reference": {
+                "vendor_work_id": self.asset.id,
+                "iswc": self.asset.iswc,
+                "isrc": self.asset.isrc,
+                "title": self.asset.title,
+                "creators": list(self.asset.creators),
+            },
+            "right_type": self.asset.type,
+            "score": percent_to_fraction(self.influence_pct),
+            "segments": [segment.canonical() for segment in self.segments],
+        }
+        if self.confidence is not None:
+            influence["confidence"] = self.confidence
+        return influence
+
+
+class Output(VendorModel):
+    reference: OptionalText = None
+    sha256: OptionalText = None
+
+
+class SureelResult(VendorModel):
+    """One Sureel analysis, as Sureel sends it."""
+
+    analysis_id: Text
+    status: Text
+    completed_at: Text
+    model: Engine
+    output: Output
+    attributions: tuple[Attribution, ...]
+
+    @field_validator("status")
+    @classmethod
+    def _finished(cls, status: str) -> str:
+        if status != "completed":
+            raise ValueError(f"only completed analyses can be recorded (got {status!r}); send it when done")
+        return status
+
+
 def parse(payload: Payload, *, vendor_id: str) -> AttributionReport:
     """One finished Sureel analysis as our report. Raises InvalidInput naming the Sureel field."""
-    body = as_mapping(load_json(payload, what="Sureel payload"), "payload")
-    status = required(body, "status", "")
-    if status != "completed":
-        raise problem(
-            "status", f"only completed analyses can be recorded (got {status!r}); send it when done"
-        )
-    model = as_mapping(required(body, "model", ""), "model")
-    output = as_mapping(required(body, "output", ""), "output")
-
-    influences: list[dict[str, Any]] = []
-    origins: list[str] = []
-    for index, item in enumerate(as_list(required(body, "attributions", ""), "attributions")):
-        where = f"attributions[{index}]"
-        entry = as_mapping(item, where)
-        influences.append(_influence(entry, where))
-        origins.append(where)
-
-    data = {
-        "vendor_id": vendor_id,
-        "vendor_report_id": text(body, "analysis_id", ""),
-        "computed_at": text(body, "completed_at", ""),
-        "method": text(model, "name", "model"),
-        "method_version": text(model, "version", "model"),
-        "output_id": text(output, "reference", "output", optional=True),
-        "output_content_hash": text(output, "sha256", "output", optional=True),
-        "influences": influences,
-    }
-    return validate_report(data, locate=influence_locator(origins, _RENAMES))
-
-
-def _influence(entry: Any, where: str) -> dict[str, Any]:
-    asset = as_mapping(required(entry, "asset", where), f"{where}.asset")
-    asset_where = f"{where}.asset"
-    influence: dict[str, Any] = {
-        "reference": {
-            "vendor_work_id": text(asset, "id", asset_where, optional=True),
-            "iswc": text(asset, "iswc", asset_where, optional=True),
-            "isrc": text(asset, "isrc", asset_where, optional=True),
-            "title": text(asset, "title", asset_where, optional=True),
-            "creators": names(asset, "creators", asset_where),
-        },
-        "right_type": right_type(required(asset, "type", asset_where), f"{asset_where}.type", _ASSET_TYPES),
-        "score": percentage(required(entry, "influence_pct", where), f"{where}.influence_pct"),
-        "segments": [
-            _segment(as_mapping(s, f"{where}.segments[{i}]"), f"{where}.segments[{i}]")
-            for i, s in enumerate(as_list(entry.get("segments") or [], f"{where}.segments"))
-        ],
-    }
-    if entry.get("confidence") is not None:
-        influence["confidence"] = number(entry["confidence"], f"{where}.confidence")
-    return influence
-
-
-def _segment(segment: Any, where: str) -> dict[str, Any]:
-    result = {
-        "output_start": number(required(segment, "start", where), f"{where}.start"),
-        "output_end": number(required(segment, "end", where), f"{where}.end"),
-    }
-    for key in ("source_start", "source_end"):
-        if segment.get(key) is not None:
-            result[key] = number(segment[key], f"{where}.{key}")
-    return result
+    result = read_payload(SureelResult, payload, what="Sureel payload")
+    return canonical_report(
+        vendor_id,
+        report_id=result.analysis_id,
+        computed_at=result.completed_at,
+        engine=result.model,
+        output=(result.output.reference, result.output.sha256),
+        influences=[(f"attributions[{i}]", item.canonical()) for i, item in enumerate(result.attributions)],
+        renames=_RENAMES,
+    )

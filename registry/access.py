@@ -1,4 +1,4 @@
-"""Who is calling: roles from DESIGN.md and the principal an API key is bound to."""
+"""Who is calling: roles of docs/architecture.md and the principal an API key is bound to."""
 
 from __future__ import annotations
 

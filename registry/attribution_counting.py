@@ -3,7 +3,7 @@
 Several vendors may report on one output, and each vendor's newer report supersedes its older ones.
 Only *current* reports (each vendor's latest for the output) are candidates; among them the licence
 version the output's model was trained under chooses. Without a rule in the licence the default is
-DESIGN.md's: the current report of the vendor the licensee designated. No candidate means no report
+docs/architecture.md's: the current report of the vendor the licensee designated. No candidate means no report
 counts, and royalties fall back to the analogy rule (registry.royalties), never to another vendor by
 accident.
 """

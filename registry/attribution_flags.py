@@ -1,6 +1,6 @@
 """When an attribution influence is flagged, and with which code.
 
-DESIGN.md: an influence edge on a work that was not licensable is kept (it is evidence) and flagged,
+An influence edge on a work that was not licensable is kept and flagged (docs/architecture.md), as evidence,
 never dropped. The question asked is the output-use one: was the work licensable for OUTPUT_USE when
 the output was generated? Output-use money is what influence edges decide, and a decline, a missing or
 revoked consent, or a withdrawal all show up under that scope. Whether the *training* was licensed is a

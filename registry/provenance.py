@@ -5,7 +5,7 @@ of a training run from the facts the graph layer gathers. The licensability rule
 registry.rights; this module only says how a run is judged with it:
 
 - the grant is judged once, at the moment the run started (`grant_reasons`), and must be the licensee's
-  grant for the model version the run produced (DESIGN.md: a grant covers one model version);
+  grant for the model version the run produced (docs/architecture.md: a grant covers one model version);
 - every work is judged at that same moment (`work_reasons`): training on a work begins when the run
   starts, and revocation is never retroactive, so a consent revoked after the start does not taint it;
 - a recording is licensable when it embodies at least one work and every work it embodies is;

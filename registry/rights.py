@@ -4,7 +4,7 @@ Pure: callers gather the facts (the graph layer in one query per page of works) 
 judges them. A verdict lists *every* reason a work is not licensable, so a licensee, a creator or
 an auditor sees the whole picture at once instead of fixing one reason to discover the next.
 
-The rule (DESIGN.md): a work is licensable for a scope at time t when every share holder has an
+The rule (docs/architecture.md): a work is licensable for a scope at time t when every share holder has an
 opt-in consent covering that scope in force at t, no share holder's decline is in force at t, and
 the work is not withdrawn. Under a grant, the grant must also be valid, not suspended and not
 revoked at t, and its scopes and its licence version must allow the scope and the intended use.

@@ -20,7 +20,7 @@ Ratio = Fraction | Decimal | int | str
 
 
 class Stream(StrEnum):
-    """The three points at which rights holders are paid (DESIGN.md, "The world it serves")."""
+    """The three points at which rights holders are paid (docs/architecture.md, "What it serves")."""
 
     TRAINING = "TRAINING"
     SERVICE_USE = "SERVICE_USE"
@@ -172,7 +172,7 @@ class ReportInput:
 
 @dataclass(frozen=True, slots=True)
 class LicenceTerms:
-    """What a licence version says about money. Defaults are DESIGN.md's default stream rules.
+    """What a licence version says about money. Defaults are docs/royalties.md's default stream rules.
 
     The right per stream picks which registered shares split it; `confidence_threshold` is the
     lowest report confidence that still counts (a report exactly at the threshold counts).

@@ -1,6 +1,6 @@
 """Royalty queries: whoGetsPaid, statements, exports, a creator's earnings, usage reports.
 
-Who sees what (DESIGN.md roles): ADMIN everything; AUDITOR statements' totals and suspense but no
+Who sees what (docs/architecture.md, roles): ADMIN everything; AUDITOR statements' totals and suspense but no
 personal payment data (no lines, payees, exports, whoGetsPaid); a LICENSEE its own usage reports and
 whoGetsPaid for its own outputs; a CREATOR its own earnings, from final statements only.
 """

@@ -384,7 +384,7 @@ class Statement:
 
 
 def _payment_data(info: Info) -> None:
-    """Auditors see provenance and totals but no personal payment data (DESIGN.md, roles)."""
+    """Auditors see provenance and totals but no personal payment data (docs/architecture.md, roles)."""
     principal = info.context.principal
     if principal is None or principal.role != Role.ADMIN:
         raise Forbidden(

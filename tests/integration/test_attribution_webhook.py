@@ -84,7 +84,10 @@ async def test_payload_vendor_and_output_errors(db: Database, gql: GraphQLClient
     ).encode()
     refused = await _post(gql, bad, sign(bad, secret))
     assert refused.status_code == 400
-    assert refused.json()["error"]["message"].startswith("attributions[0].asset.type: must be one of")
+    error = refused.json()["error"]
+    assert "attributions[0].asset.type: must be one of composition, recording" in error["message"]
+    problems = [item["field"] for item in error["details"]["errors"]]
+    assert problems == ["attributions[0].asset.type", "attributions[0].influence_pct"]  # all at once
 
     unknown_vendor = await _post(gql, BODY, sign(BODY, secret), url="/webhooks/attribution/nobody")
     assert unknown_vendor.status_code == 404

@@ -272,7 +272,11 @@ async def test_bad_results_are_set_aside_not_blocking(server: VendorServer) -> N
         result = await pull.fetch_page()
     assert len(result.reports) == 1
     assert [(r.index, r.message) for r in result.rejected] == [
-        (0, "status: only completed analyses can be recorded (got 'failed'); send it when done"),
+        (
+            0,
+            "Invalid Sureel payload (1 problem): status: only completed analyses can be recorded "
+            "(got 'failed'); send it when done",
+        ),
         (2, "result is not a JSON object"),
     ]
 
