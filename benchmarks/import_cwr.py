@@ -4,7 +4,8 @@
 
 The server is a throwaway local Neo4j on a free port with its data in a temporary directory (as in the
 tests), or the one `NEO4J_BENCH_URI` (+ NEO4J_BENCH_USER/PASSWORD) names, whose data it adds to. The time
-covers reading, parsing, validating and writing; generating the file is timed apart.
+covers reading, parsing, validating and writing; generating the file is timed apart. The baseline
+(benchmarks/cwr_baseline.py) parses the same file with the same parser and writes its records by raw UNWIND.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks.cwr_baseline import raw_import
 from benchmarks.gen_cwr import write_cwr
 from graph.database import Database, Neo4jSettings
 from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
@@ -66,10 +68,17 @@ async def bench(settings: Neo4jSettings, path: Path, batch_size: int) -> None:
             f"first import: {first.works_created} created, {len(first.rejections)} rejected in "
             f"{seconds:.1f} s = {first.works_loaded / seconds:,.0f} works/s"
         )
-        again, seconds = await timed_import(db, path, batch_size)
+        again, seconds_again = await timed_import(db, path, batch_size)
         print(
             f"second import: {again.works_unchanged} unchanged, {again.works_created + again.works_updated} "
-            f"written in {seconds:.1f} s = {again.works_loaded / seconds:,.0f} works/s"
+            f"written in {seconds_again:.1f} s = {again.works_loaded / seconds_again:,.0f} works/s"
+        )
+        # The floor, on the same file in the same run: the same parser, then raw UNWIND of its records.
+        written, floor = await raw_import(db, path)
+        print(
+            f"baseline (parse + raw UNWIND): {written} works in {floor:.1f} s = "
+            f"{written / floor:,.0f} works/s;"
+            f" the import takes {seconds / floor:.2f}x the baseline's time"
         )
     finally:
         await db.close()

@@ -125,6 +125,46 @@ class ShareRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ChainMemberRecord:
+    """A publisher in a chain of title, with its collection territories (tis, included, pr, mr, sr)."""
+
+    creator: CreatorRecord
+    role_code: str
+    territories: tuple[tuple[int, bool, int, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRecord:
+    """A work's chain of title (CWR publisher sequence #): members in order, the writers it publishes for."""
+
+    number: int
+    members: tuple[ChainMemberRecord, ...]
+    writers: tuple[CreatorRecord, ...]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ChainRecord:
+        members = tuple(
+            ChainMemberRecord(
+                creator=CreatorRecord.from_node(m["creator"]),
+                role_code=m["role_code"],
+                territories=tuple(
+                    zip(
+                        m["tis_codes"],
+                        m["included"],
+                        m["performing_bp"],
+                        m["mechanical_bp"],
+                        m["synchronisation_bp"],
+                        strict=True,
+                    )
+                ),
+            )
+            for m in sorted(row["members"], key=lambda m: m["position"])
+        )
+        writers = tuple(CreatorRecord.from_node(w) for w in row["writers"])
+        return cls(number=row["number"], members=members, writers=writers)
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     total: int
     items: list[T]

@@ -20,6 +20,7 @@ from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, WorkR
 from registry.catalogue import (
     CreatorRef,
     CreatorRegistration,
+    PublisherChain,
     RecordingRegistration,
     WorkRegistration,
 )
@@ -81,6 +82,27 @@ CALL (n, w) {
   ON CREATE SET rec.id = r.id, rec.created_at = datetime()
   SET rec += r.props
   MERGE (rec)-[:EMBODIES]->(n)
+}
+CALL (n) {
+  MATCH (n)-[:HAS_CHAIN]->(old:PublisherChain)
+  DETACH DELETE old
+}
+CALL (n, w) {
+  UNWIND w.chains AS ch
+  CREATE (n)-[:HAS_CHAIN]->(pc:PublisherChain {number: ch.number})
+  WITH pc, ch
+  CALL (pc, ch) {
+    UNWIND ch.members AS m
+    MATCH (c:Creator {id: m.creator_id})
+    CREATE (c)-[:IN_CHAIN {position: m.position, role_code: m.role_code, tis_codes: m.tis_codes,
+                           included: m.included, performing_bp: m.performing_bp,
+                           mechanical_bp: m.mechanical_bp, synchronisation_bp: m.synchronisation_bp}]->(pc)
+  }
+  CALL (pc, ch) {
+    UNWIND ch.writers AS writer_id
+    MATCH (c:Creator {id: writer_id})
+    CREATE (pc)-[:PUBLISHES_FOR]->(c)
+  }
 }
 """
 MERGE_RECORDINGS = """
@@ -302,10 +324,32 @@ async def _write_changed(
             "digest": work.digest,
             "shares": _share_payload(work, holders),
             "recordings": [_recording_payload(r, ()) for r in work.recordings],
+            "chains": [_chain_payload(chain, holders) for chain in work.chains],
         }
         for work_id, work in changed
     ]
     await tx.run(WRITE_WORKS, {"works": works})
+
+
+def _chain_payload(chain: PublisherChain, holders: dict[str, str]) -> dict[str, Any]:
+    # Neo4j properties hold flat lists only: a member's territories are parallel lists, one entry each.
+    return {
+        "number": chain.number,
+        "members": [
+            {
+                "creator_id": holders[member.holder.key],
+                "position": position,
+                "role_code": member.role_code,
+                "tis_codes": [t.tis_code for t in member.territories],
+                "included": [t.included for t in member.territories],
+                "performing_bp": [t.performing_bp for t in member.territories],
+                "mechanical_bp": [t.mechanical_bp for t in member.territories],
+                "synchronisation_bp": [t.synchronisation_bp for t in member.territories],
+            }
+            for position, member in enumerate(chain.members)
+        ],
+        "writers": [holders[ref.key] for ref in chain.writers],
+    }
 
 
 def _share_payload(work: WorkRegistration, holders: dict[str, str]) -> list[dict[str, Any]]:

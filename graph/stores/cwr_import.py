@@ -130,6 +130,10 @@ class _Batches:
         self.size = size
         self.pending: list[_Pending] = []
         self.keys: set[str] = set()
+        # Creators this import has already written (a frozen registration: its key and content) and their
+        # node ids: a catalogue's parties recur in work after work, and sending them again with every batch
+        # cost more than the works themselves. Filled after a batch commits: a rolled-back one leaves none.
+        self.written_creators: dict[CreatorRegistration, str] = {}
 
     async def add(self, item: _Pending) -> None:
         # The same work twice in one batch would resolve as new twice; write the earlier one first.
@@ -145,7 +149,7 @@ class _Batches:
         if not batch:
             return
         try:
-            self._commit(batch, await self.db.write(lambda tx: _write(tx, batch)))
+            self._commit(batch, *await self.db.write(lambda tx: _write(tx, batch, self.written_creators)))
         except DomainError as exc:
             log.info("batch of %d works failed (%s); writing them one by one", len(batch), exc.message)
             for item in batch:
@@ -153,13 +157,16 @@ class _Batches:
 
     async def _write_alone(self, item: _Pending) -> None:
         try:
-            self._commit([item], await self.db.write(lambda tx: _write(tx, [item])))
+            self._commit([item], *await self.db.write(lambda tx: _write(tx, [item], self.written_creators)))
         except DomainError as exc:
             self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
             if item.ack is not None:
                 item.ack.reason = exc.message
 
-    def _commit(self, batch: list[_Pending], outcomes: list[WorkOutcome]) -> None:
+    def _commit(
+        self, batch: list[_Pending], outcomes: list[WorkOutcome], creators: dict[CreatorRegistration, str]
+    ) -> None:
+        self.written_creators.update(creators)
         self.report.count(outcomes)
         for item, outcome in zip(batch, outcomes, strict=True):
             if item.source.messages:
@@ -176,9 +183,21 @@ def _is_claim(work: WorkRegistration, node_id: str) -> bool:
     return node_id != work.id and node_id.startswith("cwr:")
 
 
-async def _write(tx: Tx, batch: list[_Pending]) -> list[WorkOutcome]:
-    holder_ids = await upsert_creators_tx(tx, [c for item in batch for c in item.creators])
-    return await write_works_tx(tx, [item.work for item in batch], holder_ids, _is_claim)
+async def _write(
+    tx: Tx, batch: list[_Pending], written: dict[CreatorRegistration, str]
+) -> tuple[list[WorkOutcome], dict[CreatorRegistration, str]]:
+    """Write a batch: its creators not yet written by this import, then its works; also the creator ids."""
+    known: dict[str, str] = {}
+    fresh: dict[CreatorRegistration, None] = {}
+    for creator in (c for item in batch for c in item.creators):
+        node_id = written.get(creator)
+        if node_id is None:
+            fresh[creator] = None
+        else:
+            known[creator.ref.key] = node_id
+    ids = await upsert_creators_tx(tx, list(fresh))
+    outcomes = await write_works_tx(tx, [item.work for item in batch], known | ids, _is_claim)
+    return outcomes, {creator: ids[creator.ref.key] for creator in fresh}
 
 
 async def import_cwr(

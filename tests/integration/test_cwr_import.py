@@ -130,14 +130,15 @@ async def test_every_sample_file_loads_and_reports_its_rejections(db: Database) 
     # No trace of a rejected transaction: its submitter work id names no work.
     assert over.submitter_work_id is not None
     assert await db.run_read(WORK, {"swid": over.submitter_work_id}) == []
-    # Every loaded work's split adds up per right to 100 % (±0.06) or 0.
+    # Every loaded work's split adds up per right to 100 % (±0.06) or 0, but for the one KEY002 claims too.
     totals = await db.run_read(
         "MATCH (w:Work) OPTIONAL MATCH (w)<-[s:HOLDS_SHARE]-() "
         "RETURN w.id AS id, sum(s.performing_bp) AS pr, sum(s.mechanical_bp) AS mr, "
-        "sum(s.synchronisation_bp) AS sr"
+        "sum(s.synchronisation_bp) AS sr, coalesce(w.disputed, false) AS disputed"
     )
     assert len(totals) == sum(r.works_loaded for r in reports.values()) - _same_work_twice(reports)
-    for row in totals:
+    assert [row["id"] for row in totals if row["disputed"]] == ["cwr:000000DP1:KEY001"]
+    for row in (row for row in totals if not row["disputed"]):
         for right in ("pr", "mr", "sr"):
             assert row[right] == 0 or abs(row[right] - 10000) <= 6, row
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gen_cwr import generate_cwr, write_cwr
+from registry.catalogue_cwr import registration_from_cwr
 from registry.cwr import (
     CwrFile,
     CwrParty,
@@ -641,3 +642,23 @@ def test_the_docs_list_every_rule_with_its_level_and_lenient_action() -> None:
         if len(cells) == 6 and cells[0].startswith("`"):
             rows[cells[0].strip("`")] = (cells[2], cells[3])
     assert rows == {rule.code: (rule.level.code, rule.lenient.value) for rule in RULES.values()}
+
+
+@needs_samples
+def test_publisher_chain_with_administrator_territory_and_writer_is_registered() -> None:
+    (work,) = sample("weso_nwrexample2.V21").works
+    _, registration = registration_from_cwr(work, "S")
+    (chain,) = registration.chains
+    original, administrator = chain.members
+    assert (chain.number, original.holder.key, original.role_code, original.territories) == (
+        1, "ipi:00000000297", "E", (),
+    )  # fmt: skip
+    assert (administrator.holder.key, administrator.role_code) == ("ipi:00000000199", "AM")
+    (world,) = administrator.territories
+    assert (world.tis_code, world.included, world.performing_bp, world.mechanical_bp) == (
+        2136,
+        True,
+        2500,
+        5000,
+    )
+    assert [ref.key for ref in chain.writers] == ["ipi:00000000395"]  # JOHN DOE's PWR; JANE DOE has none

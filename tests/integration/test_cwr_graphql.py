@@ -1,4 +1,4 @@
-"""Two registrations of one ISWC: kept as claims, the work disputed, its money held, an ADMIN resolves."""
+"""CWR data through GraphQL: claims and disputes on one ISWC, publisher chains on a work."""
 
 from __future__ import annotations
 
@@ -108,3 +108,44 @@ async def test_two_registrations_of_one_iswc_are_claims_in_dispute_until_an_admi
     await upload(gql, "dmp_CW220001000_DMP.V21")
     again = (await gql(DISPUTE, ISWC, key=ADMIN_SECRET)).data["work"]["dispute"]
     assert again["status"] == "RESOLVED"
+
+
+CHAINS = """
+query($iswc: String, $id: ID) {
+  work(iswc: $iswc, id: $id) {
+    publisherChains {
+      number writers { name firstName }
+      members { roleCode creator { name } territories { tisCode included performingBp mechanicalBp } }
+    }
+  }
+}
+"""
+
+
+async def test_publisher_chains_are_stored_as_edges_and_shown_on_the_work(
+    gql: GraphQLClient, db: Database
+) -> None:
+    await upload(gql, "weso_nwrexample2.V21")
+    work_id = "cwr:000000199:CLAIMDIGITAL01"
+    (chain,) = (await gql(CHAINS, {"id": work_id}, key=ADMIN_SECRET)).data["work"]["publisherChains"]
+    assert chain == {
+        "number": 1,
+        "writers": [{"name": "DOE", "firstName": "JOHN"}],
+        "members": [
+            {"roleCode": "E", "creator": {"name": "THE PUBLISHER"}, "territories": []},
+            {
+                "roleCode": "AM",
+                "creator": {"name": "THE SENDER"},
+                "territories": [
+                    {"tisCode": 2136, "included": True, "performingBp": 2500, "mechanicalBp": 5000}
+                ],
+            },
+        ],
+    }
+    # The public catalogue does not show who collects where.
+    await db.run_write("MERGE (:Vendor {id: 'v-1', name: 'V'})")
+    vendor = await gql.key_for("VENDOR", "v-1")
+    assert (await gql(CHAINS, {"id": work_id}, key=vendor)).codes == ["FORBIDDEN"]
+    # Importing again leaves the chain as it was: one chain, not two.
+    await upload(gql, "weso_nwrexample2.V21")
+    assert len((await gql(CHAINS, {"id": work_id}, key=ADMIN_SECRET)).data["work"]["publisherChains"]) == 1
