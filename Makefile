@@ -58,14 +58,11 @@ test: lint typecheck
 schema: install
 	$(BIN)/opustrace export-schema > schema.graphql
 
-# Benchmarks run apart from the tests (each starts its own throwaway Neo4j); sizes here are modest,
-# the issue notes quote the 100,000 runs: e.g. `.venv/bin/python -m benchmarks.import_cwr 100000`.
+# Benchmarks run apart from the tests, every one at a modest size in one throwaway Neo4j, printing one
+# table (BENCHMARKS.md says more); `python -m benchmarks --full` or `python -m benchmarks.X --full` for full size.
 bench: install
 	$(BIN)/opustrace neo4j fetch
-	$(BIN)/python -m benchmarks.import_cwr 10000
-	$(BIN)/python -m benchmarks.manifest_write 10000
-	$(BIN)/python -m benchmarks.trace_latency --influences 100 --requests 20
-	$(BIN)/python -m benchmarks.distribution 10000
+	$(BIN)/python -m benchmarks
 
 clean-data:
 	$(BIN)/opustrace neo4j stop || true

@@ -1,42 +1,33 @@
 """Time and peak memory of an OUTPUT_USE distribution over N outputs with 20 influences each.
 
-    python -m benchmarks.distribution 10000
-    python -m benchmarks.distribution 100000
+    python -m benchmarks.distribution [10000 | --full]
 
-Starts its own Neo4j in a temporary directory (or uses NEO4J_URI with NEO4J_USER/NEO4J_PASSWORD, whose
-database it wipes: never point it at real data), writes a synthetic period with UNWIND batches:
-2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or two holders, 10 models
-trained on 10 works each, N outputs spread over them, each with a current report of the designated
-vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in 20 unmatched; one usage
-report per output. Then it pages through the period once without computing (the baseline) and runs the
-distribution into a statement, printing wall time, the tracemalloc peak of Python allocations during
-the run and the process's ru_maxrss. A bounded distribution has a peak that does not grow with N.
+In the benchmarks' throwaway Neo4j (graph.local_server.throwaway_neo4j), writes a synthetic period
+with UNWIND batches: 2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or
+two holders, 10 models trained on 10 works each, N outputs spread over them, each with a current
+report of the designated vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in
+20 unmatched; one usage report per output. Then it pages through the period once without computing
+(the baseline) and runs the distribution into a statement (tracemalloc off; `distribute(...,
+traced=True)` reports the peak of Python allocations and ru_maxrss every 10,000 outputs: a bounded
+distribution has a flat peak).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import random
 import resource
-import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from graph.database import Database, Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
-from graph.migrations import migrate
+from benchmarks.kit import Row, run_alone, throughput_row
+from graph.database import Database
 from graph.stores import statements
 from graph.stores.distribution import page_subjects
 from registry.royalties import Stream
 from registry.usage import Period, usage_report_id, usage_sort_key
 
-REPO = Path(__file__).resolve().parents[1]
+MODEST, FULL = 10_000, 100_000
 PERIOD = Period.parse("2026-10")
 CREATORS, WORKS, MODELS, LINEAGE, INFLUENCES = 2_000, 10_000, 10, 10, 20
 BATCH = 1_000
@@ -112,26 +103,6 @@ CALL (r, row) {
     right_type: 'COMPOSITION', reason: 'NO_MATCH'})
 }
 """
-
-
-@contextmanager
-def neo4j_server(workdir: Path) -> Iterator[Neo4jSettings]:
-    uri = os.environ.get("NEO4J_URI")
-    if uri:
-        yield Neo4jSettings(uri, os.environ.get("NEO4J_USER", DEFAULT_USER), os.environ["NEO4J_PASSWORD"])
-        return
-    server = LocalNeo4j(
-        home=workdir / "neo4j",
-        port=free_port(),
-        heap="3g",
-        pagecache="2g",
-        lib_root=REPO / ".data" / "neo4j" / "lib",
-    )
-    server.start()
-    try:
-        yield Neo4jSettings(server.uri, DEFAULT_USER, server.password())
-    finally:
-        server.stop()
 
 
 def _catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -226,42 +197,19 @@ async def distribute(db: Database, n: int, traced: bool) -> tuple[statements.Sta
     return record, elapsed, peak
 
 
-async def bench(settings: Neo4jSettings, n: int, traced: bool) -> None:
-    db = Database.connect(settings)
-    try:
-        await migrate(db)
-        generated = await generate(db, n)
-        print(f"generated {n} outputs x {INFLUENCES} influences in {generated:.1f} s", flush=True)
-        count, paged = await baseline(db)
-        print(f"baseline: paged through {count} usage reports in {paged:.2f} s", flush=True)
-        record, elapsed, peak = await distribute(db, n, traced)
-        rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        assert record.paid + record.suspended == record.pool
-        print(
-            f"distribution: {record.subject_count} outputs, {record.line_count} lines, pool {record.pool} "
-            f"minor units (paid {record.paid}, suspense {record.suspended})"
-        )
-        print(f"wall time {elapsed:.1f} s ({elapsed / paged:.0f}x the baseline), {n / elapsed:.0f} outputs/s")
-        traced_text = f"tracemalloc peak {peak / 2**20:.1f} MiB" if traced else "tracemalloc off"
-        print(f"{traced_text}; ru_maxrss {rss_mib:.0f} MiB")
-    finally:
-        await db.close()
+async def measure(db: Database, size: int) -> list[Row]:
+    """The distribution of a period of `size` outputs against paging the same outputs."""
+    await generate(db, size)
+    count, paged = await baseline(db)
+    record, elapsed, _ = await distribute(db, size, traced=False)
+    assert count == size and record.paid + record.suspended == record.pool
+    path = f"distribution, {size:,} outputs x {INFLUENCES} influences"
+    row = throughput_row(path, "outputs", size, [elapsed], [paged], goal=0)
+    return [Row(row.path, row.project, row.baseline, row.ratio, "100,000 in <= 60 s")]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("outputs", type=int, help="how many outputs the period has")
-    parser.add_argument(
-        "--no-tracemalloc",
-        action="store_true",
-        help="time without tracemalloc's overhead (it slows allocation-heavy code); ru_maxrss only",
-    )
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="opustrace-bench-") as workdir,
-        neo4j_server(Path(workdir)) as neo4j,
-    ):
-        asyncio.run(bench(neo4j, args.outputs, not args.no_tracemalloc))
+    run_alone("distribution", measure, MODEST, FULL, __doc__)
 
 
 if __name__ == "__main__":

@@ -1,89 +1,82 @@
-"""Manifest write rate: declare a training run of N items (default 100,000) and print items/second.
+"""Manifest write rate: a training run of N items uploaded through the API, against raw UNWIND.
 
-    python -m benchmarks.manifest_write [100000]
+    python -m benchmarks.manifest_write [10000 | --full]
 
-Two paths over the same world: the store directly (`declare_training_run` fed a stream of items), and the
-whole API: a multipart upload of a JSON-lines manifest to `declareTrainingRun` through the ASGI app. Both
-time everything: parsing, resolving every reference, the rights facts and compliance flags per batch, the
-USED edges, and the final COMPLETE flip. Neo4j: a throwaway local server (NEO4J_BENCH_URI for another).
+The project's path is the whole API: a multipart upload of a JSON-lines manifest over every work of the
+world (benchmarks.provenance_world) to `declareTrainingRun` through the ASGI app, timing parsing, resolving
+every reference, the rights facts and compliance flags, the USED edges, the audit event and the final
+COMPLETE flip. The baseline creates the same run node and USED edges with raw `UNWIND` batches of 5,000
+work ids. Rounds alternate (API, raw, API, raw, ...), each under a new run id.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import tempfile
-import time
-from pathlib import Path
 
-from benchmarks.import_cwr import neo4j_server
+import httpx
+
+from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from benchmarks.provenance_world import ADMIN_SECRET, api, build, manifest_lines, run_header
-from graph.database import Database, Neo4jSettings
-from graph.migrations import migrate
-from graph.stores import provenance
-from registry.provenance import ManifestFormat, RunInput, parse_manifest
+from graph.database import Database
 
 DECLARE = """
 mutation($i: DeclareTrainingRunInput!, $f: Upload) {
   declareTrainingRun(input: $i, manifest: $f) { id itemCount compliant flags { totalCount } }
 }
 """
+MODEST, FULL = 10_000, 100_000
+RAW_BATCH = 5_000
+RAW_RUN = """
+MATCH (m:Model {licensee_id: 'bench-lic', name: 'bench', version: '1'}), (g:Grant {id: 'bench-g1'})
+CREATE (r:TrainingRun {id: $id, status: 'COMPLETE', started_at: datetime('2025-03-01T00:00:00Z')})
+CREATE (r)-[:PRODUCED]->(m), (r)-[:UNDER]->(g)
+"""
+RAW_USED = """
+MATCH (r:TrainingRun {id: $id})
+UNWIND $works AS wid
+MATCH (w:Work {id: wid})
+CREATE (r)-[:USED {weight: '1'}]->(w)
+"""
 
 
-async def via_store(db: Database, model_id: str, works: int) -> float:
-    header = run_header("bench-run-store", model_id)
-    fields = {"id": header["id"], "model_id": model_id, "grant_id": header["grantId"]}
-    fields |= {"started_at": header["startedAt"], "finished_at": header["finishedAt"]}
-    run = RunInput.model_validate(fields | {"licensee_id": "bench-lic"})
-    items = provenance.items_of(parse_manifest(manifest_lines(works), ManifestFormat.JSON_LINES))
-    started = time.perf_counter()
-    record = await provenance.declare_training_run(db, run, items)
-    elapsed = time.perf_counter() - started
-    assert record.item_count == works
-    return elapsed
-
-
-async def via_api(db: Database, model_id: str, works: int) -> tuple[float, dict[str, object]]:
-    body = ("\n".join(manifest_lines(works)) + "\n").encode()
-    operations = {"query": DECLARE, "variables": {"i": run_header("bench-run-api", model_id), "f": None}}
-    async with api(db) as http:
-        started = time.perf_counter()
-        response = await http.post(
-            "/graphql",
-            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
-            files={"0": ("manifest.jsonl", body, "application/x-ndjson")},
-            headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
-        )
-        elapsed = time.perf_counter() - started
+async def via_api(http: httpx.AsyncClient, run_id: str, model_id: str, body: bytes, items: int) -> None:
+    operations = {"query": DECLARE, "variables": {"i": run_header(run_id, model_id), "f": None}}
+    response = await http.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+        files={"0": ("manifest.jsonl", body, "application/x-ndjson")},
+        headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
+    )
     result = response.json()
     assert not result.get("errors"), result["errors"]
-    return elapsed, result["data"]["declareTrainingRun"]
+    assert result["data"]["declareTrainingRun"]["itemCount"] == items
 
 
-async def bench(settings: Neo4jSettings, works: int) -> None:
-    db = Database.connect(settings)
-    try:
-        await migrate(db)
-        started = time.perf_counter()
-        model_id = await build(db, works)
-        print(f"world: {works} works in {time.perf_counter() - started:.1f} s (not timed below)")
-        store = await via_store(db, model_id, works)
-        print(f"store: {works} items in {store:.2f} s = {works / store:,.0f} items/s")
-        elapsed, run = await via_api(db, model_id, works)
-        print(f"api:   {works} items in {elapsed:.2f} s = {works / elapsed:,.0f} items/s  ({run})")
-    finally:
-        await db.close()
+async def via_unwind(db: Database, run_id: str, work_ids: list[str]) -> None:
+    await db.run_write(RAW_RUN, {"id": run_id})
+    for start in range(0, len(work_ids), RAW_BATCH):
+        await db.run_write(RAW_USED, {"id": run_id, "works": work_ids[start : start + RAW_BATCH]})
+
+
+async def measure(db: Database, size: int) -> list[Row]:
+    world = await build(db, size)
+    body = ("\n".join(manifest_lines(world.work_ids)) + "\n").encode()
+    runs = iter(range(1_000_000))
+    async with api(db) as http:
+
+        async def ours() -> None:
+            await via_api(http, f"bench-run-api-{next(runs)}", world.model_id, body, size)
+
+        async def floor() -> None:
+            await via_unwind(db, f"bench-run-raw-{next(runs)}", world.work_ids)
+
+        project, baseline = await interleaved([ours, floor], rounds(3), warmup=0)
+    path = f"training manifest API upload, {size:,} items"
+    return [throughput_row(path, "items", size, project, baseline, 0.8)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("items", type=int, nargs="?", default=100_000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, neo4j_server(Path(tmp)) as settings:
-        asyncio.run(bench(settings, args.items))
+    run_alone("manifest_write", measure, MODEST, FULL, __doc__)
 
 
 if __name__ == "__main__":

@@ -1,64 +1,86 @@
-"""A provenance world for the benchmarks: a licensee with a grant, N works by a few opted-in creators
-(a slice of them never consented), a model, and a manifest over all the works.
+"""A provenance world shaped like a real one, for the benchmarks.
 
-Written with the stores the service uses (and one UNWIND for the works, as the catalogue import would).
+The catalogue comes through the project's CWR import of a generated file (`benchmarks.gen_cwr`): one to
+four writers a work, most with an original publisher, so a work has several holders (about four) and
+holders share works across the catalogue. Of the holders, 92 % opted in for their whole catalogue through
+the consent store and the rest never answered, so about two works in three are licensable and the rest
+have at least one holder without consent. A licensee holds a grant under a licence version, and a model
+is declared under it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+import random
+import tempfile
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
+from benchmarks.gen_cwr import write_cwr
 from graph.database import Database
 from graph.stores import consents, licences, provenance
 from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.cwr_import import import_cwr
 from opustrace.app import create_app
 from opustrace.settings import Settings
+from registry.cwr import CwrReader
 from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
 from registry.provenance import ModelInput
 from registry.rights import Scope
 
 ADMIN_SECRET = "bench-admin-key-0123456789abcdef"  # noqa: S105 - a throwaway key of a throwaway server
 T2024 = datetime(2024, 1, 1, tzinfo=UTC)
-CREATORS = 10
-UNCONSENTED_EVERY = 50  # one work in 50 belongs to a creator who never opted in
-
-ADD_WORKS = """
-UNWIND $rows AS row
-MERGE (w:Work {id: row.id})
-SET w.title = row.id, w.title_search = row.id, w.status = 'ACTIVE'
-MERGE (c:Creator {id: row.creator})
-ON CREATE SET c.name = row.creator, c.kind = 'PERSON'
-MERGE (c)-[s:HOLDS_SHARE {role: 'COMPOSER'}]->(w)
-SET s.performing_bp = 10000, s.mechanical_bp = 10000, s.synchronisation_bp = 10000
-"""
+OPTED_IN = 0.92  # the share of holders with a catalogue opt-in; the others never answered
+HOLDERS = "MATCH (c:Creator) WHERE (c)-[:HOLDS_SHARE]->() RETURN c.id AS id ORDER BY id"
 
 
-def work_id(i: int) -> str:
-    return f"bw{i:07d}"
+@dataclass(frozen=True)
+class World:
+    model_id: str
+    work_ids: list[str]  # in file order
+    silent: frozenset[str]  # holders who never consented
 
 
-def creator_of(i: int) -> str:
-    return "bench-unconsented" if i % UNCONSENTED_EVERY == 0 else f"bench-c{i % CREATORS}"
+async def import_catalogue(db: Database, works: int) -> list[str]:
+    """`works` generated works through the project's CWR import; their ids in file order."""
+    with tempfile.TemporaryDirectory(prefix="opustrace-bench-") as tmp:
+        path = Path(tmp) / "world.V21"
+        write_cwr(works, path)
+        with path.open(encoding="latin-1", newline="") as lines:
+            report = await import_cwr(db, CwrReader(lines))
+    assert report.works_loaded == works, report.rejections[:3]
+    return report.work_ids
 
 
-async def build(db: Database, works: int) -> str:
-    """The world; returns the model id."""
-    for start in range(0, works, 10_000):
-        rows = [
-            {"id": work_id(i), "creator": creator_of(i)} for i in range(start, min(works, start + 10_000))
-        ]
-        await db.run_write(ADD_WORKS, {"rows": rows})
-    for c in range(CREATORS):
+async def give_consents(db: Database, seed: int = 11) -> frozenset[str]:
+    """Catalogue opt-ins for most holders; returns the ones left silent."""
+    rng = random.Random(seed)
+    holders = [row["id"] for row in await db.run_read(HOLDERS, {})]
+    silent = frozenset(h for h in holders if rng.random() >= OPTED_IN)
+
+    async def opt_in(creator: str) -> None:
         consent = ConsentInput(
-            id=f"bench-k{c}", creator_id=f"bench-c{c}", scopes=frozenset(Scope), catalogue=True,
+            id=f"bench-k-{creator}", creator_id=creator, scopes=frozenset(Scope), catalogue=True,
             valid_from=T2024, evidence="benchmark",
         )  # fmt: skip
         await consents.give_consent(db, consent, given_by="bench")
+
+    opted = [h for h in holders if h not in silent]
+    for start in range(0, len(opted), 16):
+        await asyncio.gather(*(opt_in(h) for h in opted[start : start + 16]))
+    return silent
+
+
+async def build(db: Database, works: int) -> World:
+    """The world: catalogue, consents, licensee, licence, grant and a model."""
+    work_ids = await import_catalogue(db, works)
+    silent = await give_consents(db)
     await licences.create_licensee(db, LicenseeInput(id="bench-lic", name="Bench AI"))
     await licences.create_licence(db, LicenceInput(id="bench-cal", name="CAL"))
     version = LicenceVersionInput(
@@ -72,12 +94,12 @@ async def build(db: Database, works: int) -> str:
     )  # fmt: skip
     await licences.create_grant(db, grant)
     model = await provenance.declare_model(db, ModelInput(licensee_id="bench-lic", name="bench", version="1"))
-    return model.id
+    return World(model.id, work_ids, silent)
 
 
-def manifest_lines(works: int) -> Iterator[str]:
-    for i in range(works):
-        yield json.dumps({"workId": work_id(i), "weight": "1"})
+def manifest_lines(work_ids: Sequence[str]) -> Iterator[str]:
+    for work in work_ids:
+        yield json.dumps({"workId": work, "weight": "1"})
 
 
 def run_header(run_id: str, model_id: str) -> dict[str, str]:

@@ -15,13 +15,16 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph.database import Neo4jSettings
 
 POM = Path(__file__).with_name("neo4j_server") / "pom.xml"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
@@ -36,6 +39,12 @@ JVM_OPENS = (
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
 )
 MIN_JAVA = 17
+# The checkout's shared jar directory: tests, benchmarks and worktrees reuse one download.
+CHECKOUT_LIB_ROOT = Path(__file__).resolve().parents[1] / ".data" / "neo4j" / "lib"
+# The one environment prefix for "use this existing server instead of a throwaway one" (tests and benchmarks).
+THROWAWAY_ENV_PREFIX = "NEO4J_TEST_"
+# A shared 2-core machine under load can take minutes to start a JVM; a slow start is not a failure.
+STARTUP_TIMEOUT = 300.0
 
 
 class LocalServerError(RuntimeError):
@@ -313,6 +322,35 @@ class LocalNeo4j:
                 f"Install it ({install_hint}) or set NEO4J_URI to an existing Neo4j server."
             )
         return path
+
+
+@contextlib.contextmanager
+def throwaway_neo4j(heap: str = "768m", pagecache: str = "128m") -> Iterator[Neo4jSettings]:
+    """A fresh local Neo4j on a free loopback port with its data in a temporary directory, stopped after.
+
+    The one helper the test suite and every benchmark use. `NEO4J_TEST_URI` (with `NEO4J_TEST_USER` and
+    `NEO4J_TEST_PASSWORD`) names an existing server to use instead: its data is wiped or added to, so never
+    point it at real data.
+    """
+    external = os.environ.get(THROWAWAY_ENV_PREFIX + "URI")
+    if external:
+        user = os.environ.get(THROWAWAY_ENV_PREFIX + "USER", DEFAULT_USER)
+        yield Neo4jSettings(external, user, os.environ.get(THROWAWAY_ENV_PREFIX + "PASSWORD", ""))
+        return
+    with tempfile.TemporaryDirectory(prefix="opustrace-neo4j-") as home:
+        server = LocalNeo4j(
+            home=Path(home),
+            port=free_port(),
+            heap=heap,
+            pagecache=pagecache,
+            lib_root=CHECKOUT_LIB_ROOT,
+            startup_timeout=STARTUP_TIMEOUT,
+        )
+        server.start()
+        try:
+            yield Neo4jSettings(server.uri, DEFAULT_USER, server.password())
+        finally:
+            server.stop()
 
 
 def _reap(pid: int) -> None:

@@ -145,6 +145,9 @@ class LicenceVersionInput(_Input):
     excluded_uses: frozenset[Use] = frozenset()
     currency: str
     training_fee: str = Field(description="Decimal string in the currency, e.g. '1200.00'")
+    minimum_payout: str = Field(
+        default="0", description="A creator's statement total below this is carried to the next period"
+    )
     service_rate: str
     output_rate: str
     confidence_threshold: str = "0"
@@ -186,6 +189,7 @@ class LicenceVersionInput(_Input):
             "excluded_uses": sorted(self.excluded_uses),
             "currency": self.currency_code,
             "training_fee": self.training_fee_minor(),
+            "minimum_payout": parse_amount(self.minimum_payout, self.currency),
             **self.rates(),
             "stream_rights": self.stream_rights_json(),
             "training_basis": self.training_basis,

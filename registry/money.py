@@ -8,8 +8,10 @@ proportional step is exact and rounding happens once, in `allocate`.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -191,15 +193,22 @@ class _Sortable(Protocol):
 K = TypeVar("K", bound=_Sortable)
 
 
-def allocate(total: int, weights: Sequence[tuple[K, Fraction | int]]) -> list[tuple[K, int]]:
+def allocate(
+    total: int,
+    weights: Sequence[tuple[K, Fraction | int]],
+    *,
+    tie_break: Callable[[K], bytes] | None = None,
+) -> list[tuple[K, int]]:
     """Split `total` minor units in proportion to `weights`; the parts always add up to `total`.
 
     Method (largest remainder, also called Hamilton): each key's exact quota is
     `total * weight / sum(weights)`; every key first gets the floor of its quota; the units left
     over (fewer than the number of keys) go one each to the keys with the largest fractional
-    remainders. Ties between equal remainders go to the smallest key, so the result depends only
-    on the set of (key, weight) pairs, never on their order. Each part is the floor or the ceiling
-    of its exact quota, and a key with weight 0 always gets 0.
+    remainders. Equal remainders are ordered by `tie_break(key)` (smallest first) when given, else
+    by the key itself, so the result depends only on the set of (key, weight) pairs, never on their
+    order. Each part is the floor or the ceiling of its exact quota, and a key with weight 0 always
+    gets 0. Where the keys are payees, pass `payee_tie_break(salt)`: ordering ties by the key would
+    let the same id win every tie of every period.
 
     The result is sorted by key. Keys must be unique and mutually comparable.
 
@@ -210,7 +219,7 @@ def allocate(total: int, weights: Sequence[tuple[K, Fraction | int]]) -> list[tu
     """
     _require_int(total, "total")
     if total < 0:
-        return [(key, -part) for key, part in allocate(-total, weights)]
+        return [(key, -part) for key, part in allocate(-total, weights, tie_break=tie_break)]
     items = sorted(((key, _weight(weight)) for key, weight in weights), key=lambda item: item[0])
     _require_unique_keys([key for key, _ in items])
     weight_sum = sum((weight for _, weight in items), Fraction(0))
@@ -218,15 +227,39 @@ def allocate(total: int, weights: Sequence[tuple[K, Fraction | int]]) -> list[tu
         if total == 0:
             return [(key, 0) for key, _ in items]
         raise InvalidInput(f"Cannot allocate {total} over no positive weight; route it to suspense instead.")
-    quotas = [(key, total * weight / weight_sum) for key, weight in items]
-    parts = {index: quota.numerator // quota.denominator for index, (_, quota) in enumerate(quotas)}
-    left_over = total - sum(parts.values())
-    # Python's sort is stable and `quotas` is already in key order, so sorting by remainder alone
-    # leaves equal remainders in key order: the smallest key wins a tie.
-    by_remainder = sorted(range(len(quotas)), key=lambda i: -(quotas[i][1] - parts[i]))
-    for index in by_remainder[:left_over]:
-        parts[index] += 1
-    return [(key, parts[index]) for index, (key, _) in enumerate(quotas)]
+    # Integer arithmetic over the weights' common denominator: a quota is total * w / W, and with
+    # w = n / d, W = N / d the quota is total * n / N, whose floor and remainder are exact integers.
+    denominator = math.lcm(*(weight.denominator for _, weight in items))
+    scaled = [weight.numerator * (denominator // weight.denominator) for _, weight in items]
+    scaled_sum = sum(scaled)
+    parts, remainders = [], []
+    for numerator in scaled:
+        part, remainder = divmod(total * numerator, scaled_sum)
+        parts.append(part)
+        remainders.append(remainder)
+    left_over = total - sum(parts)
+    if left_over:
+        ties = [tie_break(key) if tie_break else b"" for key, _ in items]
+        # `items` is in key order and the sort is stable, so the key settles what the tie-break leaves.
+        by_remainder = sorted(range(len(items)), key=lambda i: (-remainders[i], ties[i]))
+        for index in by_remainder[:left_over]:
+            parts[index] += 1
+    return [(key, parts[index]) for index, (key, _) in enumerate(items)]
+
+
+def payee_tie_break(salt: str) -> Callable[[Any], bytes]:
+    """Ties between equal remainders ordered by SHA-256 of `salt`, a NUL byte and the key as text.
+
+    The salt names the statement (its stream, period and currency), so which payee wins a tie
+    changes from one period to the next like a fair coin, yet a rerun gives the same cents. The
+    key's text is `str(key)`; docs/royalties.md spells it out so an outside script can reproduce it.
+    """
+    prefix = salt.encode() + b"\x00"
+
+    def key_of(key: Any) -> bytes:
+        return hashlib.sha256(prefix + str(key).encode()).digest()
+
+    return key_of
 
 
 def _weight(weight: Fraction | int) -> Fraction:

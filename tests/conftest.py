@@ -7,14 +7,13 @@ at an existing server instead; its database is wiped, so never point it at real 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from graph.database import Database, Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
+from graph.local_server import throwaway_neo4j
 from graph.migrations import migrate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,24 +33,9 @@ def shared_data(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSettings]:
-    external = os.environ.get("NEO4J_TEST_URI")
-    if external:
-        user = os.environ.get("NEO4J_TEST_USER", DEFAULT_USER)
-        yield Neo4jSettings(external, user, os.environ.get("NEO4J_TEST_PASSWORD", ""))
-        return
-    server = LocalNeo4j(
-        home=tmp_path_factory.mktemp("neo4j"),
-        port=free_port(),
-        heap="768m",
-        pagecache="128m",
-        lib_root=REPO / ".data" / "neo4j" / "lib",
-    )
-    server.start()
-    try:
-        yield Neo4jSettings(server.uri, DEFAULT_USER, server.password())
-    finally:
-        server.stop()
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    with throwaway_neo4j() as settings:
+        yield settings
 
 
 @pytest.fixture(scope="session")

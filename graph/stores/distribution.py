@@ -24,27 +24,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import native
+from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
 from graph.stores.rights import work_facts
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
 from registry.errors import NotFound
-from registry.money import Currency, allocate, to_fraction
+from registry.money import Currency, to_fraction
 from registry.rights import Scope, WorkFacts
 from registry.royalties import (
     Distribution,
     LicenceTerms,
+    ReportInput,
     Stream,
+    TrainingBase,
     WorkInput,
     WorkUsage,
     distribute_output_use,
-    distribute_service_use,
-    distribute_training,
-    merge,
 )
 from registry.royalties.facts import (
     InfluenceFact,
@@ -55,6 +56,14 @@ from registry.royalties.facts import (
     terms_from_version,
     work_input,
     work_status,
+)
+from registry.royalties.rules import (
+    CatalogueTotals,
+    Leaf,
+    catalogue_leaves,
+    output_use_leaves,
+    service_use_leaves,
+    training_leaves,
 )
 from registry.usage import Period, usage_prefix
 
@@ -135,6 +144,7 @@ RETURN m.id AS id, COLLECT {
   WHERE coalesce(r.status, 'COMPLETE') = 'COMPLETE'
   RETURN {
     id: r.id, started_at: r.started_at,
+    granted_at: head(COLLECT { MATCH (r)-[:UNDER]->(g:Grant) RETURN g.valid_from }),
     version: head(COLLECT { MATCH (r)-[:UNDER]->(:Grant)-[:OF]->(v:LicenceVersion) RETURN v {.*} }),
     used: COLLECT {
       MATCH (r)-[u:USED]->(w:Work) RETURN {work_id: w.id, weight: toString(coalesce(u.weight, '1'))}
@@ -164,11 +174,16 @@ class Subject:
 
 @dataclass(frozen=True, slots=True)
 class Settled:
-    """A subject's distribution; `revenue` is what was reported, the distribution's pool what it yields."""
+    """A subject's exact leaves (fractions of `pool` adding up to 1); `revenue` is what was reported.
+
+    Nothing is rounded here: a statement rounds once per payee over the whole period.
+    """
 
     subject: Subject
     revenue: int
-    distribution: Distribution
+    pool: int
+    leaves: list[Leaf]
+    minimum_payout: int = 0  # the licence's, for the statement's carry-forward
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +206,7 @@ class OutputFacts:
 class RunFacts:
     id: str
     started_at: datetime | None
+    granted_at: datetime | None
     terms: LicenceTerms
     used: tuple[tuple[str, str], ...]  # (work id, weight)
 
@@ -271,6 +287,7 @@ class Caches:
 
     models: ModelCache = field(default_factory=ModelCache)
     works: WorkCache = field(default_factory=WorkCache)
+    catalogue: CatalogueCache = field(default_factory=CatalogueCache)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -376,9 +393,21 @@ async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPa
     return await db.read(work)
 
 
-def _output_distribution(
-    page: _OutputPage, output_id: str, amount: int, currency: str, at_fallback: datetime, *, at_rate: bool
-) -> tuple[int, Distribution]:
+@dataclass(frozen=True, slots=True)
+class _OutputCase:
+    """What the output-use rule reads for one output: its pool and the rule's inputs."""
+
+    pool: int
+    output_id: str
+    model_id: str
+    terms: LicenceTerms
+    report: ReportInput | None
+    lineage: list[WorkUsage]
+
+
+def _output_case(
+    page: _OutputPage, output_id: str, amount: int, at_fallback: datetime, *, at_rate: bool
+) -> _OutputCase:
     output = page.outputs.get(output_id)
     if output is None:
         raise NotFound(f"No output has id {output_id!r}.")
@@ -391,16 +420,7 @@ def _output_distribution(
     report = report_input(chosen["id"], chosen["vendor_id"] or "", influences, works) if chosen else None
     lineage = _lineage(page.works, model, Scope.OUTPUT_USE, at)
     pool = terms.pool_for(Stream.OUTPUT_USE, amount) if at_rate else amount
-    distribution = distribute_output_use(
-        pool,
-        currency,
-        output_id=output_id,
-        model_id=output.model_id or "(unknown)",
-        terms=terms,
-        report=report,
-        lineage=lineage,
-    )
-    return pool, distribution
+    return _OutputCase(pool, output_id, output.model_id or "(unknown)", terms, report, lineage)
 
 
 def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime) -> list[WorkUsage]:
@@ -411,20 +431,26 @@ def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime
 
 
 async def _output_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
+    db: Database, subjects: list[Subject], period: Period, cache: Caches
 ) -> list[Settled]:
     page = await _output_page(db, [s.subject_id for s in subjects], cache)
     settled = []
     for subject in subjects:
-        _, distribution = _output_distribution(
-            page, subject.subject_id, subject.amount, currency, period.start, at_rate=True
+        case = _output_case(page, subject.subject_id, subject.amount, period.start, at_rate=True)
+        leaves = output_use_leaves(
+            output_id=case.output_id,
+            model_id=case.model_id,
+            terms=case.terms,
+            report=case.report,
+            lineage=case.lineage,
+            explain=False,
         )
-        settled.append(Settled(subject, subject.amount, distribution))
+        settled.append(Settled(subject, subject.amount, case.pool, leaves, case.terms.minimum_payout))
     return settled
 
 
 async def _service_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
+    db: Database, subjects: list[Subject], period: Period, cache: Caches
 ) -> list[Settled]:
     async def work(tx: Tx) -> tuple[dict[str, ModelFacts], _Works]:
         models = await _models(tx, {s.subject_id for s in subjects}, cache.models)
@@ -437,15 +463,13 @@ async def _service_batch(
         terms = model.terms if model else LicenceTerms("none", "-")
         lineage = _lineage(works, model, Scope.SERVICE_USE, period.start)
         pool = terms.pool_for(Stream.SERVICE_USE, subject.amount)
-        distribution = distribute_service_use(
-            pool, currency, model_id=subject.subject_id, terms=terms, lineage=lineage
-        )
-        settled.append(Settled(subject, subject.amount, distribution))
+        leaves = service_use_leaves(model_id=subject.subject_id, terms=terms, lineage=lineage, explain=False)
+        settled.append(Settled(subject, subject.amount, pool, leaves, terms.minimum_payout))
     return settled
 
 
 async def _training_batch(
-    db: Database, subjects: list[Subject], period: Period, currency: str, cache: Caches
+    db: Database, subjects: list[Subject], period: Period, cache: Caches
 ) -> list[Settled]:
     async def work(tx: Tx) -> tuple[dict[str, list[RunFacts]], _Works]:
         rows = await tx.run(TRAINING_FACTS, {"ids": sorted({s.subject_id for s in subjects})})
@@ -454,37 +478,63 @@ async def _training_batch(
         return runs, await _works(tx, touched, cache.works)
 
     runs, works = await db.read(work)
-    return [
-        Settled(s, s.amount, _training(s, runs.get(s.subject_id, []), works, period, currency))
-        for s in subjects
-    ]
+    catalogues = {
+        run.id: await catalogue_totals(
+            db, run.granted_at or run.started_at or period.start, run.terms.training_right, cache.catalogue
+        )
+        for found in runs.values()
+        for run in found
+        if run.terms.training_base is TrainingBase.CATALOGUE
+    }
+    settled = []
+    for subject in subjects:
+        found = runs.get(subject.subject_id, [])
+        minimum = max((run.terms.minimum_payout for run in found), default=0)
+        leaves = _training(subject, found, works, period, catalogues)
+        settled.append(Settled(subject, subject.amount, subject.amount, leaves, minimum))
+    return settled
 
 
 def _run(row: dict[str, Any]) -> RunFacts:
     used = tuple(sorted((u["work_id"], u["weight"]) for u in row["used"]))
-    return RunFacts(row["id"], _moment(row["started_at"]), terms_from_version(row["version"]), used)
+    return RunFacts(
+        row["id"],
+        _moment(row["started_at"]),
+        _moment(row.get("granted_at")),
+        terms_from_version(row["version"]),
+        used,
+    )
 
 
 def _training(
-    subject: Subject, runs: list[RunFacts], works: _Works, period: Period, currency: str
-) -> Distribution:
-    """The model's training fee over the runs that produced it (equally), each by the training rule."""
+    subject: Subject,
+    runs: list[RunFacts],
+    works: _Works,
+    period: Period,
+    catalogues: Mapping[str, CatalogueTotals],
+) -> list[Leaf]:
+    """The model's training fee over the runs that produced it (equally), each by the training rule
+    (over the works it used, or over the licensed catalogue when its licence says CATALOGUE)."""
     if not runs:
         note = f"model {subject.subject_id} (no complete training run)"
-        return distribute_training(
-            subject.amount, currency, run_id=note, terms=LicenceTerms("none", "-"), used=[]
-        )
-    ordered = sorted(runs, key=lambda r: r.id)
-    fees = dict(allocate(subject.amount, [(run.id, 1) for run in ordered]))
-    parts = []
-    for run in ordered:
+        return training_leaves(run_id=note, terms=LicenceTerms("none", "-"), used=[], explain=False)
+    each = Fraction(1, len(runs))
+    leaves: list[Leaf] = []
+    for run in sorted(runs, key=lambda r: r.id):
+        if run.id in catalogues:
+            own = catalogue_leaves(
+                run_id=run.id, terms=run.terms, catalogue=catalogues[run.id], explain=False
+            )
+            leaves += [replace(leaf, fraction=leaf.fraction * each) for leaf in own]
+            continue
         at = run.started_at or period.start
         used = [
             WorkUsage(works.input(work_id, Scope.TRAINING, at), to_fraction(weight, what="USED weight"))
             for work_id, weight in run.used
         ]
-        parts.append(distribute_training(fees[run.id], currency, run_id=run.id, terms=run.terms, used=used))
-    return merge(parts)
+        own = training_leaves(run_id=run.id, terms=run.terms, used=used, explain=False)
+        leaves += [replace(leaf, fraction=leaf.fraction * each) for leaf in own]
+    return leaves
 
 
 _BATCHES = {
@@ -506,7 +556,7 @@ async def settle_period(
         subjects = await _page(db, prefix, after, batch_size)
         if not subjects:
             return
-        yield await _BATCHES[stream](db, subjects, period, code, cache)
+        yield await _BATCHES[stream](db, subjects, period, cache)
         after = subjects[-1].sort_key
 
 
@@ -528,5 +578,13 @@ async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str
     """
     code = Currency.of(currency).code
     page = await _output_page(db, [output_id], Caches())
-    _, distribution = _output_distribution(page, output_id, amount, code, datetime.now(UTC), at_rate=False)
-    return distribution
+    case = _output_case(page, output_id, amount, datetime.now(UTC), at_rate=False)
+    return distribute_output_use(
+        case.pool,
+        code,
+        output_id=output_id,
+        model_id=case.model_id,
+        terms=case.terms,
+        report=case.report,
+        lineage=case.lineage,
+    )

@@ -151,6 +151,7 @@ class LicenceVersionRecord:
     excluded_uses: frozenset[Use]
     currency: str
     training_fee: int
+    minimum_payout: int
     service_rate: str
     output_rate: str
     confidence_threshold: str
@@ -169,6 +170,7 @@ class LicenceVersionRecord:
             excluded_uses=frozenset(Use(u) for u in row.get("excluded_uses") or []),
             currency=row["currency"],
             training_fee=row["training_fee"],
+            minimum_payout=row.get("minimum_payout") or 0,
             service_rate=row["service_rate"],
             output_rate=row["output_rate"],
             confidence_threshold=row.get("confidence_threshold") or "0",

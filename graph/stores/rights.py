@@ -59,12 +59,8 @@ RETURN w.id AS id LIMIT 1
 # The work-level rule of registry.rights.work_reasons, as a filter: not withdrawn, at least one holder
 # with a positive share, each such holder with an opt-in covering the scope in force at $at, and no
 # such holder's decline covering the scope in force at $at.
-LICENSABLE_WORKS = """
-MATCH (w:Work)
-WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
-  AND ($iswc IS NULL OR w.iswc = $iswc)
-  AND ($title IS NULL OR w.title_search CONTAINS $title)
-  AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
+# After `MATCH (w:Work) WHERE ...`: keeps the works whose holders make them licensable for $scope at $at.
+LICENSABLE_FILTER = """
 WITH w, COLLECT {
   MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
   WITH c, sum(coalesce(s.performing_bp, 0) + coalesce(s.mechanical_bp, 0)
@@ -83,10 +79,22 @@ WHERE size(owners) > 0
     WHERE $scope IN k.scopes AND k.valid_from <= $at AND (k.revoked_at IS NULL OR $at < k.revoked_at)
       AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
   })
+"""
+LICENSABLE_WORKS = (
+    """
+MATCH (w:Work)
+WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+  AND ($iswc IS NULL OR w.iswc = $iswc)
+  AND ($title IS NULL OR w.title_search CONTAINS $title)
+  AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
+"""
+    + LICENSABLE_FILTER
+    + """
 WITH w ORDER BY w.title, w.id
 WITH collect(w {.*}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
+)
 
 
 def facts_from_row(row: dict[str, Any]) -> WorkFacts:

@@ -25,16 +25,20 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import native, required_native
-from graph.stores.distribution import BATCH_SIZE, Settled, settle_period
+from graph.stores.distribution import BATCH_SIZE, settle_period
 from registry.errors import Conflict, NotFound
-from registry.royalties import Line, Stream, SuspenseLine, SuspenseReason
-from registry.royalties.export import line_row, party_of_creator
+from registry.royalties import CarriedLine, Line, Stream, SuspenseLine, SuspenseReason
+from registry.royalties import Payee as RoundedPayee
+from registry.royalties.export import line_row, party_of_creator, ratio_text
+from registry.royalties.period import PeriodLines
+from registry.royalties.rules import AnyLeaf
 from registry.usage import Period
 
 LINE_WRITE_BATCH = 10_000
@@ -86,25 +90,31 @@ LINE_COUNT = """
 MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0
 RETURN count(l) AS lines, max(l.n) AS last
 """
-# Creator totals summed in Neo4j from the stored lines: Python never holds a per-creator map.
+# One PAYS per creator payee, from the statement's rounding (Python holds one row per payee, not per line).
 PAYS = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party STARTS WITH 'c:'
-WITH l.holder_id AS holder, sum(l.amount) AS amount, count(*) AS lines
-MATCH (s:Statement {id: $id}), (c:Creator {id: holder})
-CREATE (s)-[:PAYS {amount: amount, lines: lines, adjustment: amount}]->(c)
+MATCH (s:Statement {id: $id})
+UNWIND $payees AS p
+MATCH (c:Creator {id: p.creator_id})
+CREATE (s)-[:PAYS {amount: p.amount, carried: p.carried, exact: p.exact, rounding: p.rounding,
+                   lines: p.lines, adjustment: p.adjustment, exact_adjustment: p.exact_adjustment}]->(c)
 """
-ADJUSTMENTS = """
-MATCH (s:Statement {id: $id})-[:CORRECTS]->(o:Statement)
-CALL (s, o) {
-  MATCH (s)-[p:PAYS]->(c:Creator)
-  OPTIONAL MATCH (o)-[q:PAYS]->(c)
-  SET p.adjustment = p.amount - coalesce(q.amount, 0)
-}
-CALL (s, o) {
-  MATCH (o)-[q:PAYS]->(c:Creator) WHERE NOT EXISTS { (s)-[:PAYS]->(c) } AND q.amount <> 0
-  CREATE (s)-[:PAYS {amount: 0, lines: 0, adjustment: -q.amount}]->(c)
-}
+# The statement whose carried-out lines a new period takes in: the latest final statement of an
+# earlier period for the stream and currency, and of its correction chain the final head.
+PREVIOUS_FINAL = """
+MATCH (s:Statement {stream: $stream, currency: $currency})
+WHERE s.period < $period AND s.status = 'FINAL'
+  AND NOT EXISTS { MATCH (:Statement {status: 'FINAL'})-[:CORRECTS]->(s) }
+RETURN s.id AS id ORDER BY s.period DESC, s.finalised_at DESC LIMIT 1
+"""
+CARRIED = """
+MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.n >= 0 AND l.kind = $kind
+RETURN l.holder_id AS creator_id, l.amount AS amount, l.statement_ref AS ref,
+       EXISTS { MATCH (:Creator {id: l.holder_id}) } AS present
+ORDER BY l.n
+"""
+CORRECTED_PAYS = """
+MATCH (:Statement {id: $id})-[q:PAYS]->(c:Creator)
+RETURN c.id AS creator_id, q.amount AS amount, coalesce(q.exact, toString(q.amount)) AS exact
 """
 COMPLETE = """
 MATCH (s:Statement {id: $id}) WHERE s.status = 'RUNNING' AND s.run_token = $token
@@ -147,7 +157,10 @@ RETURN l {.*} AS line
 PAYEES = """
 MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)
 WITH c, p ORDER BY c.id
-WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment}) AS rows
+WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+              carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+              rounding: coalesce(p.rounding, '0'),
+              exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
 EARNINGS = """
@@ -169,6 +182,9 @@ class StatementRecord:
     revenue: int
     paid: int
     suspended: int
+    carried_in: int
+    carried_out: int
+    minimum_payout: int
     subject_count: int
     line_count: int
     suspense_line_count: int
@@ -191,6 +207,9 @@ class StatementRecord:
             revenue=row.get("revenue") or 0,
             paid=row.get("paid") or 0,
             suspended=row.get("suspended") or 0,
+            carried_in=row.get("carried_in") or 0,
+            carried_out=row.get("carried_out") or 0,
+            minimum_payout=row.get("minimum_payout") or 0,
             subject_count=row.get("subject_count") or 0,
             line_count=row.get("line_count") or 0,
             suspense_line_count=row.get("suspense_line_count") or 0,
@@ -215,6 +234,9 @@ class StatementRecord:
             "revenue_minor": self.revenue,
             "paid_minor": self.paid,
             "suspended_minor": self.suspended,
+            "carried_in_minor": self.carried_in,
+            "carried_out_minor": self.carried_out,
+            "minimum_payout_minor": self.minimum_payout,
             "suspense_minor_by_reason": self.suspense_totals,
             "subjects": self.subject_count,
             "lines": self.line_count,
@@ -226,8 +248,12 @@ class StatementRecord:
 class Payee:
     creator_id: str
     amount: int
+    carried: int
     lines: int
     adjustment: int
+    exact: str
+    rounding: str
+    exact_adjustment: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,41 +266,32 @@ class Earnings:
 
 @dataclass
 class _Totals:
-    """What a run accumulates as it streams: a few integers and one per suspense reason, never per creator."""
+    """What a run accumulates as it streams: a few integers; the lines themselves are in PeriodLines."""
 
-    pool: int = 0
     revenue: int = 0
-    paid: int = 0
     subjects: int = 0
-    lines: int = 0
-    suspense_lines: int = 0
-    suspense: dict[str, int] = field(default_factory=dict)
+    minimum_payout: int = 0
 
-    def add(self, settled: Settled) -> None:
-        distribution = settled.distribution
-        self.subjects += 1
-        self.revenue += settled.revenue
-        self.pool += distribution.pool
-        self.paid += distribution.paid
-        self.suspense_lines += len(distribution.suspense)
-        for line in distribution.suspense:
-            self.suspense[line.reason.value] = self.suspense.get(line.reason.value, 0) + line.amount
-
-    def properties(self) -> dict[str, Any]:
-        suspended = sum(self.suspense.values())
-        if self.paid + suspended != self.pool:
-            raise ArithmeticError(
-                f"Statement lines add up to {self.paid + suspended}, not the pool {self.pool}."
-            )
-        ordered = {r.value: self.suspense[r.value] for r in SuspenseReason if self.suspense.get(r.value)}
+    def properties(
+        self, lines: list[AnyLeaf], payees: list[RoundedPayee], carried_in: int, carried_out: int
+    ) -> dict[str, Any]:
+        total = sum(p.amount for p in payees)
+        suspense = {p.party[2:]: p.amount for p in payees if p.party.startswith("s:")}
+        paid = total - sum(suspense.values()) - carried_out
+        if sum(line.amount for line in lines) != total:
+            raise ArithmeticError("Statement lines do not add up to the payees' amounts.")
+        ordered = {r.value: suspense[r.value] for r in SuspenseReason if suspense.get(r.value)}
         return {
-            "pool": self.pool,
+            "pool": total - carried_in,
             "revenue": self.revenue,
-            "paid": self.paid,
-            "suspended": suspended,
+            "paid": paid,
+            "suspended": sum(suspense.values()),
+            "carried_in": carried_in,
+            "carried_out": carried_out,
+            "minimum_payout": self.minimum_payout,
             "subject_count": self.subjects,
-            "line_count": self.lines,
-            "suspense_line_count": self.suspense_lines,
+            "line_count": len(lines),
+            "suspense_line_count": sum(1 for line in lines if isinstance(line, SuspenseLine)),
             "suspense_totals": json.dumps(ordered),
         }
 
@@ -310,18 +327,109 @@ async def run_distribution(
         return begun
     await _clear(db, statement_id)
     totals = _Totals()
+    period_lines = PeriodLines()
+    carried = await _carried_in(db, stream, period, currency, corrects_id)
+    for line in carried:
+        period_lines.carry_in(line)
     async for batch in settle_period(db, stream, period, currency, batch_size=batch_size):
-        rows = []
         for settled in batch:
-            totals.add(settled)
-            leaves: list[Line | SuspenseLine] = [*settled.distribution.lines, *settled.distribution.suspense]
-            for leaf in leaves:
-                rows.append(line_row(statement_id, totals.lines, settled.subject.subject_id, leaf))
-                totals.lines += 1
-        await _write_lines(db, statement_id, token, rows)
+            totals.subjects += 1
+            totals.revenue += settled.revenue
+            totals.minimum_payout = max(totals.minimum_payout, settled.minimum_payout)
+            period_lines.add(settled.leaves, settled.pool)
         if on_page is not None:
-            on_page(totals.subjects, totals.lines)
-    return await _complete(db, statement_id, token, totals, corrects_id is not None)
+            on_page(totals.subjects, len(period_lines))
+    settled_lines, payees = period_lines.settle(_key(stream, period, currency))
+    carried_out = period_lines.carry_out(payees, totals.minimum_payout, statement_id)
+    stored = [*settled_lines, *carried_out]
+    rows = [line_row(statement_id, n, leaf, period_lines.subjects(leaf)) for n, leaf in enumerate(stored)]
+    await _write_lines(db, statement_id, token, rows)
+    carried_in_total = sum(line.amount for line in carried)
+    carried_out_total = sum(line.amount for line in carried_out)
+    properties = totals.properties(settled_lines, payees, carried_in_total, carried_out_total)
+    carried_by = {line.creator_id: line.amount for line in carried_out}
+    pays = await _payee_rows(db, settled_lines, payees, carried_by, corrects_id)
+    return await _complete(db, statement_id, token, properties, pays, len(rows))
+
+
+async def _carried_in(
+    db: Database, stream: Stream, period: Period, currency: str, corrects_id: str | None
+) -> list[CarriedLine]:
+    """What earlier statements carried into this one (docs/royalties.md, "Minimum payout").
+
+    A new period takes the carried-out lines of the latest final statement of an earlier period (the
+    final head of its correction chain); a correction takes what the statement it corrects took.
+    A creator no longer registered gets nothing: the amount is held as suspense CREATOR_LEFT.
+    """
+    if corrects_id is not None:
+        source, kind = corrects_id, "CARRIED_IN"
+    else:
+        params = {"stream": stream.value, "currency": currency, "period": str(period)}
+        found = await db.run_read(PREVIOUS_FINAL, params)
+        if not found:
+            return []
+        source, kind = found[0]["id"], "CARRIED_OUT"
+    rows = await db.run_read(CARRIED, {"id": source, "kind": kind})
+    return [
+        CarriedLine(
+            "IN",
+            row["creator_id"],
+            row["ref"] if kind == "CARRIED_IN" else source,
+            Fraction(row["amount"]),
+            row["amount"],
+            left=not row["present"],
+        )
+        for row in rows
+    ]
+
+
+async def _payee_rows(
+    db: Database,
+    lines: list[AnyLeaf],
+    payees: list[RoundedPayee],
+    carried_by: dict[str, int],
+    corrects_id: str | None,
+) -> list[dict[str, Any]]:
+    """One row per creator; for a correction, adjustments of the amount paid, exact and rounded.
+
+    A carried creator is paid 0 and its total is in `carried`. A creator of the corrected statement
+    who is paid nothing now gets a row with amount 0 and the earlier amount as a negative adjustment.
+    """
+    counts: dict[str, int] = {}
+    for line in lines:
+        if isinstance(line, Line):
+            counts[line.holder_id] = counts.get(line.holder_id, 0) + 1
+    before: dict[str, tuple[int, Fraction]] = {}
+    if corrects_id is not None:
+        for row in await db.run_read(CORRECTED_PAYS, {"id": corrects_id}):
+            before[row["creator_id"]] = (row["amount"], Fraction(row["exact"]))
+    rows = []
+    for payee in payees:
+        if not payee.party.startswith("c:"):
+            continue
+        creator = payee.party[2:]
+        was = before.pop(creator, (0, Fraction(0)))
+        carried = carried_by.get(creator, 0)
+        rows.append(_pays(creator, payee, carried, counts.get(creator, 0), was))
+    nothing = RoundedPayee("", Fraction(0), 0)
+    rows += [_pays(creator, nothing, 0, 0, was) for creator, was in before.items()]
+    return rows
+
+
+def _pays(
+    creator: str, payee: RoundedPayee, carried: int, lines: int, was: tuple[int, Fraction]
+) -> dict[str, Any]:
+    paid = payee.amount - carried
+    return {
+        "creator_id": creator,
+        "amount": paid,
+        "carried": carried,
+        "exact": ratio_text(payee.exact),
+        "rounding": ratio_text(payee.rounding),
+        "lines": lines,
+        "adjustment": paid - was[0],
+        "exact_adjustment": ratio_text(payee.exact - was[1]),
+    }
 
 
 async def _begin(
@@ -432,16 +540,18 @@ async def _write_lines(db: Database, statement_id: str, token: str, rows: list[d
 
 
 async def _complete(
-    db: Database, statement_id: str, token: str, totals: _Totals, correction: bool
+    db: Database,
+    statement_id: str,
+    token: str,
+    properties: dict[str, Any],
+    pays: list[dict[str, Any]],
+    line_count: int,
 ) -> StatementRecord:
-    properties = totals.properties()
-
     async def work(tx: Tx) -> dict[str, Any]:
-        await _require_lines(tx, statement_id, totals.lines)
+        await _require_lines(tx, statement_id, line_count)
         await tx.run(DELETE_PAYS, {"id": statement_id})
-        await tx.run(PAYS, {"id": statement_id})
-        if correction:
-            await tx.run(ADJUSTMENTS, {"id": statement_id})
+        for start in range(0, len(pays), LINE_WRITE_BATCH):
+            await tx.run(PAYS, {"id": statement_id, "payees": pays[start : start + LINE_WRITE_BATCH]})
         row = await tx.single(COMPLETE, {"id": statement_id, "token": token, "totals": properties})
         if row is None:
             raise Conflict(f"Statement {statement_id} was restarted by another run; this one stops.")
@@ -609,7 +719,10 @@ async def iter_lines(
 
 PAYEE = """
 MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
-RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment} AS payee
+RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+        carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+        rounding: coalesce(p.rounding, '0'),
+        exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
 """
 
 

@@ -6,11 +6,13 @@ rules and `registry.money.allocate` for the rounding.
 
 from registry.royalties.model import (
     Basis,
+    CarriedLine,
     Distribution,
     InfluenceInput,
     LicenceTerms,
     Line,
     PathStep,
+    Payee,
     ReportInput,
     Stream,
     SuspenseLine,
@@ -20,19 +22,21 @@ from registry.royalties.model import (
     WorkInput,
     WorkStatus,
     WorkUsage,
+    party_of_creator,
+    party_of_reason,
     suspense_reason,
 )
 from registry.royalties.rules import distribute_output_use, distribute_service_use, distribute_training
-from registry.royalties.statements import HolderTotal, merge, totals_by_holder, totals_by_reason
 
 __all__ = [
     "Basis",
+    "CarriedLine",
     "Distribution",
-    "HolderTotal",
     "InfluenceInput",
     "LicenceTerms",
     "Line",
     "PathStep",
+    "Payee",
     "ReportInput",
     "Stream",
     "SuspenseLine",
@@ -45,8 +49,7 @@ __all__ = [
     "distribute_output_use",
     "distribute_service_use",
     "distribute_training",
-    "merge",
+    "party_of_creator",
+    "party_of_reason",
     "suspense_reason",
-    "totals_by_holder",
-    "totals_by_reason",
 ]

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from registry.money import format_amount
-from registry.royalties.model import Line, SuspenseLine
+from registry.royalties.model import CarriedLine, Line, SuspenseLine, party_of_creator, party_of_reason
 
 __all__ = [
     "CSV_FIELDS",
@@ -34,7 +34,7 @@ __all__ = [
 CSV_FIELDS = (
     "statement_id",
     "n",
-    "subject_id",
+    "subjects",
     "kind",
     "basis",
     "creator_id",
@@ -43,43 +43,45 @@ CSV_FIELDS = (
     "right",
     "share_bp",
     "share_total_bp",
-    "weight",
-    "influence_score",
     "reason",
+    "statement_ref",
+    "exact",
     "amount",
     "currency",
     "explanation",
 )
 
 
-def party_of_creator(creator_id: str) -> str:
-    """The key a line is indexed under: prefixed so a creator id can never read as a suspense reason."""
-    return f"c:{creator_id}"
-
-
-def party_of_reason(reason: str) -> str:
-    return f"s:{reason}"
-
-
-def _ratio(value: Fraction | None) -> str | None:
-    if value is None:
-        return None
+def ratio_text(value: Fraction) -> str:
+    """An exact ratio as text: "7", "-3/4" (Python's `Fraction(text)` reads it back)."""
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-def line_row(statement_id: str, n: int, subject_id: str, leaf: Line | SuspenseLine) -> dict[str, Any]:
-    """A settled leaf as the properties of one `(:StatementLine)`."""
+def _ratio(value: Fraction | None) -> str | None:
+    return None if value is None else ratio_text(value)
+
+
+def line_row(
+    statement_id: str, n: int, leaf: Line | SuspenseLine | CarriedLine, subjects: int
+) -> dict[str, Any]:
+    """A statement line (summed over the period's `subjects`) as the properties of one `(:StatementLine)`."""
     row: dict[str, Any] = {
         "statement_id": statement_id,
         "n": n,
-        "subject_id": subject_id,
+        "subjects": subjects,
         "basis": leaf.basis.value,
         "amount": leaf.amount,
         "exact": _ratio(leaf.exact),
-        "weight": _ratio(leaf.weight),
-        "influence_score": _ratio(leaf.influence_score),
         "explanation": leaf.explanation,
     }
+    if isinstance(leaf, CarriedLine):
+        return row | {
+            "kind": f"CARRIED_{leaf.direction}",
+            "party": leaf.party,
+            "holder_id": leaf.creator_id,
+            "statement_ref": leaf.statement_ref,
+            "reason": "CREATOR_LEFT" if leaf.left else None,
+        }
     if isinstance(leaf, Line):
         return row | {
             "kind": "PAY",
@@ -104,7 +106,7 @@ def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
     return {
         "statement_id": line["statement_id"],
         "n": line["n"],
-        "subject_id": line["subject_id"],
+        "subjects": line.get("subjects"),
         "kind": line["kind"],
         "basis": line["basis"],
         "creator_id": line.get("holder_id"),
@@ -113,9 +115,9 @@ def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "right": line.get("right"),
         "share_bp": line.get("share_bp"),
         "share_total_bp": line.get("share_total_bp"),
-        "weight": line.get("weight"),
-        "influence_score": line.get("influence_score"),
         "reason": line.get("reason"),
+        "statement_ref": line.get("statement_ref"),
+        "exact": line.get("exact"),
         "amount": format_amount(line["amount"], currency),
         "currency": currency,
         "explanation": line["explanation"],

@@ -122,6 +122,7 @@ def terms_from_version(props: Mapping[str, Any] | None) -> LicenceTerms:
         training_base=TrainingBase(props.get("training_basis") or TrainingBase.USED_WORKS.value),
         service_use_rate=to_fraction(props.get("service_rate") or "1"),
         output_use_rate=to_fraction(props.get("output_rate") or "1"),
+        minimum_payout=int(props.get("minimum_payout") or 0),
     )
 
 

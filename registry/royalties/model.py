@@ -35,6 +35,7 @@ class Basis(StrEnum):
     ATTRIBUTION = "ATTRIBUTION"
     ANALOGY_FALLBACK = "ANALOGY_FALLBACK"
     UNATTRIBUTED_REMAINDER = "UNATTRIBUTED_REMAINDER"
+    CARRIED_FORWARD = "CARRIED_FORWARD"  # a total below the minimum payout, from or to another period
 
 
 class WorkStatus(StrEnum):
@@ -57,6 +58,7 @@ class SuspenseReason(StrEnum):
     UNMATCHED_REFERENCE = "UNMATCHED_REFERENCE"
     NO_SHARES = "NO_SHARES"  # the work has no registered shares for the right that splits the stream
     NO_ELIGIBLE_WORKS = "NO_ELIGIBLE_WORKS"  # nothing to spread over: no used works, no lineage
+    CREATOR_LEFT = "CREATOR_LEFT"  # money carried for a creator who is no longer registered
     DISPUTED = "DISPUTED"  # two submitters claim more than the whole of a right; an ADMIN decides
 
 
@@ -188,6 +190,7 @@ class LicenceTerms:
     training_base: TrainingBase = TrainingBase.USED_WORKS
     service_use_rate: Fraction = Fraction(1)
     output_use_rate: Fraction = Fraction(1)
+    minimum_payout: int = 0  # minor units of the licence's currency; 0: no minimum
 
     def __post_init__(self) -> None:
         for name in ("confidence_threshold", "service_use_rate", "output_use_rate"):
@@ -244,6 +247,10 @@ class Line:
         return ("0", _BASIS_ORDER[self.basis], self.work_id, self.holder_id, self.role.value)
 
     @property
+    def party(self) -> str:
+        return party_of_creator(self.holder_id)
+
+    @property
     def explanation(self) -> str:
         return " -> ".join(str(step) for step in self.path)
 
@@ -269,25 +276,102 @@ class SuspenseLine:
         return ("1", _BASIS_ORDER[self.basis], self.reason.value, self.work_ref or "")
 
     @property
+    def party(self) -> str:
+        return party_of_reason(self.reason.value)
+
+    @property
     def explanation(self) -> str:
         return " -> ".join(str(step) for step in self.path)
 
 
+def party_of_creator(creator_id: str) -> str:
+    """A payee key: prefixed so a creator id can never read as a suspense reason."""
+    return f"c:{creator_id}"
+
+
+def party_of_reason(reason: str) -> str:
+    return f"s:{reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    """One party of a distribution or statement: a creator (`c:<id>`) or a suspense reason (`s:<reason>`).
+
+    `exact` is the sum of the party's exact line amounts (minor units, a ratio); `amount` what it is
+    paid (or held), rounded once for the whole party: the floor or the ceiling of `exact`.
+    """
+
+    party: str
+    exact: Fraction
+    amount: int
+
+    @property
+    def rounding(self) -> Fraction:
+        """What rounding added (positive) or took (negative): always greater than -1 and less than 1."""
+        return self.amount - self.exact
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedLine:
+    """Money a creator's total fell short of the minimum payout with, carried between statements.
+
+    `direction` IN: brought from statement `statement_ref` into this one (part of the creator's total,
+    or held as suspense CREATOR_LEFT when the creator is gone); OUT: carried from this statement to
+    the next. `amount` is money (the rounded total that was not paid); `exact` what it was exactly.
+    """
+
+    direction: str
+    creator_id: str
+    statement_ref: str
+    exact: Fraction
+    amount: int
+    left: bool = False
+    basis: Basis = field(default=Basis.CARRIED_FORWARD)
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(0)
+
+    @property
+    def party(self) -> str:
+        if self.left:
+            return party_of_reason(SuspenseReason.CREATOR_LEFT.value)
+        return party_of_creator(self.creator_id)
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return ("2", self.direction, self.creator_id, self.statement_ref)
+
+    @property
+    def explanation(self) -> str:
+        if self.direction == "OUT":
+            return f"Creator {self.creator_id}: below the minimum payout, carried to the next statement"
+        where = "held in suspense: the creator has left" if self.left else "added to this statement"
+        return f"Statement {self.statement_ref} carried it for creator {self.creator_id}: {where}"
+
+
 @dataclass(frozen=True, slots=True)
 class Distribution:
-    """A pool split into paid lines and suspense lines that add up to it exactly (checked here)."""
+    """A pool split into paid lines and suspense lines that add up to it exactly (checked here).
+
+    `payees` are the rounding points: one per creator and per suspense reason. Each line's `amount`
+    is its party's rounded amount split over the party's lines, so lines, payees and the pool agree.
+    """
 
     stream: Stream
     currency: str
     pool: int
     lines: tuple[Line, ...] = field(default=())
     suspense: tuple[SuspenseLine, ...] = field(default=())
+    payees: tuple[Payee, ...] = field(default=())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "currency", Currency.of(self.currency).code)
         if self.paid + self.suspended != self.pool:
             # A broken invariant is a bug in this module, never a caller's input error.
             raise ArithmeticError(f"Lines add up to {self.paid + self.suspended}, not the pool {self.pool}.")
+        if self.payees and sum(p.amount for p in self.payees) != self.pool:
+            raise ArithmeticError("Payee totals do not add up to the pool.")
 
     @property
     def paid(self) -> int:

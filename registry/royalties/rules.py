@@ -2,39 +2,43 @@
 
 Every rule works in two steps. First it splits the whole pool into exact `Fraction`s of 1, down
 to leaves (holder x role x work x rule, or a suspense reason x work x rule); the fractions add up
-to exactly 1. Then `_settle` rounds once, over all leaves together, with `registry.money.allocate`
-(largest remainder, ties to the smallest sort key). Rounding per work and then per holder would
-lose or invent a minor unit at each level; rounding once is what makes conservation exact.
+to exactly 1. Then `settle_leaves` rounds once per payee (each creator, each suspense reason), with
+`registry.money.allocate` (largest remainder, ties by a hash of the statement and the payee), and
+splits each payee's amount over its lines. Rounding per work, per output or per line would lose or
+give a creator up to a minor unit each time; rounding once per payee keeps each within one unit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from registry.errors import InvalidInput
-from registry.money import Currency, allocate, format_amount
+from registry.money import Currency, allocate, format_amount, payee_tie_break
 from registry.royalties.model import (
     Basis,
+    CarriedLine,
     Distribution,
     LicenceTerms,
     Line,
     PathStep,
+    Payee,
     ReportInput,
     Stream,
     SuspenseLine,
     SuspenseReason,
-    TrainingBase,
     TrainingSplit,
     WorkInput,
     WorkUsage,
     require_unique_works,
     suspense_reason,
 )
-from registry.shares import Right, bp_to_percent_str
+from registry.shares import Right, ShareRole, bp_to_percent_str
 
 Leaf = Line | SuspenseLine
+# What a statement rounds: the rules' leaves, and money carried from or to another statement.
+AnyLeaf = Line | SuspenseLine | CarriedLine
 
 _WHY: dict[SuspenseReason, str] = {
     SuspenseReason.NO_CONSENT: "not every share holder had consent in force for this use at the time",
@@ -46,6 +50,111 @@ _WHY: dict[SuspenseReason, str] = {
 }
 
 
+def training_leaves(
+    *,
+    run_id: str,
+    terms: LicenceTerms,
+    used: Sequence[WorkUsage],
+    explain: bool = True,
+) -> list[Leaf]:
+    """A run's fixed training fee as exact fractions over the works it used, then within each by shares.
+
+    Equal split unless the licence's `training_split` is WEIGHTED. A used work that was not
+    licensable keeps its portion, in suspense: it is never handed to the other works. (A licence
+    whose `training_base` is CATALOGUE is paid by `catalogue_leaves` instead.) `explain=False` leaves
+    paths empty (a statement stores summed lines, not one path per subject).
+    """
+    weighted = terms.training_split is TrainingSplit.WEIGHTED
+    usages = list(used) if weighted else [replace(u, weight=Fraction(1)) for u in used]
+    head = (PathStep("TrainingRun", run_id, f"fee {'by weight' if weighted else 'equally'} over used works"),)
+    where = _Where(Basis.TRAINING, Stream.TRAINING, terms.training_right, explain)
+    return _over_usages(Fraction(1), usages, where, head, f"run {run_id}")
+
+
+# A catalogue-basis line is about the catalogue as a whole, not one work.
+CATALOGUE_REF = "(licensed catalogue)"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueHolding:
+    """A creator's basis points, in one role, summed over the `works` whose total for the right is `total`."""
+
+    creator_id: str
+    role: str
+    total_bp: int
+    bp: int
+    works: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueTotals:
+    """The licensed catalogue at the grant, as the graph sums it: works, works without shares, holdings."""
+
+    licensable: int
+    unshared: int
+    holdings: tuple[CatalogueHolding, ...]
+
+
+def catalogue_leaves(
+    *, run_id: str, terms: LicenceTerms, catalogue: CatalogueTotals, explain: bool = True
+) -> list[Leaf]:
+    """A run's fee equally over the N licensed works (the CATALOGUE basis), then by shares in each.
+
+    Each work carries 1/N; within it a creator gets `bp / total` of that. Summed, a creator's part in
+    one role is the sum over its groups of `bp / (total * N)`: exact, whatever the catalogue's size.
+    Works without shares for the right are held as NO_SHARES. The licence's weighted split has no
+    weights to use here (the catalogue was not used with a weight), so the split is always equal.
+    """
+    right, n = terms.training_right, catalogue.licensable
+    head = PathStep("TrainingRun", run_id, f"fee equally over the licensed catalogue ({n} works)")
+    where = _Where(Basis.TRAINING, Stream.TRAINING, right, explain)
+    if n == 0:
+        message = f"run {run_id} had no licensable works in the catalogue when its grant was made"
+        return [
+            _suspense(
+                Fraction(1), None, SuspenseReason.NO_ELIGIBLE_WORKS, message, where, (head,), None, None
+            )
+        ]
+    parts: dict[tuple[str, str], tuple[Fraction, int]] = {}
+    for h in catalogue.holdings:
+        fraction, works = parts.get((h.creator_id, h.role), (Fraction(0), 0))
+        parts[(h.creator_id, h.role)] = (fraction + Fraction(h.bp, h.total_bp * n), works + h.works)
+    leaves: list[Leaf] = [
+        Line(
+            stream=Stream.TRAINING,
+            basis=Basis.TRAINING,
+            holder_id=creator,
+            work_id=CATALOGUE_REF,
+            role=ShareRole(role),
+            right=right,
+            share_bp=0,
+            share_total_bp=0,
+            weight=None,
+            influence_score=None,
+            fraction=fraction,
+            exact=Fraction(0),
+            amount=0,
+            path=(head, PathStep("Creator", creator, f"{role} in {works} of the works")) if explain else (),
+        )
+        for (creator, role), (fraction, works) in sorted(parts.items())
+    ]
+    if catalogue.unshared:
+        message = f"{catalogue.unshared} licensed works have no registered {right.value.lower()} shares"
+        leaves.append(
+            _suspense(
+                Fraction(catalogue.unshared, n),
+                CATALOGUE_REF,
+                SuspenseReason.NO_SHARES,
+                message,
+                where,
+                (head,),
+                None,
+                None,
+            )
+        )
+    return leaves
+
+
 def distribute_training(
     fee: int,
     currency: str,
@@ -53,41 +162,52 @@ def distribute_training(
     run_id: str,
     terms: LicenceTerms,
     used: Sequence[WorkUsage],
-    catalogue: Sequence[WorkUsage] = (),
 ) -> Distribution:
-    """Split a run's fixed training fee over the included works, then within each by shares.
+    """`training_leaves` rounded over the fee (`settle_leaves`)."""
+    leaves = training_leaves(run_id=run_id, terms=terms, used=used)
+    return _settle(Stream.TRAINING, fee, currency, leaves, run_id)
 
-    Included works: those the run used, or, when the licence's `training_base` is CATALOGUE, the
-    licensed catalogue when the grant was made (`catalogue`). Equal split unless the licence's
-    `training_split` is WEIGHTED. A used work that was not licensable keeps its portion, in
-    suspense: it is never handed to the other works.
-    """
-    included = catalogue if terms.training_base is TrainingBase.CATALOGUE else used
-    weighted = terms.training_split is TrainingSplit.WEIGHTED
-    usages = list(included) if weighted else [replace(u, weight=Fraction(1)) for u in included]
-    base = "licensed catalogue" if terms.training_base is TrainingBase.CATALOGUE else "used works"
-    head = (PathStep("TrainingRun", run_id, f"fee {'by weight' if weighted else 'equally'} over {base}"),)
-    leaves = _over_usages(
-        Fraction(1), usages, Basis.TRAINING, Stream.TRAINING, terms.training_right, head, f"run {run_id}"
-    )
-    return _settle(Stream.TRAINING, fee, currency, leaves)
+
+def service_use_leaves(
+    *, model_id: str, terms: LicenceTerms, lineage: Sequence[WorkUsage], explain: bool = True
+) -> list[Leaf]:
+    """A service-use pool as exact fractions over the model's training lineage, by usage weight."""
+    head = (PathStep("Model", model_id, "service-use pool by training-lineage weight"),)
+    where = _Where(Basis.SERVICE_USE, Stream.SERVICE_USE, terms.service_use_right, explain)
+    return _over_usages(Fraction(1), list(lineage), where, head, f"model {model_id}")
 
 
 def distribute_service_use(
     pool: int, currency: str, *, model_id: str, terms: LicenceTerms, lineage: Sequence[WorkUsage]
 ) -> Distribution:
-    """Split a service-use pool over the works in the model's training lineage, by usage weight."""
-    head = (PathStep("Model", model_id, "service-use pool by training-lineage weight"),)
-    leaves = _over_usages(
-        Fraction(1),
-        list(lineage),
-        Basis.SERVICE_USE,
-        Stream.SERVICE_USE,
-        terms.service_use_right,
-        head,
-        f"model {model_id}",
-    )
-    return _settle(Stream.SERVICE_USE, pool, currency, leaves)
+    """`service_use_leaves` rounded over the pool."""
+    leaves = service_use_leaves(model_id=model_id, terms=terms, lineage=lineage)
+    return _settle(Stream.SERVICE_USE, pool, currency, leaves, model_id)
+
+
+def output_use_leaves(
+    *,
+    output_id: str,
+    model_id: str,
+    terms: LicenceTerms,
+    report: ReportInput | None,
+    lineage: Sequence[WorkUsage],
+    explain: bool = True,
+) -> list[Leaf]:
+    """Who gets paid when one generated output is used, as exact fractions: the rule behind `whoGetsPaid`.
+
+    With a report whose confidence reaches the licence's threshold: each influence's score of the
+    pool to its work (ATTRIBUTION), and the unattributed remainder over the model's training
+    lineage as service use splits it (UNATTRIBUTED_REMAINDER). With no report, or one below the
+    threshold: the whole pool over the lineage (ANALOGY_FALLBACK), and each line's path says why.
+    """
+    right = terms.output_use_right
+    if report is None or report.confidence < terms.confidence_threshold:
+        why = _fallback_step(output_id, report, terms) if explain else PathStep("Output", output_id)
+        head = (why, PathStep("Model", model_id, "analogy fallback by training-lineage usage"))
+        where = _Where(Basis.ANALOGY_FALLBACK, Stream.OUTPUT_USE, right, explain)
+        return _over_usages(Fraction(1), list(lineage), where, head, f"model {model_id}")
+    return _attributed(output_id, model_id, right, report, lineage, explain)
 
 
 def distribute_output_use(
@@ -100,76 +220,54 @@ def distribute_output_use(
     report: ReportInput | None,
     lineage: Sequence[WorkUsage],
 ) -> Distribution:
-    """Who gets paid when one generated output is used: the rule behind `whoGetsPaid`.
-
-    With a report whose confidence reaches the licence's threshold: each influence's score of the
-    pool to its work (ATTRIBUTION), and the unattributed remainder over the model's training
-    lineage as service use splits it (UNATTRIBUTED_REMAINDER). With no report, or one below the
-    threshold: the whole pool over the lineage (ANALOGY_FALLBACK), and each line's path says why.
-    """
-    right = terms.output_use_right
-    if report is None or report.confidence < terms.confidence_threshold:
-        why = _fallback_step(output_id, report, terms)
-        head = (why, PathStep("Model", model_id, "analogy fallback by training-lineage usage"))
-        leaves = _over_usages(
-            Fraction(1),
-            list(lineage),
-            Basis.ANALOGY_FALLBACK,
-            Stream.OUTPUT_USE,
-            right,
-            head,
-            f"model {model_id}",
-        )
-        return _settle(Stream.OUTPUT_USE, pool, currency, leaves)
-    return _settle(
-        Stream.OUTPUT_USE, pool, currency, _attributed(output_id, model_id, right, report, lineage)
+    """`output_use_leaves` rounded over the pool, once per payee."""
+    leaves = output_use_leaves(
+        output_id=output_id, model_id=model_id, terms=terms, report=report, lineage=lineage
     )
+    return _settle(Stream.OUTPUT_USE, pool, currency, leaves, output_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Which rule, stream and right a group of leaves is paid under, and whether to build paths."""
+
+    basis: Basis
+    stream: Stream
+    right: Right
+    explain: bool
 
 
 def _attributed(
-    output_id: str, model_id: str, right: Right, report: ReportInput, lineage: Sequence[WorkUsage]
+    output_id: str,
+    model_id: str,
+    right: Right,
+    report: ReportInput,
+    lineage: Sequence[WorkUsage],
+    explain: bool,
 ) -> list[Leaf]:
     total = report.total_score
     # Vendors round: a total a hair above 1 is divided by itself, exactly as shares are.
-    scale = 1 / total if total > 1 else Fraction(1)
-    head = (
-        PathStep("Output", output_id),
-        PathStep(
-            "AttributionReport",
-            report.report_id,
-            f"vendor {report.vendor}, confidence {_ratio(report.confidence)}",
-        ),
-    )
+    scale = 1 / total if total > 1 else None
+    head: tuple[PathStep, ...] = ()
+    if explain:
+        detail = f"vendor {report.vendor}, confidence {_ratio(report.confidence)}"
+        head = (PathStep("Output", output_id), PathStep("AttributionReport", report.report_id, detail))
+    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, right, explain)
     leaves: list[Leaf] = []
     for influence in report.influences:
-        work_step = PathStep("Work", influence.work.work_id, f"influence {_ratio(influence.score)}")
-        leaves += _within_work(
-            influence.score * scale,
-            influence.work,
-            Basis.ATTRIBUTION,
-            Stream.OUTPUT_USE,
-            right,
-            (*head, work_step),
-            weight=None,
-            score=influence.score,
-        )
-    remainder = 1 - total * scale
+        path = head
+        if explain:
+            path = (*head, PathStep("Work", influence.work.work_id, f"influence {_ratio(influence.score)}"))
+        share = influence.score if scale is None else influence.score * scale
+        leaves += _within_work(share, influence.work, where, path, weight=None, score=influence.score)
+    remainder = 1 - total if scale is None else Fraction(0)
     if remainder > 0:
-        rest_head = (
-            *head,
-            PathStep(
-                "Model", model_id, f"unattributed remainder {_ratio(remainder)} follows the service-use rule"
-            ),
-        )
-        leaves += _over_usages(
-            remainder,
-            list(lineage),
-            Basis.UNATTRIBUTED_REMAINDER,
-            Stream.OUTPUT_USE,
-            right,
-            rest_head,
-            f"model {model_id}",
-        )
+        rest_head = head
+        if explain:
+            detail = f"unattributed remainder {_ratio(remainder)} follows the service-use rule"
+            rest_head = (*head, PathStep("Model", model_id, detail))
+        rest = _Where(Basis.UNATTRIBUTED_REMAINDER, Stream.OUTPUT_USE, right, explain)
+        leaves += _over_usages(remainder, list(lineage), rest, rest_head, f"model {model_id}")
     return leaves
 
 
@@ -186,34 +284,24 @@ def _fallback_step(output_id: str, report: ReportInput | None, terms: LicenceTer
 
 
 def _over_usages(
-    share: Fraction,
-    usages: list[WorkUsage],
-    basis: Basis,
-    stream: Stream,
-    right: Right,
-    head: tuple[PathStep, ...],
-    owner: str,
+    share: Fraction, usages: list[WorkUsage], where: _Where, head: tuple[PathStep, ...], owner: str
 ) -> list[Leaf]:
     """`share` of the pool over `usages` by weight, then within each work by registered shares."""
     require_unique_works([usage.work for usage in usages], owner)
     total = sum((usage.weight for usage in usages), Fraction(0))
     if total == 0:
-        message = f"{owner} has no works with a positive weight to carry this {basis.value.lower()} money"
-        return [
-            _suspense(share, None, SuspenseReason.NO_ELIGIBLE_WORKS, message, basis, stream, head, None, None)
-        ]
+        what = where.basis.value.lower()
+        message = f"{owner} has no works with a positive weight to carry this {what} money"
+        return [_suspense(share, None, SuspenseReason.NO_ELIGIBLE_WORKS, message, where, head, None, None)]
     leaves: list[Leaf] = []
+    per_weight = share / total
     for usage in usages:
-        step = PathStep("Work", usage.work.work_id, f"weight {_ratio(usage.weight)} of {_ratio(total)}")
+        path = head
+        if where.explain:
+            step = PathStep("Work", usage.work.work_id, f"weight {_ratio(usage.weight)} of {_ratio(total)}")
+            path = (*head, *usage.path, step)
         leaves += _within_work(
-            share * usage.weight / total,
-            usage.work,
-            basis,
-            stream,
-            right,
-            (*head, *usage.path, step),
-            weight=usage.weight,
-            score=None,
+            per_weight * usage.weight, usage.work, where, path, weight=usage.weight, score=None
         )
     return leaves
 
@@ -221,9 +309,7 @@ def _over_usages(
 def _within_work(
     share: Fraction,
     work: WorkInput,
-    basis: Basis,
-    stream: Stream,
-    right: Right,
+    where: _Where,
     path: tuple[PathStep, ...],
     *,
     weight: Fraction | None,
@@ -232,21 +318,20 @@ def _within_work(
     """A work's `share` of the pool over its holders for `right`, divided by the actual total."""
     reason = suspense_reason(work.status)
     if reason is not None:
-        message = f"work {work.work_id} cannot be paid: {_WHY[reason]}"
-        return [_suspense(share, work.work_id, reason, message, basis, stream, path, weight, score)]
+        message = f"work {work.work_id} cannot be paid: {_WHY[reason]}" if where.explain else ""
+        return [_suspense(share, work.work_id, reason, message, where, path, weight, score)]
+    right = where.right
     holdings = [(s, s.bp(right)) for s in work.shares if s.bp(right) > 0]
     total_bp = sum(bp for _, bp in holdings)
     if total_bp == 0:
         message = f"work {work.work_id} has no registered {right.value.lower()} shares"
-        return [
-            _suspense(
-                share, work.work_id, SuspenseReason.NO_SHARES, message, basis, stream, path, weight, score
-            )
-        ]
+        reason = SuspenseReason.NO_SHARES
+        return [_suspense(share, work.work_id, reason, message, where, path, weight, score)]
+    numerator, denominator = share.numerator, share.denominator * total_bp
     return [
         Line(
-            stream=stream,
-            basis=basis,
+            stream=where.stream,
+            basis=where.basis,
             holder_id=holding.holder_id,
             work_id=work.work_id,
             role=holding.role,
@@ -255,18 +340,29 @@ def _within_work(
             share_total_bp=total_bp,
             weight=weight,
             influence_score=score,
-            fraction=share * bp / total_bp,
+            fraction=Fraction(numerator * bp, denominator),
             exact=Fraction(0),
             amount=0,
-            path=(*path, _holder_step(holding.holder_id, holding.role.value, bp, total_bp, right)),
+            path=(*path, holder_step(holding.holder_id, holding.role.value, bp, total_bp, right))
+            if where.explain
+            else (),
         )
         for holding, bp in holdings
     ]
 
 
-def _holder_step(holder_id: str, role: str, bp: int, total_bp: int, right: Right) -> PathStep:
+def holder_step(holder_id: str, role: str, bp: int, total_bp: int, right: Right) -> PathStep:
     detail = f"{role} {bp_to_percent_str(bp)}% of {bp_to_percent_str(total_bp)}% {right.value.lower()}"
     return PathStep("Creator", holder_id, detail)
+
+
+def suspense_message(line: SuspenseLine) -> str:
+    """Why a suspense line is held, in words, without the per-subject detail (for a statement's line)."""
+    if line.reason in _WHY:
+        return f"work {line.work_ref} cannot be paid: {_WHY[line.reason]}"
+    if line.reason is SuspenseReason.NO_SHARES:
+        return f"work {line.work_ref} has no registered shares for the stream's right"
+    return "no works with a positive weight to carry this money"
 
 
 def _suspense(
@@ -274,15 +370,14 @@ def _suspense(
     work_ref: str | None,
     reason: SuspenseReason,
     message: str,
-    basis: Basis,
-    stream: Stream,
+    where: _Where,
     path: tuple[PathStep, ...],
     weight: Fraction | None,
     score: Fraction | None,
 ) -> SuspenseLine:
     return SuspenseLine(
-        stream=stream,
-        basis=basis,
+        stream=where.stream,
+        basis=where.basis,
         reason=reason,
         work_ref=work_ref,
         message=message,
@@ -291,12 +386,39 @@ def _suspense(
         fraction=share,
         exact=Fraction(0),
         amount=0,
-        path=(*path, PathStep("Suspense", reason.value, message)),
+        path=(*path, PathStep("Suspense", reason.value, message)) if where.explain else (),
     )
 
 
-def _settle(stream: Stream, pool: int, currency: str, leaves: list[Leaf]) -> Distribution:
-    """Round every leaf at once: exact amounts, then one largest-remainder allocation of the pool."""
+def settle_leaves(leaves: Sequence[AnyLeaf], pool: int, salt: str) -> tuple[list[AnyLeaf], list[Payee]]:
+    """Round leaves whose exact amounts add up to `pool`: once per party, then within each party.
+
+    Each party (a creator, or a suspense reason) gets the floor or ceiling of its exact total by one
+    largest-remainder allocation of the pool, ties ordered by `payee_tie_break(salt)`; its amount is
+    then split over its own lines the same way (ties to the smallest sort key: no other party's money
+    moves). The same rule rounds a statement (registry.royalties.period) and `whoGetsPaid`.
+    """
+    parties: dict[str, list[AnyLeaf]] = {}
+    for leaf in leaves:
+        parties.setdefault(leaf.party, []).append(leaf)
+    exacts = {party: sum((leaf.exact for leaf in items), Fraction(0)) for party, items in parties.items()}
+    if sum(exacts.values(), Fraction(0)) != pool:
+        raise ArithmeticError("The exact amounts of the lines must add up to the pool.")
+    amounts = allocate(pool, list(exacts.items()), tie_break=payee_tie_break(salt))
+    settled: list[AnyLeaf] = []
+    for party, amount in amounts:
+        # Keyed by sort key and position: two lines of a statement may share a sort key (the same
+        # work and creator paid under two licences naming different rights), never a position.
+        own = sorted(parties[party], key=lambda leaf: leaf.sort_key)
+        weights = [((leaf.sort_key, index), leaf.exact) for index, leaf in enumerate(own)]
+        for (_, index), part in allocate(amount, weights):
+            settled.append(replace(own[index], amount=part))
+    settled.sort(key=lambda leaf: leaf.sort_key)
+    return settled, [Payee(party, exacts[party], amount) for party, amount in amounts]
+
+
+def _settle(stream: Stream, pool: int, currency: str, leaves: list[Leaf], salt: str) -> Distribution:
+    """Exact amounts for every leaf, then rounding once per party (`settle_leaves`)."""
     cur = Currency.of(currency)
     if isinstance(pool, bool) or not isinstance(pool, int):
         raise InvalidInput(f"The pool must be an int number of minor units, not {type(pool).__name__}.")
@@ -308,19 +430,15 @@ def _settle(stream: Stream, pool: int, currency: str, leaves: list[Leaf]) -> Dis
     kept = [leaf for leaf in leaves if leaf.fraction > 0]
     if sum((leaf.fraction for leaf in kept), Fraction(0)) != 1:
         raise ArithmeticError("The leaves of a distribution must add up to the whole pool.")
-    by_key = {leaf.sort_key: leaf for leaf in kept}
-    if len(by_key) != len(kept):
-        raise ArithmeticError("Two leaves of a distribution share a sort key.")
-    amounts = allocate(pool, [(key, leaf.fraction) for key, leaf in by_key.items()])
-    settled = [
-        replace(by_key[key], exact=by_key[key].fraction * pool, amount=amount) for key, amount in amounts
-    ]
+    exact = [replace(leaf, exact=leaf.fraction * pool) for leaf in kept]
+    settled, payees = settle_leaves(exact, pool, f"{stream.value}|{salt}")
     return Distribution(
         stream=stream,
         currency=cur.code,
         pool=pool,
         lines=tuple(leaf for leaf in settled if isinstance(leaf, Line)),
         suspense=tuple(leaf for leaf in settled if isinstance(leaf, SuspenseLine)),
+        payees=tuple(payees),
     )
 
 

@@ -139,6 +139,7 @@ class LicensingMutation:
             excluded_uses=frozenset(input.excluded_uses),
             currency=input.currency,
             training_fee=input.training_fee,
+            minimum_payout=input.minimum_payout,
             service_rate=input.service_rate,
             output_rate=input.output_rate,
             confidence_threshold=input.confidence_threshold,

@@ -96,6 +96,9 @@ class LicenceVersion:
     excluded_uses: list[Use]
     currency: str
     training_fee: str = strawberry.field(description="Fixed training fee, decimal string in the currency.")
+    minimum_payout: str = strawberry.field(
+        description="A creator's statement total below this is carried to the next period (0: none)."
+    )
     service_rate: str = strawberry.field(description="Share of service revenue, exact decimal string.")
     output_rate: str = strawberry.field(description="Share of output revenue, exact decimal string.")
     confidence_threshold: str
@@ -114,6 +117,7 @@ class LicenceVersion:
             excluded_uses=sorted(record.excluded_uses),
             currency=record.currency,
             training_fee=format_amount(record.training_fee, record.currency),
+            minimum_payout=format_amount(record.minimum_payout, record.currency),
             service_rate=record.service_rate,
             output_rate=record.output_rate,
             confidence_threshold=record.confidence_threshold,
@@ -287,6 +291,11 @@ class AddLicenceVersionInput:
     output_rate: str
     effective_from: datetime
     confidence_threshold: str = "0"
+    minimum_payout: str = strawberry.field(
+        default="0",
+        description="In the currency: a creator whose statement total is below it is paid nothing that "
+        'period; the amount is carried, visibly, to the next period\'s statement. "0": no minimum.',
+    )
 
 
 @strawberry.input

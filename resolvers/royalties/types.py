@@ -13,12 +13,14 @@ from typing import Any, NewType
 import strawberry
 
 from graph.stores import statements
-from graph.stores.statements import Earnings, Payee, StatementRecord
+from graph.stores.statements import Earnings, StatementRecord
+from graph.stores.statements import Payee as StoredPayee
 from graph.stores.usage import UploadResult, UsageRecord
 from registry.access import Role
 from registry.errors import Forbidden
 from registry.money import format_amount
-from registry.royalties import Basis, Distribution, Line, Stream, SuspenseLine, SuspenseReason
+from registry.royalties import Basis, Distribution, Line, Payee, Stream, SuspenseLine, SuspenseReason
+from registry.royalties.export import ratio_text
 from registry.usage import CsvError
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
@@ -173,7 +175,7 @@ class PaymentLine:
             share_total_bp=line.share_total_bp,
             weight=_ratio(line.weight),
             influence_score=_ratio(line.influence_score),
-            exact=str(line.exact),
+            exact=ratio_text(line.exact),
             amount=money(line.amount, currency),
             explanation=line.explanation,
             path=_steps(line),
@@ -186,6 +188,7 @@ class SuspenseEntry:
     work_ref: str | None
     basis: Basis
     message: str
+    exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
     amount: Money
     explanation: str
     path: list[PathStep]
@@ -197,6 +200,7 @@ class SuspenseEntry:
             work_ref=line.work_ref,
             basis=line.basis,
             message=line.message,
+            exact=ratio_text(line.exact),
             amount=money(line.amount, currency),
             explanation=line.explanation,
             path=_steps(line),
@@ -204,7 +208,33 @@ class SuspenseEntry:
 
 
 @strawberry.type(
-    description="Who gets paid for one output and an amount: lines plus suspense add up to it exactly."
+    description="One payee of a payout: a creator, or a suspense reason, with its exact total and the "
+    "rounding applied to it (rounded once per payee, by largest remainder; see docs/royalties.md)."
+)
+class PayoutPayee:
+    creator_id: strawberry.ID | None
+    reason: SuspenseReason | None
+    exact: str = strawberry.field(description='The exact total in minor units, as a ratio (e.g. "1/3").')
+    amount: Money
+    rounding: str = strawberry.field(
+        description="amount minus exact, in minor units as a ratio: always between -1 and 1."
+    )
+
+    @classmethod
+    def from_payee(cls, payee: Payee, currency: str) -> PayoutPayee:
+        creator = payee.party[2:] if payee.party.startswith("c:") else None
+        return cls(
+            creator_id=strawberry.ID(creator) if creator is not None else None,
+            reason=SuspenseReason(payee.party[2:]) if creator is None else None,
+            exact=ratio_text(payee.exact),
+            amount=money(payee.amount, currency),
+            rounding=ratio_text(payee.rounding),
+        )
+
+
+@strawberry.type(
+    description="Who gets paid for one output and an amount: lines plus suspense add up to it exactly. "
+    "Each payee's total is rounded once (payees); its lines split that rounded total."
 )
 class PayoutBreakdown:
     output_id: strawberry.ID
@@ -214,6 +244,7 @@ class PayoutBreakdown:
     suspended: Money
     lines: list[PaymentLine]
     suspense: list[SuspenseEntry]
+    payees: list[PayoutPayee]
 
     @classmethod
     def from_distribution(cls, output_id: str, d: Distribution) -> PayoutBreakdown:
@@ -225,14 +256,19 @@ class PayoutBreakdown:
             suspended=money(d.suspended, d.currency),
             lines=[PaymentLine.from_line(line, d.currency) for line in d.lines],
             suspense=[SuspenseEntry.from_line(line, d.currency) for line in d.suspense],
+            payees=[PayoutPayee.from_payee(p, d.currency) for p in d.payees],
         )
 
 
-@strawberry.type(description="One stored line of a statement: a payment (kind PAY) or a suspense entry.")
+@strawberry.type(
+    description="One stored line of a statement: a payment (kind PAY) or a suspense entry, summed over "
+    "every subject of the period for one rule, work, creator and role (or suspense reason and work). "
+    "`exact` is the exact sum; `amount` its part of the payee's total, which is rounded once."
+)
 class StatementLine:
     n: int = strawberry.field(description="Position in the statement, from 0.")
-    subject_id: strawberry.ID = strawberry.field(
-        description="The run's model, model or output the pool came from."
+    subjects: int = strawberry.field(
+        description="How many subjects (outputs, models) of the period contributed to the line."
     )
     kind: str
     basis: Basis
@@ -242,8 +278,6 @@ class StatementLine:
     right: str | None
     share_bp: int | None
     share_total_bp: int | None
-    weight: str | None
-    influence_score: str | None
     reason: SuspenseReason | None
     exact: str | None
     amount: Money
@@ -253,7 +287,7 @@ class StatementLine:
     def from_row(cls, row: dict[str, Any], currency: str) -> StatementLine:
         return cls(
             n=row["n"],
-            subject_id=strawberry.ID(row["subject_id"]),
+            subjects=row.get("subjects") or 0,
             kind=row["kind"],
             basis=Basis(row["basis"]),
             creator_id=strawberry.ID(row["holder_id"]) if row.get("holder_id") else None,
@@ -262,8 +296,6 @@ class StatementLine:
             right=row.get("right"),
             share_bp=row.get("share_bp"),
             share_total_bp=row.get("share_total_bp"),
-            weight=row.get("weight"),
-            influence_score=row.get("influence_score"),
             reason=SuspenseReason(row["reason"]) if row.get("reason") else None,
             exact=row.get("exact"),
             amount=money(row["amount"], currency),
@@ -274,18 +306,33 @@ class StatementLine:
 @strawberry.type(description="What one creator is paid by a statement.")
 class StatementPayee:
     creator_id: strawberry.ID
-    amount: Money
+    exact: str = strawberry.field(description="The creator's exact total in minor units, as a ratio.")
+    amount: Money = strawberry.field(description="The exact total rounded once, by largest remainder.")
+    rounding: str = strawberry.field(
+        description="The rounded total minus exact, in minor units: between -1 and 1."
+    )
+    carried: Money = strawberry.field(
+        description="The rounded total, when below the minimum payout: carried to the next statement "
+        "instead of paid (amount is then 0)."
+    )
     adjustment: Money = strawberry.field(
         description="For a correction, the difference from the statement it corrects; else the amount."
+    )
+    exact_adjustment: str = strawberry.field(
+        description="For a correction, the exact difference in minor units (a ratio); else the exact total."
     )
     lines: int
 
     @classmethod
-    def from_payee(cls, payee: Payee, currency: str) -> StatementPayee:
+    def from_payee(cls, payee: StoredPayee, currency: str) -> StatementPayee:
         return cls(
             creator_id=strawberry.ID(payee.creator_id),
+            exact=payee.exact,
             amount=money(payee.amount, currency),
+            rounding=payee.rounding,
+            carried=money(payee.carried, currency),
             adjustment=money(payee.adjustment, currency),
+            exact_adjustment=payee.exact_adjustment,
             lines=payee.lines,
         )
 
@@ -309,6 +356,13 @@ class Statement:
     pool: Money = strawberry.field(description="What the licence rates make of it: the money split.")
     paid: Money
     suspended: Money
+    carried_in: Money = strawberry.field(
+        description="Brought from earlier statements for creators below the minimum payout then."
+    )
+    carried_out: Money = strawberry.field(
+        description="Creators' totals below the minimum payout, carried to the next statement. "
+        "paid + suspended + carriedOut = pool + carriedIn."
+    )
     suspense_totals: list[SuspenseTotal]
     subject_count: int
     line_count: int
@@ -331,6 +385,8 @@ class Statement:
             pool=money(r.pool, cur),
             paid=money(r.paid, cur),
             suspended=money(r.suspended, cur),
+            carried_in=money(r.carried_in, cur),
+            carried_out=money(r.carried_out, cur),
             suspense_totals=[
                 SuspenseTotal(reason=SuspenseReason(k), amount=money(v, cur))
                 for k, v in r.suspense_totals.items()

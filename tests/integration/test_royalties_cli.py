@@ -77,7 +77,7 @@ def test_distribute_and_export_from_the_command_line(
     assert document["statement"]["pool_minor"] == 10000
     assert sum(int(line["amount"].replace(".", "")) for line in document["lines"]) == 10000
     csv_out = runner.invoke(cli, ["statement", "export", "st-cli", "--format", "csv"])
-    assert csv_out.output.splitlines()[0].startswith("statement_id,n,subject_id")
+    assert csv_out.output.splitlines()[0].startswith("statement_id,n,subjects")
     assert len(csv_out.output.splitlines()) == len(document["lines"]) + 1
     assert runner.invoke(cli, ["statement", "finalise", "st-cli"]).exit_code == 0
     again = runner.invoke(cli, [*args[:-2], "--id", "st-cli-2"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import replace
 from fractions import Fraction
@@ -28,10 +29,9 @@ from registry.royalties import (
     distribute_output_use,
     distribute_service_use,
     distribute_training,
-    merge,
-    totals_by_holder,
-    totals_by_reason,
 )
+from registry.royalties.period import PeriodLines
+from registry.royalties.rules import CatalogueHolding, CatalogueTotals, catalogue_leaves, output_use_leaves
 from registry.shares import Right, Share, ShareRole
 
 TERMS = LicenceTerms("LIC-1", "2", confidence_threshold=Fraction(1, 2))
@@ -53,6 +53,11 @@ def solo(work_id: str, holder: str, status: WorkStatus = WorkStatus.LICENSABLE) 
     return WorkInput(work_id, (share(holder, 10000),), status)
 
 
+def tie_winner(salt: str, parties: list[str]) -> str:
+    """Independently of registry.money: the party whose SHA-256 of salt, NUL, party is smallest wins a tie."""
+    return min(parties, key=lambda party: hashlib.sha256(f"{salt}\x00{party}".encode()).digest())
+
+
 def amounts(distribution: Distribution) -> dict[tuple[str, str, str], int]:
     return {(line.basis.value, line.work_id, line.holder_id): line.amount for line in distribution.lines}
 
@@ -61,13 +66,12 @@ def amounts(distribution: Distribution) -> dict[tuple[str, str, str], int]:
 
 
 def test_training_fee_split_equally_over_three_used_works() -> None:
-    # 100.00 EUR / 3 = 33.33 1/3 each; the cent left over goes to the smallest sort key (W1).
+    # 100.00 EUR / 3 = 33.33 1/3 each; the cent left over goes to the payee the hash tie-break picks.
     used = [WorkUsage(solo("W3", "C")), WorkUsage(solo("W1", "A")), WorkUsage(solo("W2", "B"))]
     result = distribute_training(10000, "EUR", run_id="RUN-1", terms=TERMS, used=used)
+    winner = tie_winner("TRAINING|RUN-1", ["c:A", "c:B", "c:C"])
     assert amounts(result) == {
-        ("TRAINING", "W1", "A"): 3334,
-        ("TRAINING", "W2", "B"): 3333,
-        ("TRAINING", "W3", "C"): 3333,
+        ("TRAINING", f"W{'ABC'.index(h) + 1}", h): 3334 if f"c:{h}" == winner else 3333 for h in "ABC"
     }
     assert result.suspense == ()
     line = result.lines[0]
@@ -86,13 +90,17 @@ def test_training_on_a_declined_work_goes_to_suspense_not_to_the_others() -> Non
         WorkUsage(solo("W9", "Z", WorkStatus.DECLINED)),
     ]
     result = distribute_training(10000, "EUR", run_id="RUN-1", terms=TERMS, used=used)
-    # Three equal thirds; the tie at remainder 1/3 goes to paid lines first (they sort before suspense).
-    assert amounts(result) == {("TRAINING", "W1", "A"): 3334, ("TRAINING", "W2", "B"): 3333}
+    # Three equal thirds; the tie at remainder 1/3 is broken by the hash, suspense a party like any other.
+    winner = tie_winner("TRAINING|RUN-1", ["c:A", "c:B", "s:DECLINED"])
+    assert amounts(result) == {
+        ("TRAINING", "W1", "A"): 3333 + (winner == "c:A"),
+        ("TRAINING", "W2", "B"): 3333 + (winner == "c:B"),
+    }
     (held,) = result.suspense
     assert (held.reason, held.work_ref, held.amount, held.basis) == (
         SuspenseReason.DECLINED,
         "W9",
-        3333,
+        3333 + (winner == "s:DECLINED"),
         Basis.TRAINING,
     )
     assert "declined" in held.message
@@ -108,21 +116,41 @@ def test_training_equal_split_ignores_weights_unless_the_licence_says_so() -> No
     assert amounts(weighted) == {("TRAINING", "W1", "A"): 750, ("TRAINING", "W2", "B"): 250}
 
 
-def test_training_over_the_licensed_catalogue_when_the_licence_says_so() -> None:
+def test_training_over_the_licensed_catalogue_from_the_graph_s_sums() -> None:
+    # Three licensed works: X 100 % (total 10000), X 50 % + Y 50 %, and one with 99.99 % over
+    # three holders (X, Y, Z 33.33 % each, total 9999); a fourth without mechanical shares.
     terms = replace(TERMS, training_base=TrainingBase.CATALOGUE)
-    catalogue = [WorkUsage(solo(f"W{i}", f"H{i}")) for i in range(4)]
-    result = distribute_training(
-        1000, "EUR", run_id="R", terms=terms, used=catalogue[:1], catalogue=catalogue
+    catalogue = CatalogueTotals(
+        licensable=4,
+        unshared=1,
+        holdings=(
+            CatalogueHolding("X", "COMPOSER", 10000, 15000, 2),
+            CatalogueHolding("X", "COMPOSER", 9999, 3333, 1),
+            CatalogueHolding("Y", "COMPOSER", 10000, 5000, 1),
+            CatalogueHolding("Y", "COMPOSER", 9999, 3333, 1),
+            CatalogueHolding("Z", "LYRICIST", 9999, 3333, 1),
+        ),
     )
-    assert sorted(amounts(result).values()) == [250, 250, 250, 250]
-    assert "licensed catalogue" in result.lines[0].explanation
+    leaves = catalogue_leaves(run_id="R", terms=terms, catalogue=catalogue)
+    fractions = {leaf.party: leaf.fraction for leaf in leaves}
+    assert fractions == {
+        "c:X": Fraction(3, 2) / 4 + Fraction(1, 3) / 4,
+        "c:Y": Fraction(1, 2) / 4 + Fraction(1, 3) / 4,
+        "c:Z": Fraction(1, 3) / 4,
+        "s:NO_SHARES": Fraction(1, 4),
+    }
+    assert sum(fractions.values()) == 1
+    assert "licensed catalogue (4 works)" in leaves[0].explanation
+    empty = catalogue_leaves(run_id="R", terms=terms, catalogue=CatalogueTotals(0, 0, ()))
+    assert [leaf.party for leaf in empty] == ["s:NO_ELIGIBLE_WORKS"]
 
 
 def test_training_splits_within_a_work_by_mechanical_shares_divided_by_the_actual_total() -> None:
     # 33.33 % x 3 = 99.99 %: each third is 3333/9999 of the fee, exactly a third; no suspense.
     work = WorkInput("W1", tuple(share(h, 3333) for h in ("A", "B", "C")))
     result = distribute_training(10000, "EUR", run_id="R", terms=TERMS, used=[WorkUsage(work)])
-    assert [line.amount for line in result.lines] == [3334, 3333, 3333]
+    winner = tie_winner("TRAINING|R", ["c:A", "c:B", "c:C"])
+    assert [line.amount for line in result.lines] == [3333 + (line.party == winner) for line in result.lines]
     assert {line.share_total_bp for line in result.lines} == {9999}
     assert result.suspense == ()
 
@@ -177,10 +205,10 @@ def test_service_use_with_no_consent_and_no_shares_goes_to_suspense() -> None:
     ]
     result = distribute_service_use(400, "EUR", model_id="M1", terms=TERMS, lineage=lineage)
     assert amounts(result) == {("SERVICE_USE", "W1", "A"): 100}
-    assert totals_by_reason(result.suspense) == {
-        SuspenseReason.NO_CONSENT: 100,
-        SuspenseReason.UNKNOWN_WORK: 100,
-        SuspenseReason.NO_SHARES: 100,
+    assert {p.party: p.amount for p in result.payees if p.party.startswith("s:")} == {
+        "s:NO_CONSENT": 100,
+        "s:UNKNOWN_WORK": 100,
+        "s:NO_SHARES": 100,
     }
 
 
@@ -304,7 +332,9 @@ def test_output_use_scores_rounded_above_one_are_divided_by_their_total() -> Non
 def test_output_use_in_yen_and_a_zero_pool() -> None:
     report = ReportInput("REP-7", "acme", Fraction(1), (InfluenceInput(W1, Fraction(1)),))
     yen = distribute_output_use(3, "JPY", output_id="O", model_id="M", terms=TERMS, report=report, lineage=[])
-    assert [line.amount for line in yen.lines] == [2, 1]
+    # 3 yen over A and B, 50/50: one gets 2, and the hash of the output and the payee says which.
+    winner = tie_winner("OUTPUT_USE|O", ["c:A", "c:B"])
+    assert [line.amount for line in yen.lines] == [1 + (line.party == winner) for line in yen.lines]
     zero = distribute_output_use(
         0, "EUR", output_id="O", model_id="M", terms=TERMS, report=report, lineage=[]
     )
@@ -342,22 +372,40 @@ def test_refuses_bad_inputs_with_messages() -> None:
 # --- statements --------------------------------------------------------------------------------
 
 
-def test_merge_and_totals_by_holder() -> None:
+def test_one_work_split_30_70_rounds_per_payee_not_per_line() -> None:
+    # The issue's example: 0.02 EUR over a 30/70 work. Per line, the 30 % holder (exact 0.6 cent) got
+    # 0 and the 70 % holder (1.4) got 2; rounded once per payee they get 1 and 1.
+    work = WorkInput("W", (share("A", 3000), share("B", 7000)))
+    result = distribute_service_use(
+        2, "EUR", model_id="M", terms=TERMS, lineage=[WorkUsage(work, Fraction(1))]
+    )
+    assert {p.party: (p.exact, p.amount) for p in result.payees} == {
+        "c:A": (Fraction(3, 5), 1),
+        "c:B": (Fraction(7, 5), 1),
+    }
+    assert all(abs(p.rounding) < 1 for p in result.payees)
+
+
+def test_a_period_sums_exactly_and_rounds_once_per_payee() -> None:
     report = ReportInput("REP-1", "acme", Fraction(1), (InfluenceInput(W1, Fraction(6, 10)),))
-    first = distribute_output_use(
-        1000, "EUR", output_id="O1", model_id="M", terms=TERMS, report=report, lineage=LINEAGE
+    period = PeriodLines()
+    period.add(
+        output_use_leaves(output_id="O1", model_id="M", terms=TERMS, report=report, lineage=LINEAGE), 1000
     )
-    second = distribute_output_use(
-        501, "EUR", output_id="O2", model_id="M", terms=TERMS, report=None, lineage=LINEAGE
-    )
-    merged = merge([second, first])
-    assert merged == merge([first, second])
-    assert merged.pool == 1501
-    totals = {t.holder_id: (t.amount, t.line_count) for t in totals_by_holder(merged.lines)}
-    # first: A 300, B 300, C 100, D 300; second (fallback 1:3 of 501): C 125.25 -> 125, D 375.75 -> 376.
-    assert totals == {"A": (300, 1), "B": (300, 1), "C": (225, 2), "D": (676, 2)}
-    with pytest.raises(InvalidInput, match="one stream and currency"):
-        merge([first, distribute_service_use(1, "EUR", model_id="M", terms=TERMS, lineage=LINEAGE)])
+    fallback = output_use_leaves(output_id="O2", model_id="M", terms=TERMS, report=None, lineage=LINEAGE)
+    period.add(fallback, 501)
+    lines, payees = period.settle("OUTPUT_USE|2026-10|EUR")
+    assert period.pool == 1501 == sum(p.amount for p in payees) == sum(line.amount for line in lines)
+    # O1: A 300, B 300, C 100, D 300; O2 (fallback 1:3 of 501): C 125.25, D 375.75. Summed, then rounded.
+    assert {p.party: p.exact for p in payees} == {
+        "c:A": 300,
+        "c:B": 300,
+        "c:C": Fraction(901, 4),
+        "c:D": Fraction(2703, 4),
+    }
+    assert {p.party: p.amount for p in payees} == {"c:A": 300, "c:B": 300, "c:C": 225, "c:D": 676}
+    c_lines = [line for line in lines if line.party == "c:C"]
+    assert len(c_lines) == 2 and {period.subjects(line) for line in c_lines} == {1}
 
 
 # --- properties on random graphs ---------------------------------------------------------------
@@ -431,7 +479,7 @@ def all_three(
     pool: int, currency: str, terms: LicenceTerms, used: list[WorkUsage], report: ReportInput | None
 ):
     return [
-        distribute_training(pool, currency, run_id="RUN", terms=terms, used=used, catalogue=used[::-1]),
+        distribute_training(pool, currency, run_id="RUN", terms=terms, used=used),
         distribute_service_use(pool, currency, model_id="M", terms=terms, lineage=used),
         distribute_output_use(
             pool, currency, output_id="O", model_id="M", terms=terms, report=report, lineage=used

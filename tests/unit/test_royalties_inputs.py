@@ -90,7 +90,8 @@ def test_exports_quote_and_keep_amounts_exact() -> None:
     line = {
         "statement_id": "s",
         "n": 0,
-        "subject_id": "O,1",
+        "subjects": 3,
+        "work_id": "O,1",
         "kind": "PAY",
         "basis": "ATTRIBUTION",
         "holder_id": "A",

@@ -1,0 +1,159 @@
+"""Rounding once per payee per statement, on random periods of many outputs (no database: registry only).
+
+- every payee (creator or suspense reason) is within one minor unit of its exact period total;
+- conservation: the payees and the lines add up to the period's pool;
+- determinism: the same subjects in another order give the same cents;
+- ties without favourites: with 50/50 works and odd amounts, over many periods each holder wins about
+  half of the ties, whatever the order of their ids (the old rule gave every tie to the smaller id);
+- corrections: the exact difference between two periods is the exact difference of what changed.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry.royalties import InfluenceInput, LicenceTerms, ReportInput, WorkInput, WorkStatus, WorkUsage
+from registry.royalties.period import PeriodLines
+from registry.royalties.rules import Leaf, output_use_leaves
+from registry.shares import Share, ShareRole
+
+TERMS = LicenceTerms("LIC", "1", confidence_threshold=Fraction(1, 2))
+SCORES = [Fraction(1, 20), Fraction(1, 10), Fraction(3, 40), Fraction(1, 3), Fraction(1, 7)]
+
+
+def _work(work_id: str, holders: list[str], status: WorkStatus = WorkStatus.LICENSABLE) -> WorkInput:
+    # Equal splits, as 50/50 writers are common: 10000 bp over n holders, the odd bp to nobody in
+    # particular (shares are divided by their actual total).
+    bp = 10_000 // len(holders)
+    return WorkInput(
+        work_id,
+        tuple(
+            Share(
+                holder_id=h,
+                role=ShareRole.COMPOSER,
+                performing_bp=bp,
+                mechanical_bp=bp,
+                synchronisation_bp=bp,
+            )
+            for h in holders
+        ),
+        status,
+    )
+
+
+@st.composite
+def periods(draw: st.DrawFn) -> tuple[list[tuple[list[Leaf], int]], list[WorkInput]]:
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    holders = [f"H{n}" for n in rng.sample(range(10**6), draw(st.integers(2, 6)))]
+    works = [
+        _work(
+            f"W{i}",
+            rng.sample(holders, min(len(holders), rng.choice([1, 2, 2, 3]))),
+            rng.choice([WorkStatus.LICENSABLE] * 5 + [WorkStatus.DECLINED]),
+        )
+        for i in range(draw(st.integers(1, 6)))
+    ]
+    lineage = [
+        WorkUsage(w, Fraction(rng.choice([1, 2, 3]))) for w in rng.sample(works, rng.randint(0, len(works)))
+    ]
+    subjects = []
+    for o in range(draw(st.integers(50, 400))):
+        influenced = rng.sample(works, rng.randint(0, min(3, len(works))))
+        influences = tuple(InfluenceInput(w, rng.choice(SCORES)) for w in influenced)
+        report = (
+            ReportInput(f"R{o}", "v", Fraction(rng.choice([1, 9]), 10), influences)
+            if rng.random() < 0.8
+            else None
+        )
+        leaves = output_use_leaves(
+            output_id=f"O{o}", model_id="M", terms=TERMS, report=report, lineage=lineage, explain=False
+        )
+        subjects.append((leaves, rng.choice([1, 2, 3, 7, 99, 12345, 10**9 + 7])))
+    return subjects, works
+
+
+def _settle(subjects: list[tuple[list[Leaf], int]], salt: str = "OUTPUT_USE|2026-10|EUR") -> PeriodLines:
+    period = PeriodLines()
+    for leaves, pool in subjects:
+        period.add(leaves, pool)
+    return period
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=periods(), seed=st.integers(0, 2**16))
+def test_each_payee_within_one_unit_conserved_and_deterministic(
+    case: tuple[list[tuple[list[Leaf], int]], list[WorkInput]], seed: int
+) -> None:
+    subjects, _ = case
+    period = _settle(subjects)
+    lines, payees = period.settle("OUTPUT_USE|2026-10|EUR")
+    pool = sum(pool for _, pool in subjects)
+    assert sum(p.amount for p in payees) == pool == sum(line.amount for line in lines)
+    assert sum((p.exact for p in payees), Fraction(0)) == pool
+    for payee in payees:
+        assert -1 < payee.rounding < 1, payee
+        # Exact is the plain sum of every output's exact part for the payee.
+        expected = sum(
+            (
+                leaf.fraction * amount
+                for leaves, amount in subjects
+                for leaf in leaves
+                if leaf.party == payee.party
+            ),
+            Fraction(0),
+        )
+        assert payee.exact == expected
+    shuffled = list(subjects)
+    random.Random(seed).shuffle(shuffled)
+    assert _settle(shuffled).settle("OUTPUT_USE|2026-10|EUR") == (lines, payees)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ids=st.lists(st.text("abcdefghij0123456789", min_size=1, max_size=8), min_size=2, max_size=2, unique=True)
+)
+def test_tie_wins_are_spread_over_periods_whatever_the_ids(ids: list[str]) -> None:
+    # One 50/50 work, odd pools: every period ends with one tie of half a unit between the two.
+    work = _work("W", ids)
+    wins = dict.fromkeys(ids, 0)
+    periods_run = 400
+    for month in range(periods_run):
+        period = PeriodLines()
+        for o in range(3):
+            leaves = output_use_leaves(
+                output_id=f"O{o}",
+                model_id="M",
+                terms=TERMS,
+                report=ReportInput("R", "v", Fraction(1), (InfluenceInput(work, Fraction(1)),)),
+                lineage=[],
+                explain=False,
+            )
+            period.add(leaves, 1 + 2 * o)  # 1 + 3 + 5 = 9 units: 4.5 each
+        _, payees = period.settle(f"OUTPUT_USE|{2000 + month // 12}-{month % 12 + 1:02d}|EUR")
+        (winner,) = [p.party[2:] for p in payees if p.amount == 5]
+        wins[winner] += 1
+    # A fair coin gives 200 +- 10 (one standard deviation); 160..240 is four of them each way.
+    assert all(160 <= n <= 240 for n in wins.values()), wins
+
+
+def test_a_correction_differs_by_the_exact_difference_of_what_changed() -> None:
+    work = _work("W", ["A", "B", "C"])
+    report = ReportInput("R", "v", Fraction(1), (InfluenceInput(work, Fraction(1, 3)),))
+    lineage = [WorkUsage(_work("L", ["A"]))]
+    leaves = output_use_leaves(output_id="O", model_id="M", terms=TERMS, report=report, lineage=lineage)
+    before, after = PeriodLines(), PeriodLines()
+    for period, changed in ((before, 1000), (after, 1001)):
+        period.add(leaves, 777)
+        period.add(leaves, changed)
+    old = {p.party: p.exact for p in before.settle("s")[1]}
+    new = {p.party: p.exact for p in after.settle("s")[1]}
+    # One more unit on the second output: A gets 1/9 + 2/3 of it, B and C 1/9 each.
+    assert {party: new[party] - old[party] for party in new} == {
+        "c:A": Fraction(1, 9) + Fraction(2, 3),
+        "c:B": Fraction(1, 9),
+        "c:C": Fraction(1, 9),
+    }
