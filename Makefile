@@ -5,8 +5,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 1
 
-.PHONY: serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
+# `make demo`: the seeded demo world in its own data directory (.data/demo) and Neo4j port, loaded once,
+# then served; the keys it printed are shown again on every start.
+DEMO_ENV = OPUSTRACE_DATA_DIR=.data/demo NEO4J_LOCAL_PORT=$${DEMO_NEO4J_PORT:-7688} NEO4J_LOCAL_LIB_DIR=$(CURDIR)/.data/neo4j/lib
+
+.PHONY: demo serve test lint typecheck unit integration e2e schema bench install lock lock-upgrade clean-data
 
 install: $(VENV)/.installed
 
@@ -32,7 +37,14 @@ lock-upgrade: install
 	$(MAKE) install
 
 serve: install
-	$(BIN)/opustrace serve --host $(HOST) --port $(PORT)
+	$(BIN)/opustrace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+demo: install
+	$(BIN)/opustrace neo4j fetch
+	@if [ -f .data/demo/demo-keys.txt ]; then echo "demo world already loaded; its API keys:"; \
+		$(DEMO_ENV) $(BIN)/opustrace demo keys; else $(DEMO_ENV) $(BIN)/opustrace demo load; fi
+	@echo "explorer at http://$(HOST):$(PORT)/ (paste a key above), GraphiQL at http://$(HOST):$(PORT)/graphql"
+	$(DEMO_ENV) $(BIN)/opustrace serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -18,9 +18,11 @@ MODULES = (
     "trace_latency",
     "manifest_write",
     "catalogue_reads",
+    "driver_codec",
     "import_cwr",
     "distribution",
     "catalogue_training",
+    "audit_head",
 )
 
 

@@ -1,15 +1,14 @@
 """Time and peak memory of an OUTPUT_USE distribution over N outputs with 20 influences each.
 
-    python -m benchmarks.distribution [10000 | --full]
+    python -m benchmarks.distribution [10000 | --full] [--tracemalloc]
 
 In the benchmarks' throwaway Neo4j (graph.local_server.throwaway_neo4j), writes a synthetic period
 with UNWIND batches: 2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or
 two holders, 10 models trained on 10 works each, N outputs spread over them, each with a current
 report of the designated vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in
 20 unmatched; one usage report per output. Then it pages through the period once without computing
-(the baseline) and runs the distribution into a statement (tracemalloc off; `distribute(...,
-traced=True)` reports the peak of Python allocations and ru_maxrss every 10,000 outputs: a bounded
-distribution has a flat peak).
+(the baseline) and runs the distribution into a statement; with `--tracemalloc` it reports the peak of
+Python allocations and ru_maxrss every 10,000 outputs (a bounded distribution has a flat peak).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from benchmarks.kit import Row, run_alone, throughput_row
+from benchmarks.kit import Row, flag, run_alone, throughput_row
 from graph.database import Database
 from graph.stores import statements
 from graph.stores.distribution import page_subjects
@@ -201,7 +200,7 @@ async def measure(db: Database, size: int) -> list[Row]:
     """The distribution of a period of `size` outputs against paging the same outputs."""
     await generate(db, size)
     count, paged = await baseline(db)
-    record, elapsed, _ = await distribute(db, size, traced=False)
+    record, elapsed, _ = await distribute(db, size, traced=flag("tracemalloc"))
     assert count == size and record.paid + record.suspended == record.pool
     path = f"distribution, {size:,} outputs x {INFLUENCES} influences"
     row = throughput_row(path, "outputs", size, [elapsed], [paged], goal=0)
@@ -209,7 +208,8 @@ async def measure(db: Database, size: int) -> list[Row]:
 
 
 def main() -> None:
-    run_alone("distribution", measure, MODEST, FULL, __doc__)
+    meaning = "trace Python allocations (slower), printing the peak every 10,000 outputs"
+    run_alone("distribution", measure, MODEST, FULL, __doc__, flags={"tracemalloc": meaning})
 
 
 if __name__ == "__main__":

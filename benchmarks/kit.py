@@ -27,6 +27,7 @@ from graph.migrations import migrate
 Contender = Callable[[], Awaitable[object]]
 Measure = Callable[[Database, int], Awaitable[list["Row"]]]
 _rounds_override: list[int] = []  # set by --rounds on the command line
+_flags: set[str] = set()  # a module's own on/off options given on its command line
 WIPE = """
 MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
@@ -138,9 +139,18 @@ async def run_all(measures: Sequence[tuple[str, Measure, int]], heap: str, pagec
     return rows
 
 
-def run_alone(name: str, measure: Measure, modest: int, full: int, doc: str | None) -> None:
-    """The command line of one benchmark module: `python -m benchmarks.x [size | --full]`."""
+def flag(name: str) -> bool:
+    """Whether the module's own option `--name` was given (see `run_alone(flags=...)`)."""
+    return name in _flags
+
+
+def run_alone(
+    name: str, measure: Measure, modest: int, full: int, doc: str | None, flags: dict[str, str] | None = None
+) -> None:
+    """The command line of one benchmark module: `python -m benchmarks.x [size | --full] [--flag ...]`."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for option, meaning in (flags or {}).items():
+        parser.add_argument(f"--{option}", action="store_true", help=meaning)
     parser.add_argument("size", type=int, nargs="?", default=modest, help=f"default {modest:,}")
     parser.add_argument("--full", action="store_true", help=f"the full size, {full:,}")
     parser.add_argument("--heap", default="2g")
@@ -148,6 +158,7 @@ def run_alone(name: str, measure: Measure, modest: int, full: int, doc: str | No
     parser.add_argument("--rounds", type=int, help="interleaved rounds instead of the benchmark's default")
     args = parser.parse_args()
     set_rounds(args.rounds)
+    _flags.update(option for option in flags or {} if getattr(args, option.replace("-", "_")))
     size = full if args.full else args.size
     rows = asyncio.run(run_all([(name, measure, size)], args.heap, args.pagecache))
     print(machine())

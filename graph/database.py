@@ -2,20 +2,26 @@
 
 Every query goes through `Tx.run`, which counts it: the N+1 tests read that count to prove that one
 GraphQL request makes a bounded number of round trips whatever the size of its answer.
+
+Read-your-writes in a cluster: every session of the process shares one bookmark manager, so a read waits
+until the member serving it has seen every write this process committed before. Across processes (workers,
+replicas) a request may carry the bookmarks another one answered with (`carrying_bookmarks`).
 """
 
 from __future__ import annotations
 
 import contextvars
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import (
     AuthError,
+    ClientError,
     ConstraintError,
     DatabaseError,
     DatabaseUnavailable,
@@ -26,6 +32,7 @@ from neo4j.exceptions import (
 )
 
 from graph import audit
+from graph.metrics import NEO4J_QUERIES, NEO4J_TRANSACTION_SECONDS
 from registry.errors import Conflict, InvalidInput, Unavailable
 
 T = TypeVar("T")
@@ -67,11 +74,36 @@ class QueryCounter:
             box[0] += 1
 
 
+@dataclass(slots=True)
+class CarriedBookmarks:
+    """The bookmarks a request brought (`given`) and those its sessions ended with (`latest`)."""
+
+    given: tuple[str, ...] = ()
+    latest: list[str] = field(default_factory=list)
+
+
+_bookmarks: contextvars.ContextVar[CarriedBookmarks | None] = contextvars.ContextVar(
+    "bookmarks", default=None
+)
+
+
+@contextmanager
+def carrying_bookmarks(given: tuple[str, ...]) -> Iterator[CarriedBookmarks]:
+    """Sessions opened inside start after `given`; the yielded object collects the bookmarks they end with."""
+    carried = CarriedBookmarks(given)
+    token = _bookmarks.set(carried)
+    try:
+        yield carried
+    finally:
+        _bookmarks.reset(token)
+
+
 class Tx:
     """A managed transaction with eager results; stores receive this, never the raw driver."""
 
-    def __init__(self, tx: AsyncManagedTransaction) -> None:
+    def __init__(self, tx: AsyncManagedTransaction, kind: str = "read") -> None:
         self._tx = tx
+        self.kind = kind
         self.touched: list[str] = []
         self.changed = False
 
@@ -81,6 +113,7 @@ class Tx:
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         QueryCounter.tick()
+        NEO4J_QUERIES.labels(self.kind).inc()
         result = await self._tx.run(query, dict(params or {}))
         records = await _records(result)
         summary = await result.consume()
@@ -106,6 +139,7 @@ class Database:
     def __init__(self, driver: neo4j.AsyncDriver, database: str) -> None:
         self._driver = driver
         self.database = database
+        self._bookmark_manager = AsyncGraphDatabase.bookmark_manager()
 
     @classmethod
     def connect(cls, settings: Neo4jSettings) -> Database:
@@ -124,22 +158,22 @@ class Database:
         await self._driver.close()
 
     async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        async with self._session() as session:
-            return await session.execute_read(lambda tx: work(Tx(tx)))
+        async with self._session("read") as session:
+            return await session.execute_read(lambda tx: work(Tx(tx, "read")))
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in a write transaction; under an audit scope, its audit event joins the same one."""
         scope = audit.current_scope()
 
         async def audited(raw: AsyncManagedTransaction) -> T:
-            tx = Tx(raw)
+            tx = Tx(raw, "write")
             result = await work(tx)
             # The trail records changes: a retry that matched what exists, or a miss, changed nothing.
             if scope is not None and tx.changed:
                 await audit.append(tx, scope, tx.touched)
             return result
 
-        async with self._session() as session:
+        async with self._session("write") as session:
             return await session.execute_write(audited)
 
     async def run_read(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
@@ -160,7 +194,8 @@ class Database:
         Unlike `read`/`write` it is not retried, so the statement must be safe to run again by hand.
         """
         QueryCounter.tick()
-        async with self._session() as session:
+        NEO4J_QUERIES.labels("autocommit").inc()
+        async with self._session("autocommit") as session:
             result = await session.run(query, dict(params or {}))
             await result.consume()
 
@@ -170,10 +205,19 @@ class Database:
         return info.agent
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[neo4j.AsyncSession]:
+    async def _session(self, kind: str) -> AsyncIterator[neo4j.AsyncSession]:
+        carried = _bookmarks.get()
+        started = time.perf_counter()
         with translated_errors():
-            async with self._driver.session(database=self.database) as session:
+            async with self._driver.session(
+                database=self.database,
+                bookmark_manager=self._bookmark_manager,
+                bookmarks=neo4j.Bookmarks.from_raw_values(carried.given) if carried else None,
+            ) as session:
                 yield session
+                if carried is not None:
+                    carried.latest = sorted((await session.last_bookmarks()).raw_values)
+        NEO4J_TRANSACTION_SECONDS.labels(kind).observe(time.perf_counter() - started)
 
 
 @contextmanager
@@ -202,3 +246,10 @@ def translated_errors() -> Iterator[None]:
         raise Unavailable("The service cannot log in to its graph database; tell its operator.") from exc
     except ConstraintError as exc:
         raise Conflict(f"That would duplicate an existing record: {exc.message}") from exc
+    except ClientError as exc:  # after its subclasses above
+        if exc.code and "InvalidBookmark" in exc.code:
+            raise InvalidInput(
+                "The X-Neo4j-Bookmarks header holds a bookmark this database does not know: send back only "
+                "bookmarks this service answered with."
+            ) from exc
+        raise

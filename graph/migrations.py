@@ -2,6 +2,11 @@
 
 A lease node (`:MigrationLock`, unique by id) makes concurrent starters take turns: the one that creates it
 applies what is pending, the others wait and then find nothing left to do.
+
+All or nothing per file: Neo4j keeps schema and data changes in separate transactions, so a file's schema
+statements run in one transaction and its data statements, with the `:Migration` record, in a second. When
+the second fails, the constraints and indexes the first created are dropped again: the database is left as
+it was, and the error names the file, the statement's number and its first line.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import LiteralString
 
-from graph.database import Database
-from registry.errors import Conflict
+from graph.database import Database, Tx
+from registry.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,14 @@ APPLIED = "MATCH (m:Migration) RETURN m.version AS version, m.name AS name, m.ch
 RECORD = """
 CREATE (:Migration {version: $version, name: $name, checksum: $checksum, applied_at: datetime()})
 """
+SCHEMA_NAMES = """
+SHOW INDEXES YIELD name, owningConstraint, type WHERE type <> 'LOOKUP'
+RETURN name, owningConstraint IS NOT NULL AS owned
+"""
+CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name RETURN name"
+SCHEMA_STATEMENT = re.compile(
+    r"^\s*(CREATE|DROP)\s+(OR\s+REPLACE\s+)?(CONSTRAINT|([A-Z]+\s+)?INDEX)\b", re.IGNORECASE
+)
 
 
 class MigrationError(RuntimeError):
@@ -106,17 +119,65 @@ async def _apply_pending(db: Database, migrations: list[Migration]) -> list[str]
         if migration.version in applied:
             continue
         log.info("applying migration %s", migration.file_name)
-        for index, statement in enumerate(migration.statements(), start=1):
-            try:
-                # Statements come from the project's own versioned files, never from input.
-                await db.run_autocommit(statement)
-            except Exception as exc:
-                raise MigrationError(f"{migration.file_name}, statement {index} failed: {exc}") from exc
-        await db.run_write(
-            RECORD, {"version": migration.version, "name": migration.name, "checksum": migration.checksum}
-        )
+        await _apply_one(db, migration)
         done.append(migration.file_name)
     return done
+
+
+async def _apply_one(db: Database, migration: Migration) -> None:
+    numbered = list(enumerate(migration.statements(), start=1))
+    schema = [(i, s) for i, s in numbered if SCHEMA_STATEMENT.match(s)]
+    data = [(i, s) for i, s in numbered if not SCHEMA_STATEMENT.match(s)]
+    before = await _schema_names(db)
+    await _in_one_transaction(db, migration, schema, record=False)
+    try:
+        await _in_one_transaction(db, migration, data, record=True)
+    except BaseException:
+        await _drop_created_since(db, before)
+        raise
+
+
+async def _in_one_transaction(
+    db: Database, migration: Migration, statements: list[tuple[int, str]], *, record: bool
+) -> None:
+    if not statements and not record:
+        return
+
+    async def work(tx: Tx) -> None:
+        for index, statement in statements:
+            try:
+                # Statements come from the project's own versioned files, never from input.
+                await tx.run(statement)
+            except Exception as exc:
+                first_line = statement.splitlines()[0]
+                raise MigrationError(
+                    f"{migration.file_name}, statement {index} ({first_line!r}) failed, nothing of this file "
+                    f"was applied: {getattr(exc, 'message', None) or exc}"
+                ) from exc
+        if record:
+            params = {"version": migration.version, "name": migration.name, "checksum": migration.checksum}
+            await tx.run(RECORD, params)
+
+    await db.write(work)
+
+
+async def _schema_names(db: Database) -> tuple[set[str], set[str]]:
+    constraints = {row["name"] for row in await db.run_read(CONSTRAINT_NAMES)}
+    indexes = {row["name"] for row in await db.run_read(SCHEMA_NAMES) if not row["owned"]}
+    return constraints, indexes
+
+
+async def _drop_created_since(db: Database, before: tuple[set[str], set[str]]) -> None:
+    constraints, indexes = await _schema_names(db)
+    for name in sorted(constraints - before[0]):
+        await db.run_autocommit(f"DROP CONSTRAINT {_quoted(name)} IF EXISTS")
+    for name in sorted(indexes - before[1]):
+        await db.run_autocommit(f"DROP INDEX {_quoted(name)} IF EXISTS")
+
+
+def _quoted(name: str) -> str:
+    """A schema name as a Cypher identifier: names cannot be parameters in DROP (they come from SHOW)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _verify(migrations: list[Migration], applied: dict[int, dict[str, object]]) -> None:
@@ -135,16 +196,24 @@ def _verify(migrations: list[Migration], applied: dict[int, dict[str, object]]) 
             )
 
 
-async def _bootstrap(db: Database, statement: LiteralString) -> None:
-    try:
-        await db.run_autocommit(statement)
-    except Conflict:
-        # Another process created the same constraint between our IF NOT EXISTS check and ours.
-        return
-    except Exception as exc:
-        if "EquivalentSchemaRule" in str(exc) or "AlreadyExists" in str(exc):
+async def _bootstrap(db: Database, statement: LiteralString, attempts: int = 20) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            await db.run_autocommit(statement)
             return
-        raise
+        except Conflict:
+            # Another process created the same constraint between our IF NOT EXISTS check and ours.
+            return
+        except Unavailable:
+            # Replicas starting together deadlock on the schema lock; schema commands are not retried
+            # by the driver (autocommit), so take turns here.
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.1 * attempt)
+        except Exception as exc:
+            if "EquivalentSchemaRule" in str(exc) or "AlreadyExists" in str(exc):
+                return
+            raise
 
 
 async def _acquire(db: Database, owner: str, wait: float) -> None:
@@ -154,7 +223,7 @@ async def _acquire(db: Database, owner: str, wait: float) -> None:
         try:
             await db.run_write(TAKE_LOCK, {"owner": owner, "ttl": LOCK_TTL_SECONDS})
             return
-        except Conflict:
+        except (Conflict, Unavailable):  # held by another starter, or a deadlock between starters
             if time.monotonic() > deadline:
                 raise MigrationError(
                     f"Another process has held the migration lock for over {wait:.0f} s. If none is "

@@ -1,4 +1,7 @@
-"""The Starlette application: `/graphql`, `/healthz`, request logging, start-up migrations."""
+"""The Starlette application: `/graphql`, probes, `/metrics`, request logging, start-up migrations.
+
+`app_from_environment` builds it from the settings alone, for `uvicorn --factory` and `serve --workers N`.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,31 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
-from opustrace.http_limits import AbuseLimits, HttpLimits
+from opustrace import explorer
+from opustrace.bookmarks import BookmarkHeader
+from opustrace.http_limits import AbuseLimits, HttpLimits, describe_storage
+from opustrace.logs import configure_logging
+from opustrace.metrics import HttpMetrics, OperationMetrics, metrics_endpoint
 from opustrace.request_log import RequestLog, current_request_id
+from opustrace.runtime import running_neo4j
 from opustrace.settings import Settings
+from opustrace.tracing import UNTRACED_URLS, tracer_provider
 from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError
 from resolvers.attribution.webhook import attribution_webhook
@@ -32,10 +45,17 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
-    def __init__(self, db: Database, limits: Limits) -> None:
+    def __init__(self, db: Database, limits: Limits, *, ide: bool, observers: list[Any]) -> None:
         # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
-        super().__init__(build_schema(limits), graphql_ide="graphiql", multipart_uploads_enabled=True)
+        super().__init__(
+            build_schema(limits, observers),
+            graphql_ide="graphiql" if ide else None,
+            multipart_uploads_enabled=True,
+        )
         self.db = db
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
@@ -70,11 +90,36 @@ def http_limits_from(settings: Settings) -> HttpLimits:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         requests_per_minute=settings.rate_limit_per_minute,
+        storage=settings.rate_limit_storage,
     )
 
 
-def create_app(settings: Settings, db: Database, *, run_migrations: bool = True) -> Starlette:
+def storage_notice(settings: Settings) -> str:
+    where = describe_storage(settings.rate_limit_storage)
+    if where.startswith("memory://"):
+        return (
+            f"rate limit ({settings.rate_limit_per_minute}/min) counted in this process only ({where}): "
+            "each worker and replica allows the full rate; set RATE_LIMIT_STORAGE=redis://… to share it"
+        )
+    return f"rate limit ({settings.rate_limit_per_minute}/min) shared through {where}"
+
+
+def app_from_environment() -> Starlette:
+    """The app from the settings alone: `uvicorn --factory opustrace.app:app_from_environment`."""
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings, Database.connect(running_neo4j(settings)))
+
+
+def create_app(
+    settings: Settings,
+    db: Database,
+    *,
+    run_migrations: bool = True,
+    span_exporter: SpanExporter | None = None,
+) -> Starlette:
     """The app over `db`; it runs the migrations at start-up and closes `db` at shutdown."""
+    tracing = tracer_provider(settings, span_exporter)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,12 +130,16 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             secret = settings.admin_api_key.get_secret_value()
             check_bootstrap_secret(secret)
             await ensure_bootstrap_admin(db, secret)
+        log.info(storage_notice(settings))
+        log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
         try:
             yield
         finally:
             await db.close()
+            if tracing is not None:
+                tracing.shutdown()
 
-    async def healthz(request: Request) -> Response:
+    async def readyz(request: Request) -> Response:
         try:
             version = await asyncio.wait_for(db.server_version(), HEALTH_TIMEOUT_SECONDS)
         except (DomainError, TimeoutError) as exc:
@@ -98,18 +147,37 @@ def create_app(settings: Settings, db: Database, *, run_migrations: bool = True)
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ok", "neo4j": version})
 
-    graphql = RegistryGraphQL(db, limits_from(settings))
+    async def livez(request: Request) -> Response:
+        # The process answers: nothing else is asked, so a database outage never restarts the workers.
+        return JSONResponse({"status": "ok"})
+
+    observers: list[Any] = [OperationMetrics]
+    middleware = [
+        Middleware(RequestLog),
+        Middleware(HttpMetrics),
+        Middleware(BookmarkHeader),
+        Middleware(AbuseLimits, limits=http_limits_from(settings)),
+    ]
+    if tracing is not None:
+        observers.append(partial(OpenTelemetryExtension, tracer_provider=tracing))
+        otel = Middleware(OpenTelemetryMiddleware, tracer_provider=tracing, excluded_urls=UNTRACED_URLS)
+        middleware.insert(0, otel)
+    graphql = RegistryGraphQL(db, limits_from(settings), ide=settings.graphiql, observers=observers)
     app = Starlette(
         routes=[
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/livez", livez, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/healthz", readyz, methods=["GET"]),  # kept for existing probes: same as /readyz
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route(
                 "/webhooks/attribution/{vendor_id}",
                 attribution_webhook(db, current_request_id),
                 methods=["POST"],
             ),
+            *explorer.routes(),
         ],
-        middleware=[Middleware(RequestLog), Middleware(AbuseLimits, limits=http_limits_from(settings))],
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.db = db

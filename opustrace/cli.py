@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +16,9 @@ from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
-from opustrace.app import create_app, limits_from
+from opustrace.app import limits_from, storage_notice
+from opustrace.demo_command import demo
+from opustrace.logs import configure_logging
 from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection
@@ -25,10 +27,12 @@ from registry.audit import ChainBreak
 from registry.errors import DomainError
 from resolvers.schema import build_schema
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def _settings() -> Settings:
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     return settings
 
 
@@ -48,12 +52,46 @@ def cli() -> None:
 @cli.command(help="Serve the GraphQL API (starting the local Neo4j unless NEO4J_URI is set).")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="PORT")
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="WEB_CONCURRENCY",
+    help="Worker processes sharing the port; each builds the app from the settings.",
+)
+def serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=True) as neo4j:
-        app = create_app(settings, Database.connect(neo4j))
-        click.echo(f"GraphQL at http://{host}:{port}/graphql (Neo4j at {neo4j.uri})")
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+        # Once, before any worker: a database from a newer release stops here with a clear message.
+        applied = asyncio.run(_migrate(neo4j))
+        click.echo("migrations applied: " + (", ".join(applied) if applied else "none pending"))
+        if workers > 1:
+            _share_metrics_between_workers(settings.data_dir)
+        click.echo(storage_notice(settings))
+        click.echo(f"GraphQL at http://{host}:{port}/graphql, {workers} worker(s) (Neo4j at {neo4j.uri})")
+        uvicorn.run(
+            "opustrace.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=None,  # the workers' own logging (opustrace.logs) formats uvicorn's records too
+            access_log=False,
+            # A worker answers its supervisor's ping only once its interpreter is up; on a busy host that
+            # takes longer than uvicorn's 5 s default, and a worker killed for it restarts for ever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
+
+
+def _share_metrics_between_workers(data_dir: Path) -> None:
+    """Prometheus multiprocess mode: the workers write samples here; emptied at each start."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "metrics").resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @cli.command("migrate", help="Apply pending migrations to the database and exit.")
@@ -153,6 +191,7 @@ def export_schema() -> None:
 cli.add_command(distribute_command)
 cli.add_command(statement_group)
 cli.add_command(declare_run_command)
+cli.add_command(demo)
 
 
 @cli.group(help="The local Neo4j server under the data directory (.data/neo4j).")

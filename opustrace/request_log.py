@@ -45,12 +45,14 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
+            # JSON logs carry these fields as they are; opustrace.logs adds the request id to every record.
+            fields = {"method": scope["method"], "path": scope["path"], "status": status}
             log.info(
-                "%s %s %s %.1fms request_id=%s",
+                "%s %s %s %.1fms",
                 scope["method"],
                 scope["path"],
                 status,
                 elapsed_ms,
-                request_id,
+                extra={**fields, "duration_ms": round(elapsed_ms, 1)},
             )
             request_id_var.reset(token)

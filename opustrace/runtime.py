@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from graph.database import Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j
+from graph.local_server import DEFAULT_USER, LocalNeo4j, LocalServerError
 from opustrace.settings import Settings
 
 
@@ -41,3 +41,17 @@ def neo4j_connection(settings: Settings, *, stop_on_exit: bool) -> Iterator[Neo4
     finally:
         if started and stop_on_exit:
             server.stop()
+
+
+def running_neo4j(settings: Settings) -> Neo4jSettings:
+    """`NEO4J_URI`, or the local server that must already run (a worker never starts one)."""
+    external = external_neo4j(settings)
+    if external is not None:
+        return external
+    server = local_server(settings)
+    if not server.is_running():
+        raise LocalServerError(
+            f"NEO4J_URI is unset and the local Neo4j under {server.home} is not running: start it with "
+            "`opustrace neo4j start`, or use `opustrace serve`, which starts it."
+        )
+    return Neo4jSettings(server.uri, DEFAULT_USER, server.password(), "neo4j")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,14 @@ class Settings(BaseSettings):
 
     admin_api_key: SecretStr | None = None
     log_level: str = "INFO"
+    # json: one object a line with the request id (for a log shipper); text: for a terminal.
+    log_format: Literal["json", "text"] = "json"
+    # memory://: counted in each process; redis://host:6379 (or rediss://): shared by workers and replicas.
+    rate_limit_storage: str = "memory://"
+    graphiql: bool = True
+    # Traces are off unless an exporter is named: otlp (OTEL_EXPORTER_OTLP_* say where) or console.
+    otel_traces_exporter: Literal["none", "otlp", "console"] = "none"
+    otel_service_name: str = "opustrace"
 
     max_query_depth: int = Field(default=12, ge=2)
     max_query_aliases: int = Field(default=30, ge=1)

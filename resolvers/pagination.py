@@ -85,3 +85,28 @@ def connection(items: Sequence[S], total: int, offset: int, convert: Callable[[S
         ),
         total_count=total,
     )
+
+
+def selects_total(info: strawberry.Info) -> bool:
+    """Does the query ask this connection for `totalCount`? A page can be cheap where a count is not."""
+    pending = list(info.selected_fields)
+    while pending:
+        selection = pending.pop()
+        if getattr(selection, "name", None) == "totalCount":
+            return True
+        pending.extend(getattr(selection, "selections", ()))
+    return False
+
+
+def peeked_connection(
+    items: Sequence[S], total: int | None, offset: int, limit: int, convert: Callable[[S], T]
+) -> Connection[T]:
+    """A connection from a page read with one item more than `limit` (that item says a next page exists).
+
+    Without a counted total (the query did not select it) totalCount is the lower bound the page proves.
+    """
+    page, more = items[:limit], len(items) > limit
+    known = offset + len(page) + (1 if more else 0)
+    result = connection(page, known if total is None else total, offset, convert)
+    result.page_info.has_next_page = more
+    return result

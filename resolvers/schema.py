@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -16,7 +18,7 @@ from resolvers.access import unguarded_root_fields
 from resolvers.attribution.mutations import AttributionMutation
 from resolvers.attribution.queries import AttributionQuery
 from resolvers.audit.queries import AuditQuery
-from resolvers.audit.scope import AuditMutations
+from resolvers.audit.scope import audit_mutations
 from resolvers.catalogue.mutations import CatalogueMutation
 from resolvers.catalogue.queries import CatalogueQuery
 from resolvers.cost import ExposeVariables, QueryCostLimiter
@@ -68,21 +70,25 @@ class RegistrySchema(strawberry.Schema):
         return None
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: Limits | None = None, observers: Sequence[type[SchemaExtension] | Any] = ()
+) -> strawberry.Schema:
+    """The schema; `observers` (metrics, tracing) wrap every other extension, so they see final errors."""
     limits = limits or Limits()
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
+    audit_mutations(mutation)
     schema = RegistrySchema(
         query=query,
         mutation=mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            *observers,
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
-            AuditMutations,
             PublicErrors,
         ],
     )

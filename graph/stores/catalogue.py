@@ -44,6 +44,13 @@ WHERE ($title IS NULL OR w.title_search CONTAINS $title) AND ($iswc IS NULL OR w
 """
 COUNT_WORKS = _WORK_FILTER + "RETURN count(w) AS total"
 PAGE_WORKS = _WORK_FILTER + "RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit"
+# Unfiltered, the count comes from Neo4j's count store and the page from the work_title index in order,
+# so neither grows with the catalogue (every work has a title).
+COUNT_ALL_WORKS = "MATCH (w:Work) RETURN count(w) AS total"
+PAGE_ALL_WORKS = """
+MATCH (w:Work) WHERE w.title IS NOT NULL
+RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit
+"""
 _HELD_WORK_FILTER = """
 MATCH (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w:Work)
 WITH DISTINCT w
@@ -155,10 +162,13 @@ async def list_works(db: Database, where: WorkFilter, offset: int, limit: int) -
         "limit": limit,
     }
     held = where.creator_id is not None
+    count, page = (COUNT_HELD_WORKS, PAGE_HELD_WORKS) if held else (COUNT_WORKS, PAGE_WORKS)
+    if not (held or where.title or where.iswc):
+        count, page = COUNT_ALL_WORKS, PAGE_ALL_WORKS
 
     async def work(tx: Tx) -> Page[WorkRecord]:
-        total = await tx.single(COUNT_HELD_WORKS if held else COUNT_WORKS, params)
-        rows = await tx.run(PAGE_HELD_WORKS if held else PAGE_WORKS, params)
+        total = await tx.single(count, params)
+        rows = await tx.run(page, params)
         return Page(total["total"] if total else 0, [WorkRecord.from_node(r["node"]) for r in rows])
 
     return await db.read(work)

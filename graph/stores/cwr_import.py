@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from graph.database import Database, Tx
+from graph.metrics import IMPORT_RECORDS
 from graph.stores.catalogue_writes import (
     Outcome,
     WorkOutcome,
@@ -150,6 +151,7 @@ class _Batches:
             return
         try:
             self._commit(batch, *await self.db.write(lambda tx: _write(tx, batch, self.written_creators)))
+            IMPORT_RECORDS.labels("cwr").inc(len(batch))
         except DomainError as exc:
             log.info("batch of %d works failed (%s); writing them one by one", len(batch), exc.message)
             for item in batch:
@@ -158,6 +160,7 @@ class _Batches:
     async def _write_alone(self, item: _Pending) -> None:
         try:
             self._commit([item], *await self.db.write(lambda tx: _write(tx, [item], self.written_creators)))
+            IMPORT_RECORDS.labels("cwr").inc()
         except DomainError as exc:
             self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
             if item.ack is not None:

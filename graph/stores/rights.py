@@ -8,11 +8,10 @@ part does not depend on the work, so it is judged once, in Python, before the qu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import native, required_native
 from graph.stores.catalogue import WorkFilter
 from graph.stores.catalogue_records import CreatorRecord, WorkRecord
 from graph.stores.licences import grant_facts
@@ -33,6 +32,8 @@ from registry.rights import (
 )
 
 # A holder's share in a work: the sum over its roles and the three rights (registry.rights.HolderFacts).
+# Consent times travel as microseconds since the epoch: the driver's DateTime hydration is pure Python
+# and was the largest single cost of reading facts for a page of works.
 WORK_FACTS = """
 UNWIND $ids AS wid
 MATCH (w:Work {id: wid})
@@ -44,7 +45,9 @@ CALL (w) {
   RETURN collect({id: c.id, bp: bp, consents: COLLECT {
     MATCH (c)-[:GAVE]->(k:Consent)
     WHERE k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) }
-    RETURN k {.id, .decision, .scopes, .catalogue, .valid_from, .revoked_at}
+    RETURN k {.id, .decision, .scopes, .catalogue,
+              valid_from_us: k.valid_from.epochSeconds * 1000000 + k.valid_from.microsecond,
+              revoked_at_us: k.revoked_at.epochSeconds * 1000000 + k.revoked_at.microsecond}
   }}) AS holders
 }
 RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders, coalesce(w.disputed, false) AS disputed
@@ -80,21 +83,23 @@ WHERE size(owners) > 0
       AND (k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) })
   })
 """
-LICENSABLE_WORKS = (
+_LICENSABLE = (
     """
 MATCH (w:Work)
-WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+WHERE w.title IS NOT NULL AND coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
   AND ($iswc IS NULL OR w.iswc = $iswc)
   AND ($title IS NULL OR w.title_search CONTAINS $title)
   AND ($creator_id IS NULL OR EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) })
 """
     + LICENSABLE_FILTER
-    + """
-WITH w ORDER BY w.title, w.id
-WITH collect(w {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
 )
+# The page streams in title order from the work_title index and stops after $offset + $limit works (one
+# more, to tell whether a next page exists); only a caller asking for the total pays for the count.
+LICENSABLE_WORKS = _LICENSABLE + "RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit"
+COUNT_LICENSABLE_WORKS = _LICENSABLE + "RETURN count(w) AS total"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def facts_from_row(row: dict[str, Any]) -> WorkFacts:
@@ -106,12 +111,13 @@ def facts_from_row(row: dict[str, Any]) -> WorkFacts:
 
 
 def _consent(row: dict[str, Any]) -> ConsentFacts:
+    revoked = row.get("revoked_at_us")
     return ConsentFacts(
         id=row["id"],
         decision=Decision(row["decision"]),
         scopes=frozenset(Scope(s) for s in row["scopes"]),
-        valid_from=required_native(row["valid_from"]),
-        revoked_at=native(row.get("revoked_at")),
+        valid_from=_EPOCH + timedelta(microseconds=row["valid_from_us"]),
+        revoked_at=None if revoked is None else _EPOCH + timedelta(microseconds=revoked),
         catalogue=bool(row.get("catalogue")),
     )
 
@@ -208,13 +214,16 @@ async def licensable_works(
     *,
     grant_id: str | None = None,
     use: Use | None = None,
-) -> tuple[int, list[WorkRecord]]:
-    """(total, page of works) licensable for `scope` at `at`, ordered by title then id.
+    count: bool = True,
+) -> tuple[int | None, list[WorkRecord]]:
+    """(total, page of up to `limit` + 1 works) licensable for `scope` at `at`, ordered by title then id.
 
-    Under a grant that does not allow the scope or use at `at`, nothing is licensable.
+    The extra work says whether a next page exists. `count=False` skips the total (None), which costs a
+    pass over the whole catalogue. Under a grant that does not allow the scope or use at `at`, nothing is
+    licensable.
     """
 
-    async def work(tx: Tx) -> tuple[int, list[WorkRecord]]:
+    async def work(tx: Tx) -> tuple[int | None, list[WorkRecord]]:
         if grant_id is not None:
             grants = await _grants(tx, grant_id, None)
             assert grants is not None
@@ -227,8 +236,8 @@ async def licensable_works(
             "iswc": where.iswc,
             "creator_id": where.creator_id,
         }
-        row = await tx.single(LICENSABLE_WORKS, params | {"offset": offset, "limit": limit})
-        assert row is not None
-        return row["total"], [WorkRecord.from_node(node) for node in row["page"]]
+        rows = await tx.run(LICENSABLE_WORKS, params | {"offset": offset, "limit": limit + 1})
+        total = (await tx.single(COUNT_LICENSABLE_WORKS, params) or {}).get("total") if count else None
+        return total, [WorkRecord.from_node(row["node"]) for row in rows]
 
     return await db.read(work)

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.metrics import DISTRIBUTION_REPORTS
 from graph.stores._records import native, required_native
 from graph.stores.distribution import BATCH_SIZE, settle_period
 from registry.errors import Conflict, NotFound
@@ -337,6 +338,7 @@ async def run_distribution(
             totals.revenue += settled.revenue
             totals.minimum_payout = max(totals.minimum_payout, settled.minimum_payout)
             period_lines.add(settled.leaves, settled.pool)
+        DISTRIBUTION_REPORTS.inc(len(batch))
         if on_page is not None:
             on_page(totals.subjects, len(period_lines))
     settled_lines, payees = period_lines.settle(_key(stream, period, currency))

@@ -27,7 +27,7 @@ from resolvers.licensing.types import (
     Licensee,
     RightsVerdict,
 )
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import Connection, connection, peeked_connection, selects_total, window
 
 
 def _own(principal: Principal, role: Role, asked: str | None, what: str) -> str | None:
@@ -227,6 +227,7 @@ class LicensingQuery:
             creator_id=_str(filter.creator_id) if filter else None,
         )
         total, rows = await rights.licensable_works(
-            info.context.db, scope, moment, where, offset, limit, grant_id=_str(grant_id), use=use
-        )
-        return connection(rows, total, offset, Work.from_record)
+            info.context.db, scope, moment, where, offset, limit, grant_id=_str(grant_id), use=use,
+            count=selects_total(info),
+        )  # fmt: skip
+        return peeked_connection(rows, total, offset, limit, Work.from_record)

@@ -19,6 +19,8 @@ from tests.conftest import REPO
 from tests.support import ADMIN_SECRET
 
 OPUSTRACE = Path(sys.executable).with_name("opustrace")
+# The suite runs against several workers, as production does (`opustrace serve --workers 4` must pass it).
+WORKERS = os.environ.get("E2E_SERVE_WORKERS", "1")
 
 
 @dataclass
@@ -65,10 +67,14 @@ def serve_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def start_serve(env: dict[str, str], log: Path) -> Served:
+def start_serve(env: dict[str, str], log: Path, workers: str = WORKERS) -> Served:
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [str(OPUSTRACE), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO
+            [str(OPUSTRACE), "serve", "--workers", workers],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
         )
     return Served(process, f"http://127.0.0.1:{env['PORT']}", env, log)
 

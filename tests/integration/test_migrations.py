@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from graph.database import Database, Neo4jSettings
+from graph.local_server import free_port
 from graph.migrations import Migration, MigrationError, check, discover, migrate
 
 pytestmark = pytest.mark.integration
@@ -82,9 +86,10 @@ async def test_failing_statement_names_file_and_is_not_recorded(fresh: Database)
     broken = Migration(
         1, "broken", "V0001__broken.cypher", "CREATE (:MigrationProbe {step: 1});\nNOT CYPHER;"
     )
-    with pytest.raises(MigrationError, match=r"V0001__broken.cypher, statement 2 failed"):
+    with pytest.raises(MigrationError, match=r"V0001__broken.cypher, statement 2 \('NOT CYPHER'\) failed"):
         await migrate(fresh, [broken])
     assert await fresh.run_read("MATCH (m:Migration) RETURN m") == []
+    assert await fresh.run_read(TEST_PROBES) == [], "statement 1 was rolled back with the file"
 
 
 def test_discover_refuses_badly_named_and_duplicate_files(tmp_path: Path) -> None:
@@ -104,3 +109,60 @@ def test_statements_split_on_line_ending_semicolons() -> None:
         "CREATE (:A {x: 'a;b'})",
         "MATCH (n)\nRETURN n",
     ]
+
+
+SCHEMA = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+HALF_WAY = {
+    "in its schema part": "CREATE CONSTRAINT probe_dup IF NOT EXISTS FOR (p:ProbeY) REQUIRE p.z IS UNIQUE;\n"
+    "CREATE CONSTRAINT probe_dup FOR (p:ProbeZ) REQUIRE p.z IS UNIQUE;",
+    "in its data part": "CREATE (:MigrationProbe {step: 99, created: timestamp()});\n"
+    "MATCH (p:MigrationProbe) RETURN p.step / 0 AS boom;",
+}
+
+
+@pytest.mark.parametrize("where", sorted(HALF_WAY))
+async def test_a_migration_failing_half_way_leaves_the_database_as_it_was(
+    fresh: Database, where: str
+) -> None:
+    await migrate(fresh, probe_migrations()[:1])
+    before = sorted((await fresh.run_read(SCHEMA))[0]["names"])
+    text = (
+        "CREATE CONSTRAINT probe_key IF NOT EXISTS FOR (p:ProbeX) REQUIRE p.key IS UNIQUE;\n"
+        "CREATE INDEX probe_step IF NOT EXISTS FOR (p:MigrationProbe) ON (p.step);\n" + HALF_WAY[where]
+    )
+    broken = Migration(2, "half_way", "V0002__half_way.cypher", text)
+
+    with pytest.raises(MigrationError, match=r"V0002__half_way.cypher, statement 4 \('") as failure:
+        await migrate(fresh, [probe_migrations()[0], broken])
+
+    assert "nothing of this file was applied" in str(failure.value)
+    assert sorted((await fresh.run_read(SCHEMA))[0]["names"]) == before
+    assert [r["step"] for r in await fresh.run_read(TEST_PROBES)] == [1]
+    versions = await fresh.run_read("MATCH (m:Migration) RETURN m.version AS v")
+    assert [r["v"] for r in versions] == [1]
+    assert await fresh.run_read("MATCH (l:MigrationLock) RETURN l") == []
+
+
+async def test_serve_refuses_a_database_migrated_by_a_newer_release(
+    db: Database, neo4j_settings: Neo4jSettings
+) -> None:
+    future = {"version": 9999, "name": "from_the_future", "checksum": "0" * 64}
+    await db.run_write("CREATE (:Migration {version: $version, name: $name, checksum: $checksum})", future)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env |= {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user}
+    env |= {"NEO4J_PASSWORD": neo4j_settings.password, "PORT": str(free_port())}
+    try:
+        served = await asyncio.to_thread(
+            subprocess.run,
+            [str(Path(sys.executable).with_name("opustrace")), "serve"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        await db.run_write("MATCH (m:Migration {version: 9999}) DELETE m")
+    assert served.returncode == 1
+    assert "V9999__from_the_future applied, but this code does not know it" in served.stderr
+    assert "at least as new as the database" in served.stderr and "Traceback" not in served.stderr

@@ -1,0 +1,77 @@
+"""`opustrace demo load|keys`: the seeded demo world and the keys it printed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from graph.database import Database, Neo4jSettings
+from opustrace import demo_world
+from opustrace.app import limits_from
+from opustrace.demo import DemoError, Keys, load
+from opustrace.runtime import neo4j_connection
+from opustrace.settings import Settings
+from registry.errors import DomainError
+from resolvers.schema import build_schema
+
+SIZES = {"full": demo_world.Size(), "small": demo_world.SMALL, "tiny": demo_world.TINY}
+
+
+def keys_file(settings: Settings) -> Path:
+    return settings.data_dir / "demo-keys.txt"
+
+
+async def _load(neo4j: Neo4jSettings, settings: Settings, seed: int, size: demo_world.Size) -> Keys:
+    db = Database.connect(neo4j)
+    try:
+        return await load(
+            db,
+            build_schema(limits_from(settings)),
+            seed=seed,
+            size=size,
+            progress=lambda m: click.echo(f"  {m}"),
+        )
+    finally:
+        await db.close()
+
+
+@click.group(help="The demo world: a seeded, realistic registry to explore.")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Fill an EMPTY database with the demo world and print an API key per role.")
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--size", "size_name", default="full", show_default=True, type=click.Choice(sorted(SIZES)))
+def load_command(seed: int, size_name: str) -> None:
+    settings = Settings()
+    size = SIZES[size_name]
+    click.echo(f"loading the demo world (seed {seed}: {size.creators} creators, {size.works} works, "
+               f"{size.outputs} outputs) through the GraphQL mutations…")  # fmt: skip
+    started = time.monotonic()
+    with neo4j_connection(settings, stop_on_exit=True) as neo4j:
+        try:
+            keys = asyncio.run(_load(neo4j, settings, seed, size))
+        except (DemoError, DomainError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    path = keys_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(keys.table() + "\n", encoding="utf-8")
+    os.chmod(path, 0o600)  # the keys are secrets: readable by their owner only
+    click.echo(f"loaded in {time.monotonic() - started:.0f} s. API keys (also in {path}):")
+    click.echo(keys.table())
+
+
+@demo.command("keys", help="Print the keys the last `demo load` created in this data directory.")
+def keys_command() -> None:
+    path = keys_file(Settings())
+    if not path.exists():
+        click.echo(f"no demo keys in {path}; run `opustrace demo load` first", err=True)
+        sys.exit(1)
+    click.echo(path.read_text(encoding="utf-8"), nl=False)
