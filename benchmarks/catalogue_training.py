@@ -18,6 +18,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import neo4j
+
 from benchmarks.distribution import CREATORS_Q, WORKS_Q
 from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from graph.database import Database
@@ -97,8 +99,17 @@ async def measure(db: Database, size: int) -> list[Row]:
     params = {"scope": "TRAINING", "at": datetime(2025, 1, 1, tzinfo=UTC)}
     runs: list[statements.StatementRecord] = []
 
+    timed_out: list[str] = []
+
     async def raw() -> None:
-        await db.run_read(BASELINE, params)
+        # One unpaged query over a million works can outlive the server's transaction timeout on a
+        # loaded machine: that is reported as the baseline's figure rather than losing the project's.
+        try:
+            await db.run_read(BASELINE, params)
+        except neo4j.exceptions.ClientError as error:
+            if "TransactionTimedOut" not in (error.code or ""):
+                raise
+            timed_out.append(error.code or "")
 
     async def project() -> None:
         runs.append(
@@ -112,12 +123,15 @@ async def measure(db: Database, size: int) -> list[Row]:
             )
         )
 
-    baseline, ours = await interleaved([raw, project], rounds(2), warmup=0)
+    ours, baseline = await interleaved([project, raw], rounds(2), warmup=0)
     record = runs[-1]
     assert record.paid + record.suspended == record.pool == 1_200_000
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    row = throughput_row(f"catalogue training basis, {size:,} works", "works", size, ours, baseline, goal=0)
-    return [Row(row.path, row.project, row.baseline, row.ratio, f"exact, paged; ru_maxrss {rss:.0f} MiB")]
+    path = f"catalogue training basis, {size:,} works"
+    row = throughput_row(path, "works", size, ours, baseline, goal=0)
+    floor = "timed out (server transaction timeout)" if timed_out else row.baseline
+    ratio = "-" if timed_out else row.ratio
+    return [Row(path, row.project, floor, ratio, f"exact, paged; ru_maxrss {rss:.0f} MiB")]
 
 
 def main() -> None:

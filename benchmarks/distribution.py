@@ -6,9 +6,11 @@ In the benchmarks' throwaway Neo4j (graph.local_server.throwaway_neo4j), writes 
 with UNWIND batches: 2,000 creators with catalogue opt-ins (5 % declined), 10,000 works with one or
 two holders, 10 models trained on 10 works each, N outputs spread over them, each with a current
 report of the designated vendor: 20 influences of 0.045 (0.9 attributed, 0.1 to the lineage), 1 in
-20 unmatched; one usage report per output. Then it pages through the period once without computing
-(the baseline) and runs the distribution into a statement; with `--tracemalloc` it reports the peak of
-Python allocations and ru_maxrss every 10,000 outputs (a bounded distribution has a flat peak).
+20 unmatched; one usage report per output. Then it runs the baseline, raw Cypher over the same facts
+(the period's usage reports paged the same way, and per page one query that sums each creator's
+performing share of the pool over the influences' works, in floats, unchecked against consents), and
+the distribution into a statement; with `--tracemalloc` it reports the peak of Python allocations and
+ru_maxrss every 10,000 outputs (a bounded distribution has a flat peak).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ PERIOD = Period.parse("2026-10")
 CREATORS, WORKS, MODELS, LINEAGE, INFLUENCES = 2_000, 10_000, 10, 10, 20
 BATCH = 1_000
 
+RAW_PAGE = """
+UNWIND range(0, size($ids) - 1) AS k
+MATCH (o:Output {id: $ids[k]})<-[:ABOUT]-(r:AttributionReport)-[i:INFLUENCE]->(w:Work)
+MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
+RETURN c.id AS creator, sum($amounts[k] * toFloat(i.score) * s.performing_bp / 10000.0) AS amount
+"""
 WIPE = "MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
 SETUP = """
 MERGE (lic:Licence {id: 'collective'}) SET lic.name = 'CAL'
@@ -156,10 +164,14 @@ async def generate(db: Database, n: int, seed: int = 7) -> float:
 
 
 async def baseline(db: Database) -> tuple[int, float]:
+    """Paging the usage reports and summing per creator in Neo4j, per page: the floor of the same facts."""
     started = time.perf_counter()
     count = 0
     async for page in page_subjects(db, Stream.OUTPUT_USE, PERIOD, "EUR"):
         count += len(page)
+        await db.run_read(
+            RAW_PAGE, {"ids": [s.subject_id for s in page], "amounts": [s.amount for s in page]}
+        )
     return count, time.perf_counter() - started
 
 

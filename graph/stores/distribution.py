@@ -22,6 +22,7 @@ creation (when the works shaped it).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -101,12 +102,12 @@ RETURN o.id AS id, m.id AS model_id, o.created_at AS created_at, COLLECT {
     },
     influences: COLLECT {
       MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN {work_id: w.id, score: toString(i.score), confidence: toString(i.confidence)}
+      RETURN [w.id, toString(i.score), toString(i.confidence)]
     },
     unmatched: COLLECT {
       MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
       WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN {reference: x.reference, score: toString(x.score), confidence: toString(x.confidence)}
+      RETURN [x.reference, toString(x.score), toString(x.confidence)]
     }
   }
 } AS reports
@@ -211,45 +212,68 @@ class RunFacts:
     used: tuple[tuple[str, str], ...]  # (work id, weight)
 
 
-class _Works:
-    """The works one page touches: rule facts and shares, judged per (scope, moment) on demand.
+class _Work:
+    """One work's rule facts and shares, and its judgements per (scope, span of time).
 
-    Judgements are memoised for the page: many outputs of a page share works and creation times.
+    A work's licensability can change only at an instant one of its holders' consents starts or is
+    revoked; between two such instants registry.rights gives the same answer. So a judgement is kept
+    per span (the index of `at` among the sorted instants), and an output created at any moment of the
+    span reuses it: one judgement per work and span instead of one per output.
     """
 
-    def __init__(self, facts: Mapping[str, WorkFacts | None], shares: Mapping[str, list[ShareRow]]) -> None:
-        self._facts = facts
-        self._shares = shares
-        self._judged: dict[tuple[str, Scope, datetime], WorkInput] = {}
+    __slots__ = ("facts", "instants", "judged", "shares")
+
+    def __init__(self, facts: WorkFacts | None, shares: list[ShareRow]) -> None:
+        self.facts = facts
+        self.shares = shares
+        moments = {c.valid_from for h in facts.holders for c in h.consents} if facts else set()
+        moments |= (
+            {c.revoked_at for h in facts.holders for c in h.consents if c.revoked_at} if facts else set()
+        )
+        self.instants = sorted(moments)
+        self.judged: dict[tuple[Scope, int], WorkInput] = {}
 
     def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
-        key = (work_id, scope, at)
-        found = self._judged.get(key)
+        key = (scope, bisect_right(self.instants, at))
+        found = self.judged.get(key)
         if found is None:
-            status = work_status(self._facts.get(work_id), scope, at)
-            found = self._judged[key] = work_input(work_id, self._shares.get(work_id, ()), status)
+            status = work_status(self.facts, scope, at)
+            found = self.judged[key] = work_input(work_id, self.shares, status)
         return found
+
+
+_UNKNOWN = _Work(None, [])
+
+
+class _Works:
+    """The works one page touches, judged per (scope, moment) on demand (`_Work`)."""
+
+    def __init__(self, works: Mapping[str, _Work]) -> None:
+        self._works = works
+
+    def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
+        return self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
 
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}
 
 
 class WorkCache:
-    """Works' rule facts and shares across pages, least recently used dropped first.
+    """Works' rule facts, shares and judgements across pages, least recently used dropped first.
 
-    A period's outputs draw on the same catalogue over and over; re-reading it per page was most of
-    the database time. The bound keeps memory flat (a few KiB per work) however long the period.
+    A period's outputs draw on the same catalogue over and over; re-reading and re-judging it per page
+    was most of the time. The bound keeps memory flat (a few KiB per work) however long the period.
     """
 
     def __init__(self, size: int = WORK_CACHE_SIZE) -> None:
         self._size = size
-        self._items: OrderedDict[str, tuple[WorkFacts | None, list[ShareRow]]] = OrderedDict()
+        self._items: OrderedDict[str, _Work] = OrderedDict()
 
     def missing(self, ids: set[str]) -> list[str]:
         return sorted(i for i in ids if i not in self._items)
 
     def put(self, work_id: str, facts: WorkFacts | None, shares: list[ShareRow]) -> None:
-        self._items[work_id] = (facts, shares)
+        self._items[work_id] = _Work(facts, shares)
         self._items.move_to_end(work_id)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
@@ -258,7 +282,7 @@ class WorkCache:
         entries = {i: self._items[i] for i in ids if i in self._items}
         for work_id in entries:
             self._items.move_to_end(work_id)
-        return _Works({i: e[0] for i, e in entries.items()}, {i: e[1] for i, e in entries.items()})
+        return _Works(entries)
 
 
 class ModelCache:
@@ -364,9 +388,12 @@ def _chosen(output: OutputFacts, rule: CountingRule) -> dict[str, Any] | None:
 def _influences(report: dict[str, Any] | None) -> list[InfluenceFact]:
     if report is None:
         return []
-    matched = [InfluenceFact(i["score"], i["confidence"], work_id=i["work_id"]) for i in report["influences"]]
+    # Influences come as [work id or reference, score, confidence]: lists decode faster than maps.
+    matched = [
+        InfluenceFact(score, confidence, work_id=ref) for ref, score, confidence in report["influences"]
+    ]
     return matched + [
-        InfluenceFact(u["score"], u["confidence"], reference=u["reference"]) for u in report["unmatched"]
+        InfluenceFact(score, confidence, reference=ref) for ref, score, confidence in report["unmatched"]
     ]
 
 

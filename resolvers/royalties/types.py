@@ -279,6 +279,9 @@ class StatementLine:
     share_bp: int | None
     share_total_bp: int | None
     reason: SuspenseReason | None
+    statement_ref: strawberry.ID | None = strawberry.field(
+        description="For kind CARRIED_IN and CARRIED_OUT: the statement the money was carried from."
+    )
     exact: str | None
     amount: Money
     explanation: str
@@ -297,6 +300,7 @@ class StatementLine:
             share_bp=row.get("share_bp"),
             share_total_bp=row.get("share_total_bp"),
             reason=SuspenseReason(row["reason"]) if row.get("reason") else None,
+            statement_ref=strawberry.ID(row["statement_ref"]) if row.get("statement_ref") else None,
             exact=row.get("exact"),
             amount=money(row["amount"], currency),
             explanation=row["explanation"],

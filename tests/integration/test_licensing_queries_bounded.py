@@ -52,3 +52,21 @@ async def test_nested_fields_batch_whatever_the_page_size(gql: GraphQLClient, db
         large, large_edges = await _queries(gql, query, 40, key)
         assert (small_edges, large_edges) == (5, 40), query
         assert small == large, (query, small, large)
+
+
+async def test_licensable_page_counts_only_when_asked(gql: GraphQLClient, db: Database) -> None:
+    """A page of licensable works without totalCount skips the count (the one query that judges the whole
+    catalogue) and still says truly whether a next page exists."""
+    await setup_licence(gql)
+    for i in range(7):
+        await add_work(db, f"w{i:02d}", {f"c{i}": 10000})
+        await consent_for(gql, f"k{i}", f"c{i}")
+    page = "query($n: Int!) { licensableWorks(scope: TRAINING, first: $n) { %s edges { node { id } } %s } }"
+    counted, _ = await _queries(gql, page % ("totalCount", ""), 3, ADMIN_SECRET)
+    uncounted, _ = await _queries(gql, page % ("", ""), 3, ADMIN_SECRET)
+    assert uncounted == counted - 1, (counted, uncounted)
+    more = page % ("", "pageInfo { hasNextPage endCursor }")
+    first = (await gql(more, {"n": 3}, key=ADMIN_SECRET)).data["licensableWorks"]
+    last = (await gql(more, {"n": 7}, key=ADMIN_SECRET)).data["licensableWorks"]
+    assert [len(first["edges"]), first["pageInfo"]["hasNextPage"]] == [3, True]
+    assert [len(last["edges"]), last["pageInfo"]["hasNextPage"]] == [7, False]
