@@ -49,6 +49,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m tests.assertion_lint
 
 typecheck: install
 	$(BIN)/mypy registry graph resolvers attribution_adapters migrations opustrace tests benchmarks

@@ -101,6 +101,7 @@ class VendorPullClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if settings.format_name == "generic_csv":
             raise ValueError("the pull protocol carries JSON results; configure a JSON format")
@@ -108,6 +109,7 @@ class VendorPullClient:
         self._adapter: Adapter = adapter_for(settings.format_name)
         self._sleep = sleep  # injectable so tests can record the backoff schedule
         self._jitter = jitter
+        self._clock = clock  # injectable so a Retry-After date is judged against a known moment
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if settings.token:
             headers["Authorization"] = f"Bearer {settings.token}"
@@ -212,7 +214,7 @@ class VendorPullClient:
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 last = f"HTTP {response.status_code}"
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = _retry_after(response.headers.get("Retry-After"), self._clock())
                 if retry_after is not None and retry_after > policy.max_delay:
                     raise VendorApiError(
                         f"vendor API {url} asked us to wait {retry_after:.0f}s (longer than the "
@@ -254,7 +256,7 @@ class VendorPullClient:
             raise VendorApiError(exc.message, url=url, status=response.status_code) from exc
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After header (delta seconds or an HTTP date); None if unusable."""
     if value is None:
         return None
@@ -267,4 +269,4 @@ def _retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - now).total_seconds())

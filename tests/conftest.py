@@ -7,14 +7,21 @@ at an existing server instead; its database is wiped, so never point it at real 
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from graph.database import Database, Neo4jSettings
 from graph.local_server import throwaway_neo4j
 from graph.migrations import migrate
+
+# Property tests judge results, never speed: on a loaded 2-core machine a draw may take longer than
+# hypothesis's 200 ms deadline or its input-generation budget, which says nothing about the code.
+settings.register_profile("opustrace", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("opustrace")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -24,11 +31,19 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 """
 
 
+def in_ci() -> bool:
+    """CI sets CI=true; there a missing sample is a broken checkout, never a reason to skip."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
 def shared_data(*parts: str) -> Path:
-    """A file of ../shared/data, or a skip saying why it is missing."""
+    """A file of ../shared/data; if it is missing, a skip on a developer's machine and an error in CI."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent: the sample data lives in ../shared/data beside the checkout")
+        why = f"{path} is absent: the sample data lives in ../shared/data beside the checkout"
+        if in_ci():
+            pytest.fail(f"{why}; CI must provide it (CI=true turns this skip into an error)", pytrace=False)
+        pytest.skip(why)
     return path
 
 

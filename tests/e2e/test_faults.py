@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ import neo4j
 import pytest
 
 from graph.database import Neo4jSettings
-from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
+from graph.local_server import DEFAULT_USER, STARTUP_TIMEOUT, LocalNeo4j, free_port
 from opustrace.settings import Settings
 from tests.conftest import REPO
 from tests.e2e.served import served_app
@@ -24,6 +25,8 @@ from tests.support import ADMIN_SECRET
 
 pytestmark = pytest.mark.e2e
 RUN_ITEMS = 30_000
+# Not a timing margin: only how long a hung service may keep the test waiting before it fails it.
+HANG_GUARD = 300.0
 REPORTS_FROM = datetime(2026, 10, 1, tzinfo=UTC)
 BULK_WORKS = "UNWIND range(1, $n) AS i MERGE (w:Work {id: 'bulk-' + i}) SET w.title = 'Bulk ' + i"
 SUBMIT = """mutation($p: JSON!) { submitAttributionReport(format: GENERIC_JSON, payload: $p) {
@@ -41,6 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
         heap="512m",
         pagecache="64m",
         lib_root=REPO / ".data" / "neo4j" / "lib",
+        startup_timeout=STARTUP_TIMEOUT,  # also for the restart after the outage, on a loaded machine
     )
     local.start()
     try:
@@ -60,19 +64,81 @@ def world(server: LocalNeo4j) -> Iterator[World]:
         yield built
 
 
-def post(world: World, query: str, variables: dict[str, Any], key: str, **extra: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One request as its client saw it; workers record these and the test asserts on them."""
+
+    kind: str
+    started: float
+    finished: float
+    status: int | None  # None: no HTTP answer at all
+    codes: frozenset[str]
+    problem: str = ""  # a transport error or a body that is not JSON
+
+    @property
+    def broken(self) -> bool:
+        """An internal error, no answer, or no JSON: never acceptable, outage or not."""
+        return self.status is None or self.status >= 500 or bool(self.problem)
+
+
+class Load:
+    """Outcomes gathered from worker threads. An assert inside a thread only warns, so workers record
+    and the test waits on events (`wait_for`) and asserts on what was recorded."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[Outcome] = []
+        self._changed = threading.Condition()
+
+    def record(self, outcome: Outcome) -> None:
+        with self._changed:
+            self.outcomes.append(outcome)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate: Callable[[list[Outcome]], bool], failure: str) -> None:
+        """Wait until the predicate holds; a broken answer (5xx, no answer) fails the test at once."""
+
+        def settled() -> bool:
+            return predicate(self.outcomes) or any(o.broken for o in self.outcomes)
+
+        with self._changed:
+            met = self._changed.wait_for(settled, timeout=HANG_GUARD)
+            broken = [o for o in self.outcomes if o.broken]
+        assert broken == [], "a request met an internal error or got no answer"
+        assert met, f"{failure} (nothing happened for {HANG_GUARD:.0f} s)"
+
+    def snapshot(self) -> list[Outcome]:
+        with self._changed:
+            return list(self.outcomes)
+
+
+def post(
+    world: World, query: str, variables: dict[str, Any], key: str, *, kind: str = "check", **extra: Any
+) -> tuple[Outcome, dict[str, Any]]:
+    started = time.monotonic()
     try:
         response = httpx.post(
             f"{world.base_url}/graphql",
             json={"query": query, "variables": variables} if not extra else None,
             headers={"Authorization": f"Bearer {key}"},
-            timeout=120,
+            timeout=HANG_GUARD,
             **extra,
         )
     except httpx.TransportError as exc:
-        return {"transport_error": str(exc)}
-    assert response.status_code < 500, response.text
-    body: dict[str, Any] = response.json()
+        failed = f"{type(exc).__name__}: {exc}"
+        return Outcome(kind, started, time.monotonic(), None, frozenset(), failed), {}
+    finished = time.monotonic()
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError:
+        problem = f"HTTP {response.status_code}, not JSON: {response.text[:300]!r}"
+        return Outcome(kind, started, finished, response.status_code, frozenset(), problem), {}
+    return Outcome(kind, started, finished, response.status_code, codes(body)), body
+
+
+def checked(outcome_and_body: tuple[Outcome, dict[str, Any]]) -> dict[str, Any]:
+    """The body of a request the test makes itself, after asserting it was answered without a 5xx."""
+    outcome, body = outcome_and_body
+    assert not outcome.broken, (outcome, body)
     return body
 
 
@@ -95,7 +161,7 @@ def report(output: str, vendor: str, n: int, works: list[str]) -> dict[str, Any]
     }
 
 
-def upload_run(world: World, run_id: str) -> dict[str, Any]:
+def upload_run(world: World, run_id: str) -> tuple[Outcome, dict[str, Any]]:
     lines = "\n".join(json.dumps({"workId": f"bulk-{i + 1}", "weight": "1"}) for i in range(RUN_ITEMS))
     variables = {
         "i": {
@@ -113,34 +179,38 @@ def upload_run(world: World, run_id: str) -> dict[str, Any]:
         RUN,
         {},
         ADMIN_SECRET,
+        kind="run",
         data={"operations": operations, "map": json.dumps({"0": ["variables.m"]})},
         files={"0": ("manifest.jsonl", lines.encode(), "application/x-ndjson")},
     )
 
 
-def codes(body: dict[str, Any]) -> set[str]:
-    return {e.get("extensions", {}).get("code") for e in body.get("errors") or []}
+def codes(body: dict[str, Any]) -> frozenset[str]:
+    return frozenset(e.get("extensions", {}).get("code") for e in body.get("errors") or [])
+
+
+LOOPS = (*(f"report {v}" for v in VENDORS), "usage")
+
+
+def each_loop(condition: Callable[[Outcome], bool]) -> Callable[[list[Outcome]], bool]:
+    """True once every load loop has an outcome meeting the condition."""
+    return lambda outcomes: {o.kind for o in outcomes if condition(o)} >= set(LOOPS)
 
 
 def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World, server: LocalNeo4j) -> None:
     acknowledged: dict[str, list[str]] = {"reports": [], "usage": []}
-    outcomes: list[tuple[str, float, set[str]]] = []
+    load = Load()
     stop = threading.Event()
 
     def reports_loop(vendor: str) -> None:
         n = 0
         while not stop.is_set():
             n += 1
-            started = time.monotonic()
-            body = post(
-                world,
-                SUBMIT,
-                {"p": json.dumps(report(world.outputs[n % 6], vendor, n, world.works))},
-                world.keys[vendor],
-            )
-            outcomes.append(("report", time.monotonic() - started, codes(body)))
+            payload = {"p": json.dumps(report(world.outputs[n % 6], vendor, n, world.works))}
+            outcome, body = post(world, SUBMIT, payload, world.keys[vendor], kind=f"report {vendor}")
             if body.get("data") and not body.get("errors"):
                 acknowledged["reports"].append(f"fault-{vendor}-{n}")
+            load.record(outcome)
 
     def usage_loop() -> None:
         n = 0
@@ -155,48 +225,77 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
                 "amount": f"{key + 1}.00",
                 "currency": "EUR",
             }
-            started = time.monotonic()
-            body = post(world, USAGE, {"i": usage}, world.keys[LICENSEE])
-            outcomes.append(("usage", time.monotonic() - started, codes(body)))
+            outcome, body = post(world, USAGE, {"i": usage}, world.keys[LICENSEE], kind="usage")
             if body.get("data") and not body.get("errors"):
                 acknowledged["usage"].append(body["data"]["reportUsage"]["id"])
+            load.record(outcome)
 
     run_result: list[dict[str, Any]] = []
+
+    def run_upload() -> None:
+        outcome, body = upload_run(world, "run-fault")
+        run_result.append(body)
+        load.record(outcome)
+
     threads = [threading.Thread(target=reports_loop, args=(v,)) for v in VENDORS]
-    threads += [
-        threading.Thread(target=usage_loop),
-        threading.Thread(target=lambda: run_result.append(upload_run(world, "run-fault"))),
-    ]
+    threads += [threading.Thread(target=usage_loop), threading.Thread(target=run_upload)]
     for thread in threads:
         thread.start()
-    time.sleep(3)
-    assert server.stop()
-    down_at = time.monotonic()
-    health = httpx.get(f"{world.base_url}/healthz", timeout=30)
-    assert health.status_code == 503
-    time.sleep(8)
-    server.start()
-    deadline = time.monotonic() + 120
-    while httpx.get(f"{world.base_url}/healthz", timeout=30).status_code != 200:
-        assert time.monotonic() < deadline, "the service did not recover"
-        time.sleep(0.5)
-    recovered_after = time.monotonic() - down_at
-    time.sleep(2)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=180)
+    try:
+        # Events, not sleeps: the outage starts once every loop has been served, and ends once every
+        # loop has had an answer to a request it sent while Neo4j was down.
+        load.wait_for(each_loop(lambda o: not o.codes and not o.broken), "the load never got going")
+        assert server.stop()
+        down_at = time.monotonic()
+        health = httpx.get(f"{world.base_url}/healthz", timeout=HANG_GUARD)
+        assert health.status_code == 503
+        load.wait_for(
+            each_loop(lambda o: o.started > down_at and bool(o.codes)),  # answered, with an error
+            "requests sent while Neo4j was down were not answered (they hang instead of failing fast)",
+        )
+        restart_at = time.monotonic()
+        server.start()
+        wait_healthy(world)
+        recovered_after = time.monotonic() - down_at
+        load.wait_for(
+            each_loop(lambda o: o.started > restart_at and not o.codes and not o.broken),
+            "the service did not serve requests again after Neo4j came back",
+        )
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=HANG_GUARD)
+    assert not [t for t in threads if t.is_alive()], "a client is still waiting for an answer"
 
+    outcomes = load.snapshot()
+    # No internal error (5xx), no dropped connection, no non-JSON body, outage or not.
+    assert [o for o in outcomes if o.broken] == []
     # During the outage, requests failed with UNAVAILABLE, not with internal errors.
-    failures = [o for o in outcomes if o[2]]
-    assert failures, "no request met the outage"
-    assert [o for o in failures if not o[2] <= {"UNAVAILABLE"}] == []
-    slowest_failure = max(o[1] for o in failures)
+    failures = [o for o in outcomes if o.codes]
+    assert [o for o in failures if o.codes != {"UNAVAILABLE"}] == []
+    # Failing fast: requests sent during the outage were answered before Neo4j came back.
+    during = [o for o in failures if down_at < o.started and o.finished < restart_at]
+    assert {o.kind for o in during} >= set(LOOPS)
+    slowest_failure = max(o.finished - o.started for o in failures)
     print(
         f"{len(outcomes)} requests, {len(failures)} failed with UNAVAILABLE "
-        f"(slowest {slowest_failure:.1f} s); "
+        f"({len(during)} sent and answered while Neo4j was down; slowest {slowest_failure:.1f} s); "
         f"recovered {recovered_after:.1f} s after the stop"
     )
+    assert_nothing_half_written(world, server, acknowledged, run_result[0])
 
+
+def wait_healthy(world: World) -> None:
+    """Poll /healthz until it says 200 again (the hang guard turns a service that never recovers red)."""
+    deadline = time.monotonic() + HANG_GUARD
+    while httpx.get(f"{world.base_url}/healthz", timeout=HANG_GUARD).status_code != 200:
+        assert time.monotonic() < deadline, "the service did not recover"
+        time.sleep(0.5)
+
+
+def assert_nothing_half_written(
+    world: World, server: LocalNeo4j, acknowledged: dict[str, list[str]], run_body: dict[str, Any]
+) -> None:
     with neo4j.GraphDatabase.driver(server.uri, auth=(DEFAULT_USER, server.password())) as driver:
 
         def rows(query: str, **params: Any) -> list[Any]:
@@ -221,17 +320,15 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
             "RETURN r.status AS status, r.item_count AS items, COUNT { (r)-[:USED]->() } AS used"
         )
 
-    print(
-        f"training run after recovery: {run[0] if run else 'absent'}; "
-        f"client saw {codes(run_result[0]) or 'success'}"
-    )
+    seen = codes(run_body) or "success"
+    print(f"training run after recovery: {run[0] if run else 'absent'}; client saw {seen}")
     # The run either completed whole, or is invisible and completes whole when the client retries.
-    visible = post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET)
+    visible = checked(post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET))
     if not (run and run[0]["status"] == "COMPLETE"):
         assert visible.get("data") in (None, {"trainingRun": None}) or codes(visible) == {"NOT_FOUND"}
-        retried = upload_run(world, "run-fault")
+        retried = checked(upload_run(world, "run-fault"))
         assert not retried.get("errors"), retried
-    final = post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET)
+    final = checked(post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET))
     assert final["data"]["trainingRun"]["itemCount"] == RUN_ITEMS
     with neo4j.GraphDatabase.driver(server.uri, auth=(DEFAULT_USER, server.password())) as driver:
         records, _, _ = driver.execute_query(

@@ -72,7 +72,10 @@ async def test_create_vendor_returns_its_secret_once(db: Database, gql: GraphQLC
 async def test_engagement_by_admin_or_the_licensee_itself(db: Database, gql: GraphQLClient) -> None:
     await add_output(db, "out_01", licensee_id="lic-1")
     await add_output(db, "out_02", licensee_id="lic-2", content_hash="b" * 64)
-    await gql(CREATE_VENDOR, {"i": {"id": "vx", "name": "X", "format": "GENERIC_JSON"}}, key=ADMIN_SECRET)
+    made = await gql(
+        CREATE_VENDOR, {"i": {"id": "vx", "name": "X", "format": "GENERIC_JSON"}}, key=ADMIN_SECRET
+    )
+    assert made.data["createVendor"]["vendor"] == {"id": "vx", "name": "X", "format": "GENERIC_JSON"}
     own = await gql.key_for("LICENSEE", "lic-1")
     done = await gql(ENGAGE, {"l": "lic-1", "v": "vx", "d": True}, key=own)
     assert done.data["engageVendor"] == {"licenseeId": "lic-1", "vendorId": "vx", "designated": True}
@@ -117,7 +120,10 @@ async def test_submission_stores_the_report_with_matched_and_unmatched(
 
 async def test_unengaged_vendor_is_forbidden_and_nothing_is_stored(db: Database, gql: GraphQLClient) -> None:
     await world(db, vendor_ids=("ven_sureel",))
-    await gql(CREATE_VENDOR, {"i": {"id": "ven_other", "name": "O", "format": "SUREEL"}}, key=ADMIN_SECRET)
+    made = await gql(
+        CREATE_VENDOR, {"i": {"id": "ven_other", "name": "O", "format": "SUREEL"}}, key=ADMIN_SECRET
+    )
+    assert made.data["createVendor"]["vendor"] == {"id": "ven_other", "name": "O", "format": "SUREEL"}
     key = await _vendor_key(gql, "ven_other")
     result = await gql(SUBMIT, {"f": "SUREEL", "p": json.dumps(samples.SUREEL_RESULT)}, key=key)
     assert result.codes == ["FORBIDDEN"] and "not engaged" in result.messages[0]

@@ -63,5 +63,9 @@ def test_config_binds_loopback_only_with_auth_and_no_http(tmp_path: Path) -> Non
     conf = (tmp_path / "conf" / "neo4j.conf").read_text()
     assert "server.bolt.listen_address=127.0.0.1:17001" in conf
     assert "server.http.enabled=false" in conf and "dbms.security.auth_enabled=true" in conf
-    assert local.password() == local.password()
+    # One random password per home, written once (owner-only) and read back by any later process.
+    first = local.password()
+    assert len(first) >= 32 and local.password_file.read_text() == first + "\n"
     assert stat.S_IMODE(local.password_file.stat().st_mode) == 0o600
+    assert server(tmp_path, port=17002).password() == first
+    assert server(tmp_path / "other").password() != first

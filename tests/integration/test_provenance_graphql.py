@@ -112,10 +112,21 @@ async def test_declarations_are_for_the_licensees_own_data(gql: GraphQLClient, d
     # lic-2 cannot train "on" lic-1's model, nor name lic-1's grant.
     result = await gql(DECLARE_RUN, {"i": _run("r1", [{"workId": "w1"}], grantId=None)}, key=other)
     assert result.codes == ["NOT_FOUND"]
-    await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=other)
+    own = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=other)
+    assert own.data["declareModel"] == {"id": "lic-2:m:1", "name": "m", "version": "1", "baseModelId": None}
     result = await gql(DECLARE_RUN, {"i": _run("r2", [{"workId": "w1"}], modelId="lic-2:m:1")}, key=other)
     assert result.codes == ["FORBIDDEN"]
-    assert await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=ADMIN_SECRET) is not None
+    # An admin acts for no licensee: it must name one, and may then declare for any.
+    unnamed = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=ADMIN_SECRET)
+    assert unnamed.codes == ["BAD_USER_INPUT"]
+    for_lic2 = {"licenseeId": "lic-2", "name": "m", "version": "2"}
+    declared = await gql(DECLARE_MODEL, {"i": for_lic2}, key=ADMIN_SECRET)
+    assert declared.data["declareModel"] == {
+        "id": "lic-2:m:2",
+        "name": "m",
+        "version": "2",
+        "baseModelId": None,
+    }
 
 
 async def test_manifest_uploads_stream_in_and_bad_lines_leave_nothing(

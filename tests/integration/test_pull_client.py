@@ -1,8 +1,10 @@
 """The pull client against a real HTTP server on 127.0.0.1: retries, backoff, Retry-After, timeouts, give-up.
 
 The server is `http.server` in a thread, answering from a per-path script (503, then 200, ...), so
-every retry is a real request over a real socket. Only `sleep` is injected, to record the backoff
-schedule without waiting it out; one test waits for real.
+every retry is a real request over a real socket. Only `sleep` and the clock are injected, to record the
+backoff schedule without waiting it out and to judge a Retry-After date against a known moment; one test
+waits for real. A reply that must time out is held until the test ends (an event, not a delay), so no
+outcome depends on how fast the machine answers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -24,13 +26,17 @@ import pytest
 import tests.attribution_samples as samples
 from attribution_adapters.pull_client import PullSettings, RetryPolicy, VendorApiError, VendorPullClient
 
+# Not a timing margin: how long a held reply waits at most if a client never times out (the test then
+# gets the reply, and fails because it expected a timeout).
+HANG_GUARD = 60.0
+
 
 @dataclass
 class Reply:
     status: int = 200
     body: Any = None  # dict/list -> JSON; bytes as is
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
+    held: bool = False  # answer only when the test is over: the client's read timeout must fire first
 
 
 @dataclass
@@ -46,6 +52,7 @@ class VendorServer:
     def __init__(self) -> None:
         self.scripts: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
+        self.released = threading.Event()
         self._lock = threading.Lock()
         server = self
 
@@ -58,7 +65,8 @@ class VendorServer:
                     server.seen.append(Seen(url.path, parse_qs(url.query), dict(self.headers)))
                     script = server.scripts.get(url.path) or [Reply(404, {"error": "no script"})]
                     reply = script.pop(0) if len(script) > 1 else script[0]
-                time.sleep(reply.delay)
+                if reply.held:
+                    server.released.wait(HANG_GUARD)
                 body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
@@ -94,6 +102,7 @@ class VendorServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -122,6 +131,7 @@ def client(
     read_timeout: float = 2.0,
     format_name: str = "sureel",
     base_url: str | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> VendorPullClient:
     settings = PullSettings(
         base_url=base_url or server.base_url,
@@ -133,7 +143,7 @@ def client(
         page_size=2,
         retry=RetryPolicy(max_attempts=attempts, base_delay=0.05, max_delay=1.0),
     )
-    return VendorPullClient(settings, sleep=sleeps or Sleeps(), jitter=lambda: 1.0)
+    return VendorPullClient(settings, sleep=sleeps or Sleeps(), jitter=lambda: 1.0, clock=clock)
 
 
 def page(*results: Any, next_cursor: str | None = None, has_more: bool = False) -> dict[str, Any]:
@@ -189,12 +199,23 @@ async def test_429_retry_after_is_respected(server: VendorServer) -> None:
 
 
 async def test_retry_after_as_http_date(server: VendorServer) -> None:
-    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    now = datetime(2026, 10, 1, 12, 0, 0, tzinfo=UTC)
+    when = format_datetime(now + timedelta(seconds=30), usegmt=True)
     server.script("results", Reply(503, {}, {"Retry-After": when}), Reply(200, page()))
-    async with client(server) as pull:
-        with pytest.raises(VendorApiError, match=r"asked us to wait (29|30)s"):
+    async with client(server, clock=lambda: now) as pull:
+        with pytest.raises(VendorApiError, match=r"asked us to wait 30s \(longer than the 1s we wait\)"):
             await pull.fetch_page()
     assert server.hits("results") == 1
+
+
+async def test_retry_after_date_within_the_limit_is_waited(server: VendorServer) -> None:
+    now = datetime(2026, 10, 1, 12, 0, 0, tzinfo=UTC)
+    when = format_datetime(now + timedelta(seconds=1), usegmt=True)
+    server.script("results", Reply(503, {}, {"Retry-After": when}), Reply(200, page()))
+    sleeps = Sleeps()
+    async with client(server, sleeps, clock=lambda: now) as pull:
+        await pull.fetch_page()
+    assert sleeps.waits == [1.0] and server.hits("results") == 2
 
 
 async def test_gives_up_after_max_attempts(server: VendorServer) -> None:
@@ -209,19 +230,25 @@ async def test_gives_up_after_max_attempts(server: VendorServer) -> None:
 
 
 async def test_read_timeout_is_retried(server: VendorServer) -> None:
-    server.script("results", Reply(200, page(), delay=1.0), Reply(200, page(samples.SUREEL_RESULT)))
-    async with client(server, read_timeout=0.2) as pull:
+    # The first reply is held, so the first attempt times out however fast or slow the machine is; a
+    # slow machine may also time out on the prompt reply, which then simply answers the next attempt.
+    server.script("results", Reply(200, page(), held=True), Reply(200, page(samples.SUREEL_RESULT)))
+    sleeps = Sleeps()
+    async with client(server, sleeps, read_timeout=0.5) as pull:
         result = await pull.fetch_page()
-    assert server.hits("results") == 2 and len(result.reports) == 1
+    assert [r.vendor_report_id for r in result.reports] == ["sa_01HZX4K2"]
+    assert server.hits("results") >= 2 and len(sleeps.waits) == server.hits("results") - 1
 
 
 async def test_persistent_timeouts_give_up(server: VendorServer) -> None:
-    server.script("results", Reply(200, page(), delay=1.0))
-    started = time.monotonic()
-    async with client(server, attempts=2, read_timeout=0.2) as pull:
-        with pytest.raises(VendorApiError, match=r"last: timed out \(ReadTimeout\)"):
+    # Every reply is held until the test ends: only the read timeout can end each attempt, so without it
+    # the client would get the (empty) page after the hang guard and this test would fail.
+    server.script("results", Reply(200, page(), held=True))
+    sleeps = Sleeps()
+    async with client(server, sleeps, attempts=2, read_timeout=0.2) as pull:
+        with pytest.raises(VendorApiError, match=r"failed 2 times; last: timed out \(ReadTimeout\)"):
             await pull.fetch_page()
-    assert time.monotonic() - started < 1.5
+    assert server.hits("results") == 2 and len(sleeps.waits) == 1
 
 
 async def test_connection_refused_gives_up(server: VendorServer) -> None:

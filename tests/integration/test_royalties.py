@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,15 @@ async def report(
     i = {"stream": stream, "period": "2026-10", "subjectId": subject, "amount": amount, "currency": "EUR"}
     result = await gql(REPORT, {"i": i | extra}, key=key)
     data: dict[str, Any] = result.data["reportUsage"]
+    # The report is stored as sent (callers often go on without looking at it).
+    assert (data["subjectId"], data["currency"], Decimal(data["amount"])) == (subject, "EUR", Decimal(amount))
     return data
 
 
 async def run(gql: GraphQLClient, stream: str, statement_id: str) -> dict[str, Any]:
     i = {"period": "2026-10", "stream": stream, "currency": "EUR", "id": statement_id}
     data: dict[str, Any] = (await gql(RUN, {"i": i}, key=ADMIN_SECRET)).data["runDistribution"]
+    assert data["id"] == statement_id
     return data
 
 
@@ -271,7 +275,9 @@ async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
         "B": "3.00",
     }
     assert await exported(gql, "st-1") == before
-    await gql(FINALISE, {"id": "st-2"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-2"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     # st-1 is corrected by a final statement: only the latest may be corrected.
     assert (await gql(CORRECT, {"id": "st-1"}, key=ADMIN_SECRET)).codes == ["CONFLICT"]
     linked = await db.run_read("MATCH (:Statement {id: 'st-2'})-[:CORRECTS]->(s:Statement) RETURN s.id AS id")
@@ -285,7 +291,9 @@ async def test_creators_see_only_their_own_final_earnings(db: Database, gql: Gra
     await run(gql, "OUTPUT_USE", "st-e")
     creator_b = await gql.key_for("CREATOR", "B")
     assert (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"] == []  # a draft
-    await gql(FINALISE, {"id": "st-e"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-e"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     mine = (await gql(EARNINGS, {"p": "2026-10"}, key=creator_b)).data["myEarnings"]
     assert [(e["amount"], e["statement"]["id"]) for e in mine] == [("15.00", "st-e")]
     assert {edge["node"]["creatorId"] for edge in mine[0]["lines"]["edges"]} == {"B"}
@@ -394,7 +402,9 @@ async def test_minimum_payout_carries_to_the_next_period_and_through_a_correctio
     await b.report("R1", "O1", {"W1": "0.5", "W2": "0.3", "W3": "0.1"}, confidence="0.9")
     licensee = await gql.key_for("LICENSEE", "lic-1")
     october = {"period": "2026-10", "stream": "OUTPUT_USE", "subjectId": "O1", "currency": "EUR"}
-    await gql(REPORT, {"i": october | {"amount": "100.00"}}, key=licensee)
+    assert (await gql(REPORT, {"i": october | {"amount": "100.00"}}, key=licensee)).data["reportUsage"][
+        "amount"
+    ] == "100.00"
     # October, pool 10.00 (in cents): W1 500 -> A; W2 300 -> A 150, B 150; W3 100 DECLINED; the 0.1
     # remainder over W1 and W2: A 50 + 25, B 25. A 725 is paid; B 175 is below the 200 minimum: carried.
     await _run_period(gql, "2026-10", "st-oct")
@@ -407,22 +417,30 @@ async def test_minimum_payout_carries_to_the_next_period_and_through_a_correctio
     assert (oct_payees["A"]["amount"], oct_payees["A"]["carried"]) == ("7.25", "0.00")
     assert (oct_totals["carriedOut"], oct_totals["carriedIn"]) == ("1.75", "0.00")
     assert cents(oct_totals["paid"]) + cents(oct_totals["suspended"]) + 175 == cents(oct_totals["pool"])
-    await gql(FINALISE, {"id": "st-oct"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-oct"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     # November: O2 has no counting report (fallback over W1, W2 equally), pool 10.00: B earns 2.50,
     # plus the 1.75 carried from October, visibly, crosses the minimum and is paid.
     november = {"period": "2026-11", "stream": "OUTPUT_USE", "subjectId": "O2", "currency": "EUR"}
-    await gql(REPORT, {"i": november | {"amount": "100.00"}}, key=licensee)
+    assert (await gql(REPORT, {"i": november | {"amount": "100.00"}}, key=licensee)).data["reportUsage"][
+        "amount"
+    ] == "100.00"
     await _run_period(gql, "2026-11", "st-nov")
     nov_totals, nov_payees = await _carry_view(gql, "st-nov")
     assert (nov_payees["B"]["amount"], nov_payees["B"]["carried"]) == ("4.25", "0.00")
     assert (nov_totals["carriedIn"], nov_totals["pool"], nov_totals["paid"]) == ("1.75", "10.00", "11.75")
     carried = [line for line in await exported(gql, "st-nov") if line["kind"] == "CARRIED_IN"]
     assert [(c["creator_id"], c["amount"], c["statement_ref"]) for c in carried] == [("B", "1.75", "st-oct")]
-    await gql(FINALISE, {"id": "st-nov"}, key=ADMIN_SECRET)
+    assert (await gql(FINALISE, {"id": "st-nov"}, key=ADMIN_SECRET)).data["finaliseStatement"][
+        "status"
+    ] == "FINAL"
     # B leaves before November is corrected: what October carried for B is held, not lost or given away.
     await db.run_write("MATCH (c:Creator {id: 'B'}) DETACH DELETE c")
-    await gql(REPORT, {"i": november | {"amount": "110.00", "correction": True}}, key=licensee)
-    await gql(CORRECT, {"id": "st-nov", "n": "st-nov-2"}, key=ADMIN_SECRET)
+    corrected = await gql(REPORT, {"i": november | {"amount": "110.00", "correction": True}}, key=licensee)
+    assert corrected.data["reportUsage"]["corrections"] == 1
+    correction = await gql(CORRECT, {"id": "st-nov", "n": "st-nov-2"}, key=ADMIN_SECRET)
+    assert correction.data["correctStatement"]["correctsId"] == "st-nov"
     fix_totals, fix_payees = await _carry_view(gql, "st-nov-2")
     assert suspense(fix_totals) == {"CREATOR_LEFT": "1.75"}
     # A now holds all of W2: 11.00 against 7.50; the adjustment is the exact difference.

@@ -134,7 +134,11 @@ def test_duplicate_reference_within_a_right_type_is_refused() -> None:
 
 def test_same_work_on_both_rights_is_not_a_duplicate() -> None:
     master = {"reference": {"iswc": ISWC_A}, "right_type": "MASTER", "score": "0.3"}
-    validate_report(with_influences(composition("0.2"), master))
+    report = validate_report(with_influences(composition("0.2"), master))
+    assert [(i.reference.iswc, i.right_type, i.score) for i in report.influences] == [
+        ("T0345246801", RightType.COMPOSITION, Decimal("0.2")),
+        ("T0345246801", RightType.MASTER, Decimal("0.3")),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,7 @@ from registry.cwr.rules import RULES
 from registry.errors import InvalidInput
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from registry.shares import ShareRole
-
-CWR_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cwr"
-needs_samples = pytest.mark.skipif(
-    not CWR_DIR.is_dir(), reason=f"the sample CWR files are not here: {CWR_DIR} is missing"
-)
+from tests.conftest import shared_data
 
 
 def shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
@@ -37,15 +33,7 @@ def shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
 
 def sample(name: str, *, strict: bool = False) -> CwrFile:
     # CWR is ASCII; latin-1 never fails on a stray byte. Universal newlines take CRLF and LF alike.
-    return parse_cwr_text((CWR_DIR / name).read_text(encoding="latin-1"), strict=strict)
-
-
-TRIMMED = "right-trimmed lines"
-
-
-def untrimmed_warnings(parsed: CwrFile) -> list[str]:
-    """The file's warnings but the one counting right-trimmed lines, which every real sample has."""
-    return [warning for warning in parsed.warnings if TRIMMED not in warning]
+    return parse_cwr_text(shared_data("cwr", name).read_text(encoding="latin-1"), strict=strict)
 
 
 def work_by_id(parsed: CwrFile, submitter_work_id: str) -> CwrWork:
@@ -73,7 +61,6 @@ def documented_outcomes() -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
     return outcomes
 
 
-@needs_samples
 @pytest.mark.parametrize("name", sorted(documented_outcomes()))
 def test_every_2x_sample_loads_as_the_docs_say_in_both_modes(name: str) -> None:
     lenient, strict = documented_outcomes()[name]
@@ -87,9 +74,10 @@ def test_every_2x_sample_loads_as_the_docs_say_in_both_modes(name: str) -> None:
             assert total == 0 or 9994 <= total <= 10006
 
 
-@needs_samples
 def test_all_sample_files_are_covered() -> None:
-    names = {path.name for path in CWR_DIR.iterdir() if path.suffix.lower() in (".v21", ".v22", ".sub")}
+    names = {
+        path.name for path in shared_data("cwr").iterdir() if path.suffix.lower() in (".v21", ".v22", ".sub")
+    }
     assert set(documented_outcomes()) == names - {"dmp_CW220002DMP_0000_V3-0-0.SUB"}
     assert names == {
         "weso_nwrexample2.V21",
@@ -102,7 +90,6 @@ def test_all_sample_files_are_covered() -> None:
     }
 
 
-@needs_samples
 def test_weso_nwr_example_writers_publishers_and_shares() -> None:
     parsed = sample("weso_nwrexample2.V21")
     assert parsed.header is not None
@@ -152,7 +139,6 @@ def test_weso_nwr_example_writers_publishers_and_shares() -> None:
     assert work.ownership_totals == shares(10000, 10000, 10000)
 
 
-@needs_samples
 def test_weso_rev_example_titles_performers_and_other_writer() -> None:
     parsed = sample("weso_revexample.V21")
     the_one = work_by_id(parsed, "DMP000001")
@@ -183,7 +169,6 @@ def test_weso_rev_example_titles_performers_and_other_writer() -> None:
     assert second.publishers[0].ownership == shares(2500, 5000, 5000)
 
 
-@needs_samples
 def test_dmp_registration_iswc_ipi_base_unknown_parties_and_ipi_header() -> None:
     parsed = sample("dmp_CW220001DMP_000.V21")  # CRLF line ends
     assert parsed.header is not None
@@ -210,7 +195,6 @@ def test_dmp_registration_iswc_ipi_base_unknown_parties_and_ipi_header() -> None
     assert work.warnings == ()
 
 
-@needs_samples
 def test_dmp_acknowledgement_works_continue_the_ack_transaction() -> None:
     parsed = sample("dmp_CW220001000_DMP.V21")
     assert parsed.header is not None and parsed.header.sender_type == "SO"
@@ -232,7 +216,6 @@ def test_dmp_acknowledgement_works_continue_the_ack_transaction() -> None:
     assert any("GRT transaction count says 20" in warning for warning in parsed.warnings)
 
 
-@needs_samples
 def test_mmedi_planted_envelope_errors_are_repaired_and_only_the_bad_iswc_rejects() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     repaired = {
@@ -264,7 +247,6 @@ def test_mmedi_planted_envelope_errors_are_repaired_and_only_the_bad_iswc_reject
     assert "PA0015" not in {work.submitter_work_id for work in parsed.works}
 
 
-@needs_samples
 def test_mmedi_work_with_thirds_rounded_and_an_other_publisher() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     work = work_by_id(parsed, "RU0008")
@@ -292,7 +274,6 @@ def test_mmedi_work_with_thirds_rounded_and_an_other_publisher() -> None:
     assert work.performers == ("RENEE BLACK",)
 
 
-@needs_samples
 def test_mmedi_total_of_100_02_is_within_tolerance_and_isrc_read() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
     assert work_by_id(parsed, "YV0017").ownership_totals == shares(10002, 10002, 10002)
@@ -300,7 +281,6 @@ def test_mmedi_total_of_100_02_is_within_tolerance_and_isrc_read() -> None:
     assert isrcs and all(parse_isrc(isrc)[0] == isrc for isrc in isrcs)
 
 
-@needs_samples
 def test_weso_demo_v22_header_rejections_and_territories() -> None:
     parsed = sample("weso_demo_cwr_cleaned.v22")
     assert parsed.header is not None
@@ -332,9 +312,8 @@ def test_weso_demo_v22_header_rejections_and_territories() -> None:
     assert forgotten.writers[0].collection_tis_code == 56
 
 
-@needs_samples
 def test_cwr_3_is_refused_with_a_clear_message() -> None:
-    lines = (CWR_DIR / "dmp_CW220002DMP_0000_V3-0-0.SUB").read_text(encoding="latin-1").splitlines()
+    lines = shared_data("cwr", "dmp_CW220002DMP_0000_V3-0-0.SUB").read_text(encoding="latin-1").splitlines()
     with pytest.raises(InvalidInput, match=r"CWR 3\.0 is not supported"):
         list(parse_cwr(lines))
 
@@ -644,7 +623,6 @@ def test_the_docs_list_every_rule_with_its_level_and_lenient_action() -> None:
     assert rows == {rule.code: (rule.level.code, rule.lenient.value) for rule in RULES.values()}
 
 
-@needs_samples
 def test_publisher_chain_with_administrator_territory_and_writer_is_registered() -> None:
     (work,) = sample("weso_nwrexample2.V21").works
     _, registration = registration_from_cwr(work, "S")

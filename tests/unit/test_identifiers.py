@@ -1,4 +1,6 @@
-"""Identifier validators against the test vectors of shared/data/IDENTIFIERS.md."""
+"""Identifier validators against the test vectors of shared/data/IDENTIFIERS.md, against identifiers
+published elsewhere (each with its source), and against check digits computed here from the published
+definitions: the property tests draw their codes from those, never from the code under test."""
 
 from __future__ import annotations
 
@@ -28,6 +30,53 @@ from registry.identifiers import (
 
 nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 fifteen_digits = st.text(alphabet="0123456789", min_size=15, max_size=15)
+
+
+# --- check digits from the published definitions, written apart from registry/identifiers.py ---------
+# Each states the condition a valid code satisfies and searches for the one check value meeting it, so a
+# mistake shared with the code's closed-form arithmetic is unlikely.
+
+
+def only(candidates: list[int]) -> int:
+    assert len(candidates) == 1, candidates
+    return candidates[0]
+
+
+def reference_iswc_check(nine: str) -> int:
+    """ISO 15707: 1 (the T) + sum of i * d_i + C is a multiple of 10."""
+    total = 1 + sum(i * int(d) for i, d in enumerate(nine, start=1))
+    return only([c for c in range(10) if (total + c) % 10 == 0])
+
+
+def reference_ipi_name_check(nine: str) -> str:
+    """Weights 10..2 over the nine digits; the total plus the two check digits is a multiple of 101,
+    except that a total of 1 (which would need 100) is written 00, as real society files do."""
+    total = sum(w * int(d) for w, d in zip(range(10, 1, -1), nine, strict=True))
+    if total % 101 == 1:
+        return "00"
+    return f"{only([c for c in range(100) if (total + c) % 101 == 0]):02d}"
+
+
+def reference_ipi_base_check(nine: str) -> int:
+    """As the ISWC, with the I counting 2."""
+    total = 2 + sum(i * int(d) for i, d in enumerate(nine, start=1))
+    return only([c for c in range(10) if (total + c) % 10 == 0])
+
+
+def reference_isni_check(fifteen: str) -> str:
+    """ISO/IEC 7064 MOD 11-2 (pure): sum of v_i * 2^(16-i) over all sixteen characters is 1 mod 11,
+    the check character weighing 1 and X standing for 10."""
+    total = sum(int(d) * 2 ** (16 - i) for i, d in enumerate(fifteen, start=1))
+    check = only([c for c in range(11) if (total + c) % 11 == 1])
+    return "X" if check == 10 else str(check)
+
+
+def test_reference_check_digits_agree_with_the_worked_examples() -> None:
+    assert reference_iswc_check("034524680") == 1  # the standard's worked example, T-034.524.680-1
+    assert reference_ipi_name_check("000087150") == "00"  # IDENTIFIERS.md: the real writer 00008715000
+    assert reference_isni_check("000000012146438") == "X"
+    assert reference_ipi_base_check("001068130") == 6  # Pablo Picasso, I-001068130-6 (see below)
+
 
 # --- ISWC ------------------------------------------------------------------------------------
 
@@ -136,7 +185,8 @@ def test_check_digit_helper_refuses_wrong_input() -> None:
 
 @given(nine_digits)
 def test_iswc_round_trip(digits: str) -> None:
-    canonical = f"T{digits}{iswc_check_digit(digits)}"
+    canonical = f"T{digits}{reference_iswc_check(digits)}"
+    assert iswc_check_digit(digits) == reference_iswc_check(digits)
     assert parse_iswc(canonical) == canonical
     printed = format_iswc(canonical)
     assert printed == f"T-{digits[:3]}.{digits[3:6]}.{digits[6:]}-{canonical[-1]}"
@@ -146,7 +196,7 @@ def test_iswc_round_trip(digits: str) -> None:
 
 @given(nine_digits, st.integers(min_value=1, max_value=9))
 def test_iswc_with_any_other_check_digit_is_rejected(digits: str, offset: int) -> None:
-    wrong = (iswc_check_digit(digits) + offset) % 10
+    wrong = (reference_iswc_check(digits) + offset) % 10
     with pytest.raises(InvalidIdentifier, match="has check digit"):
         parse_iswc(f"T{digits}{wrong}")
 
@@ -203,7 +253,8 @@ def test_ipi_with_letters_is_rejected() -> None:
 
 @given(nine_digits)
 def test_ipi_name_round_trip(digits: str) -> None:
-    ipi = digits + ipi_name_check_digits(digits)
+    ipi = digits + reference_ipi_name_check(digits)
+    assert ipi_name_check_digits(digits) == reference_ipi_name_check(digits)
     if set(ipi) == {"0"}:
         assert parse_ipi_name_number(ipi) is None
     else:
@@ -242,7 +293,9 @@ def test_malformed_ipi_base_number_is_rejected(value: str, fragment: str) -> Non
 
 @given(nine_digits)
 def test_ipi_base_round_trip(digits: str) -> None:
-    canonical = format_ipi_base_number(f"{digits}{ipi_base_check_digit(digits)}")
+    assert ipi_base_check_digit(digits) == reference_ipi_base_check(digits)
+    canonical = f"I-{digits}-{reference_ipi_base_check(digits)}"
+    assert format_ipi_base_number(f"{digits}{reference_ipi_base_check(digits)}") == canonical
     assert check_ipi_base_number(canonical) == (canonical, [])
     assert check_ipi_base_number(canonical.replace("-", "").lower()) == (canonical, [])
 
@@ -374,6 +427,82 @@ def test_format_isni() -> None:
 
 @given(fifteen_digits)
 def test_isni_round_trip(digits: str) -> None:
-    canonical = digits + isni_check_character(digits)
+    canonical = digits + reference_isni_check(digits)
+    assert isni_check_character(digits) == reference_isni_check(digits)
     assert parse_isni(canonical) == canonical
     assert parse_isni(format_isni(canonical)) == canonical
+
+
+# --- identifiers published elsewhere -----------------------------------------------------------------
+# Real identifiers quoted by public sources, none of them taken from this project's files.
+
+PUBLISHED_ISWCS = {
+    "T-010.171.314-7": "T0101713147",  # "Ernie" (Benny Hill), Wikipedia, "Interested Parties Information"
+    "T-010.140.236-1": "T0101402361",  # "Yesterday", as searched for in a public MusicBrainz client's tests
+    "T-034524680-1": "T0345246801",  # the worked example as xbib standardnumber's tests write it
+}
+PUBLISHED_IPI_NAME_NUMBERS = (
+    "00045620792",  # Prince (as Nelson Prince Rogers), Wikipedia, "Interested Parties Information"
+    "00052210040",  # Prince
+    "00334284961",  # Prince (as Nelson Prince R)
+    "00014107338",  # Benny Hill, ibid.
+)
+PUBLISHED_ISRCS = {
+    "USWWW0129205": "USWWW0129205",  # "Betcha Wouldn't Hurt Me", Quincy Jones (a public fixture list)
+    "GBBBM8900001": "GBBBM8900001",  # "Paradise", Sade (ibid.)
+    "USAT21502120": "USAT21502120",  # "In The Air Tonight", Phil Collins (ibid.)
+    "GBAYE6800011": "GBAYE6800011",  # from a public validator's test vectors
+    "US-S1Z-99-00001": "USS1Z9900001",  # Songtrust's glossary example
+    "US-SKG-19-12345": "USSKG1912345",  # python-stdnum's documentation example
+    "DK-XX9-07-00401": "DKXX90700401",  # a Danish label's published allocation example
+}
+PUBLISHED_ISNIS = {
+    "0000 0001 2281 955X": "000000012281955X",  # python-stdnum's documentation example
+    "0000 0001 2103 2683": "0000000121032683",  # Stephen Hawking, CASRAI's worked example
+}
+
+
+@pytest.mark.parametrize(("written", "canonical"), PUBLISHED_ISWCS.items())
+def test_published_iswcs(written: str, canonical: str) -> None:
+    assert parse_iswc(written) == canonical
+    assert iswc_check_digit(canonical[1:10]) == int(canonical[-1])
+
+
+def test_published_iswc_with_a_wrong_check_digit() -> None:
+    # T-123456789-3 is quoted as an example in public code; its check digit should be 4.
+    with pytest.raises(InvalidIdentifier) as caught:
+        parse_iswc("T-123456789-3")
+    assert caught.value.details["expected_check_digit"] == "4"
+
+
+@pytest.mark.parametrize("ipi", PUBLISHED_IPI_NAME_NUMBERS)
+def test_published_ipi_name_numbers(ipi: str) -> None:
+    assert parse_ipi_name_number(ipi) == ipi
+    assert ipi_name_check_digits(ipi[:9]) == ipi[9:]
+
+
+def test_published_ipi_base_number_passes_its_check() -> None:
+    # Pablo Picasso, Wikipedia, "Interested Parties Information": a real base number, not a synthetic one.
+    assert check_ipi_base_number("I-001068130-6") == ("I-001068130-6", [])
+
+
+@pytest.mark.parametrize(("written", "canonical"), PUBLISHED_ISRCS.items())
+def test_published_isrcs(written: str, canonical: str) -> None:
+    assert parse_isrc(written) == (canonical, [])
+
+
+@pytest.mark.parametrize("value", ["USAT2990060", "USARC15705223"])  # a public validator's invalid ones
+def test_published_malformed_isrcs(value: str) -> None:
+    with pytest.raises(InvalidIdentifier, match=f"has {len(value)} characters; expected 12"):
+        parse_isrc(value)
+
+
+@pytest.mark.parametrize(("written", "canonical"), PUBLISHED_ISNIS.items())
+def test_published_isnis(written: str, canonical: str) -> None:
+    assert parse_isni(written) == canonical
+
+
+def test_published_isni_with_a_wrong_check_character() -> None:
+    # python-stdnum's documentation example of a bad checksum.
+    with pytest.raises(InvalidIdentifier, match="has check character X; expected"):
+        parse_isni("0000 0001 1111 955X")

@@ -222,13 +222,18 @@ def test_total_by_right_has_every_right() -> None:
     assert total_by_right([]) == {Right.PERFORMING: 0, Right.MECHANICAL: 0, Right.SYNCHRONISATION: 0}
 
 
+def assert_accepted(shares: list[Share], totals: tuple[int, int, int]) -> None:
+    """The totals the rule judged, then the verdict (a refusal raises InvalidInput and fails the test)."""
+    assert tuple(total_by_right(shares).values()) == totals
+    validate_work_shares(shares)
+
+
 def test_full_shares_pass() -> None:
-    validate_work_shares(
-        [
-            share("w", 5000, 0, 0),
-            share("p", 5000, 10000, 10000, role=ShareRole.PUBLISHER),
-        ]
-    )
+    full = [share("w", 5000, 0, 0), share("p", 5000, 10000, 10000, role=ShareRole.PUBLISHER)]
+    assert_accepted(full, (10000, 10000, 10000))
+    # Without the writer, performing adds up to 50 % and is refused: the rule judged these totals.
+    with pytest.raises(InvalidInput, match=r"performing shares add up to 50\.00 %"):
+        validate_work_shares(full[1:])
 
 
 def test_rounded_thirds_pass() -> None:
@@ -238,11 +243,13 @@ def test_rounded_thirds_pass() -> None:
 
 
 def test_no_shares_pass() -> None:
-    validate_work_shares([])
+    assert_accepted([], (0, 0, 0))
 
 
 def test_a_right_nobody_holds_passes() -> None:
-    validate_work_shares([share("a", 10000, 0, 0)])
+    assert_accepted([share("a", 10000, 0, 0)], (10000, 0, 0))
+    with pytest.raises(InvalidInput, match=r"mechanical shares add up to 0\.01 %"):
+        validate_work_shares([share("a", 10000, 1, 0)])
 
 
 @pytest.mark.parametrize("total", [9994, 9997, 10000, 10006, 0])

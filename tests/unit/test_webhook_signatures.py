@@ -28,7 +28,7 @@ T = 1_748_770_200
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "attribution-formats.md"
 
 
-def rejected(reason: Rejection) -> pytest.RaisesExc[WebhookRejected]:
+def assert_rejected(reason: Rejection) -> pytest.RaisesExc[WebhookRejected]:
     return pytest.raises(WebhookRejected, check=lambda exc: exc.reason is reason)
 
 
@@ -65,45 +65,48 @@ def test_documented_worked_example_is_right() -> None:
 
 
 async def test_tampered_body_is_refused() -> None:
-    with rejected(Rejection.BAD_SIGNATURE):
+    with assert_rejected(Rejection.BAD_SIGNATURE):
         await deliver(sign(BODY, SECRET, timestamp=T), BODY.replace(b"completed", b"completed "))
 
 
 async def test_wrong_secret_is_refused() -> None:
-    with rejected(Rejection.BAD_SIGNATURE):
+    with assert_rejected(Rejection.BAD_SIGNATURE):
         await deliver(sign(BODY, "x" * 40, timestamp=T))
 
 
 async def test_redated_signature_is_refused() -> None:
     # Moving t forward to dodge the window breaks the MAC, because t is inside it.
     original = sign(BODY, SECRET, timestamp=T - 3600)
-    with rejected(Rejection.BAD_SIGNATURE):
+    with assert_rejected(Rejection.BAD_SIGNATURE):
         await deliver(original.replace(f"t={T - 3600}", f"t={T}"))
 
 
 @pytest.mark.parametrize("age", [301, -301, 86_400])
 async def test_stale_or_future_timestamp_is_refused(age: int) -> None:
-    with rejected(Rejection.STALE_TIMESTAMP) as exc:
+    with assert_rejected(Rejection.STALE_TIMESTAMP) as exc:
         await deliver(sign(BODY, SECRET, timestamp=T - age), now=T)
     assert "300s" in exc.value.message
 
 
 async def test_timestamp_at_the_edge_of_the_window_is_accepted() -> None:
-    await deliver(sign(BODY, SECRET, timestamp=T - 300), now=T)
+    delivery = await deliver(sign(BODY, SECRET, timestamp=T - 300), now=T)
+    assert (delivery.timestamp, delivery.signature) == (T - 300, compute_signature(SECRET, T - 300, BODY))
 
 
 async def test_replay_is_refused() -> None:
     guard = InMemoryReplayGuard(clock=lambda: T)
     header = sign(BODY, SECRET, timestamp=T)
     await deliver(header, now=T, guard=guard)
-    with rejected(Rejection.REPLAYED):
+    with assert_rejected(Rejection.REPLAYED):
         await deliver(header, now=T + 1, guard=guard)
 
 
 async def test_resigned_resend_is_a_new_delivery() -> None:
     guard = InMemoryReplayGuard(clock=lambda: T)
-    await deliver(sign(BODY, SECRET, timestamp=T), now=T, guard=guard)
-    await deliver(sign(BODY, SECRET, timestamp=T + 1), now=T + 1, guard=guard)
+    first = await deliver(sign(BODY, SECRET, timestamp=T), now=T, guard=guard)
+    second = await deliver(sign(BODY, SECRET, timestamp=T + 1), now=T + 1, guard=guard)
+    assert (first.timestamp, second.timestamp) == (T, T + 1)
+    assert second.signature == compute_signature(SECRET, T + 1, BODY) != first.signature
 
 
 async def test_forged_deliveries_never_reach_the_replay_guard() -> None:
@@ -115,7 +118,7 @@ async def test_forged_deliveries_never_reach_the_replay_guard() -> None:
             return await super().first_use(key, expires_at=expires_at)
 
     guard = CountingGuard()
-    with rejected(Rejection.BAD_SIGNATURE):
+    with assert_rejected(Rejection.BAD_SIGNATURE):
         await deliver(f"t={T},v1={'0' * 64}", guard=guard)
     assert CountingGuard.calls == 0
 
@@ -141,7 +144,9 @@ async def test_rotation_accepts_any_current_secret() -> None:
         now=T,
     )
     assert delivery.signature == new
-    verify_signature(f"t={T},v1={old.upper()}", BODY, [SECRET, OLD_SECRET], now=T)
+    # The old secret is still current during the rotation; signatures compare case-insensitively.
+    rotated = verify_signature(f"t={T},v1={old.upper()}", BODY, [SECRET, OLD_SECRET], now=T)
+    assert rotated.signature == old
 
 
 @pytest.mark.parametrize(
@@ -159,7 +164,7 @@ async def test_rotation_accepts_any_current_secret() -> None:
     ],
 )
 async def test_malformed_headers_are_refused(header: str | None, reason: Rejection) -> None:
-    with rejected(reason):
+    with assert_rejected(reason):
         await deliver(header)
 
 
