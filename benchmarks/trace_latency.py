@@ -41,7 +41,7 @@ query($id: ID!) {
     modelComplianceStatus countingReportId
     trainingRuns { id startedAt compliant itemCount grant { id status validFrom validTo } }
     influences {
-      vendorId reportId score confidence licensableAtTraining reasons
+      vendorId reportId score confidence licensableAtTraining reasons { code message }
       work { id title iswc creators { id name } shares { role performingBp mechanicalBp } }
     }
     flags { code subjectKind subjectId workId message }

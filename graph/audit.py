@@ -78,10 +78,14 @@ MATCH (e:AuditEvent) WHERE e.seq > $after
 RETURN e {.*} AS event ORDER BY e.seq LIMIT $limit
 """
 HEAD = "MATCH (h:AuditHead {id: 'audit'}) RETURN h.seq AS seq, h.hash AS hash"
+# A training run's events are listed with the run, never while it uploads (the chain keeps them all; after
+# a crash they show again beside the start-up purge that removed the run).
 LIST_EVENTS = """
+CALL () { MATCH (r:TrainingRun {status: 'UPLOADING'}) RETURN collect(r.id) AS uploading }
 MATCH (e:AuditEvent)
 WHERE ($subject IS NULL OR $subject IN e.subject_ids)
   AND ($since IS NULL OR e.at >= $since) AND ($until IS NULL OR e.at < $until)
+  AND none(id IN e.subject_ids WHERE id IN uploading)
 WITH e ORDER BY e.seq DESC
 WITH collect(e) AS events
 RETURN size(events) AS total, [e IN events[$offset..$offset + $limit] | e {.*}] AS page

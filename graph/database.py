@@ -245,7 +245,8 @@ def translated_errors() -> Iterator[None]:
     except AuthError as exc:
         raise Unavailable("The service cannot log in to its graph database; tell its operator.") from exc
     except ConstraintError as exc:
-        raise Conflict(f"That would duplicate an existing record: {exc.message}") from exc
+        # Never the database's own words (they name internal node ids and labels): see docs/access.md.
+        raise Conflict("That id or key is not available; choose another.") from exc
     except ClientError as exc:  # after its subclasses above
         if exc.code and "InvalidBookmark" in exc.code:
             raise InvalidInput(

@@ -172,6 +172,7 @@ class LocalNeo4j:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         for name in ("data", "logs", "run", "plugins", "import"):
             (self.home / name).mkdir(parents=True, exist_ok=True)
+        self._make_private()
         lines = [f"{key}={value}" for key, value in sorted(self.settings().items())]
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
@@ -185,6 +186,20 @@ class LocalNeo4j:
         with os.fdopen(fd, "w") as handle:
             handle.write(value + "\n")
         return value
+
+    def _make_private(self) -> None:
+        """The store, transaction logs and server logs hold every record: readable by this user only.
+
+        New files are created private by the server's umask (`_spawn`); this also closes up a home made
+        by an older version, whose files were world-readable.
+        """
+        self.home.chmod(0o700)
+        for name in ("data", "logs", "run"):
+            top = self.home / name
+            top.chmod(0o700)
+            for path in top.rglob("*"):
+                if not path.is_symlink():
+                    path.chmod(0o700 if path.is_dir() else 0o600)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def running_pid(self) -> int | None:
@@ -259,7 +274,12 @@ class LocalNeo4j:
         cmd += [f"--config-dir={self.conf_dir}", "--console-mode"]
         with self.log_file.open("ab") as log:
             return subprocess.Popen(  # noqa: S603
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                umask=0o077,  # every file the server writes is private to this user
             )
 
     def _wait_for_bolt(self, process: subprocess.Popen[bytes]) -> None:

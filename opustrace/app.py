@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from cross_web import HTTPException
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
@@ -22,12 +24,20 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
+from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.migrations import migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.provenance import purge_abandoned_uploads
 from opustrace import explorer
 from opustrace.bookmarks import BookmarkHeader
-from opustrace.http_limits import AbuseLimits, HttpLimits, describe_storage
+from opustrace.http_limits import (
+    AbuseLimits,
+    HttpLimits,
+    authenticate_or_unavailable,
+    authenticated_in,
+    describe_storage,
+)
 from opustrace.logs import configure_logging
 from opustrace.metrics import HttpMetrics, OperationMetrics, metrics_endpoint
 from opustrace.request_log import RequestLog, current_request_id
@@ -36,8 +46,9 @@ from opustrace.settings import Settings
 from opustrace.tracing import UNTRACED_URLS, tracer_provider
 from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError
+from resolvers.access import upload_roles
 from resolvers.attribution.webhook import attribution_webhook
-from resolvers.context import Context, authenticate
+from resolvers.context import Context
 from resolvers.schema import Limits, build_schema
 
 log = logging.getLogger("opustrace")
@@ -47,18 +58,32 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 class RegistryGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, limits: Limits, *, ide: bool, observers: list[Any]) -> None:
         # Multipart requests carry file uploads (importCwr); the HTTP limits cap their size.
-        super().__init__(
-            build_schema(limits, observers),
-            graphql_ide="graphiql" if ide else None,
-            multipart_uploads_enabled=True,
-        )
+        schema = build_schema(limits, observers)
+        super().__init__(schema, graphql_ide="graphiql" if ide else None, multipart_uploads_enabled=True)
         self.db = db
+        self.upload_roles = upload_roles(schema)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request's JSON, or a 400 that says what is wrong with it (never a 500)."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as exc:
+            message = f"The body is not valid UTF-8 (byte {exc.start}); send UTF-8 JSON."
+            raise HTTPException(400, message) from None
+        except RecursionError:
+            raise HTTPException(400, "The JSON body nests too deeply; send a flat GraphQL request.") from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, 'The body must be a JSON object: {"query": "...", "variables": {...}}.')
+        return value
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return explorer.graphiql_response()  # the same page, its assets from this app (no CDN)
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        principal, error = await _authenticate_or_unavailable(self.db, request.headers.get("authorization"))
+        found = authenticated_in(request.scope)
+        if found is None:  # only when the app runs without its middleware
+            found = await authenticate_or_unavailable(self.db, request.headers.get("authorization"))
+        principal, error = found
         return Context(
             request=request,
             response=response,
@@ -69,11 +94,14 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
 
 
-async def _authenticate_or_unavailable(db: Database, header: str | None) -> tuple[Any, DomainError | None]:
-    try:
-        return await authenticate(db, header)
-    except DomainError as exc:  # the database is away: every field reports it as UNAVAILABLE
-        return None, exc
+async def purge_crashed_uploads(db: Database) -> list[str]:
+    """Remnants of uploads whose process died (kill -9), removed on the audit trail at start-up."""
+    scope = AuditScope(actor="system", role="SYSTEM", via="STARTUP", action="Startup.purgeCrashedUploads")
+    with auditing(scope):
+        purged = await purge_abandoned_uploads(db)
+    if purged:
+        log.warning("purged %d training run upload(s) left half-way by a crash: %s", len(purged), purged)
+    return purged
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -82,6 +110,8 @@ def limits_from(settings: Settings) -> Limits:
         max_aliases=settings.max_query_aliases,
         max_tokens=settings.max_query_tokens,
         max_cost=settings.max_query_cost,
+        max_repeats=settings.max_query_repeats,
+        max_fields=settings.max_query_fields,
     )
 
 
@@ -90,6 +120,7 @@ def http_limits_from(settings: Settings) -> HttpLimits:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         requests_per_minute=settings.rate_limit_per_minute,
+        failed_auth_per_minute=settings.failed_auth_per_minute,
         storage=settings.rate_limit_storage,
     )
 
@@ -130,6 +161,7 @@ def create_app(
             secret = settings.admin_api_key.get_secret_value()
             check_bootstrap_secret(secret)
             await ensure_bootstrap_admin(db, secret)
+        await purge_crashed_uploads(db)
         log.info(storage_notice(settings))
         log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
         try:
@@ -152,17 +184,19 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     observers: list[Any] = [OperationMetrics]
+    if tracing is not None:
+        observers.append(partial(OpenTelemetryExtension, tracer_provider=tracing))
+    graphql = RegistryGraphQL(db, limits_from(settings), ide=settings.graphiql, observers=observers)
+    limits = http_limits_from(settings)
     middleware = [
         Middleware(RequestLog),
         Middleware(HttpMetrics),
         Middleware(BookmarkHeader),
-        Middleware(AbuseLimits, limits=http_limits_from(settings)),
+        Middleware(AbuseLimits, limits=limits, db=db, upload_roles=graphql.upload_roles),
     ]
     if tracing is not None:
-        observers.append(partial(OpenTelemetryExtension, tracer_provider=tracing))
         otel = Middleware(OpenTelemetryMiddleware, tracer_provider=tracing, excluded_urls=UNTRACED_URLS)
         middleware.insert(0, otel)
-    graphql = RegistryGraphQL(db, limits_from(settings), ide=settings.graphiql, observers=observers)
     app = Starlette(
         routes=[
             Route("/livez", livez, methods=["GET"]),

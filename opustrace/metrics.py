@@ -93,7 +93,8 @@ class OperationMetrics(SchemaExtension):
         yield
         context = self.execution_context
         name = operation_label(context.operation_name)
-        kind = context.operation_type.value if context.operation_type else "unknown"
+        # A document that did not parse has no operation type (strawberry raises when asked).
+        kind = context.operation_type.value if context.graphql_document is not None else "unknown"
         OPERATIONS.labels(name, kind).inc()
         OPERATION_SECONDS.labels(name).observe(time.perf_counter() - started)
         result = context.result

@@ -30,8 +30,9 @@ from pydantic import (
     model_validator,
 )
 
-from registry.errors import Conflict, InvalidIdentifier, InvalidInput
+from registry.errors import InvalidIdentifier, InvalidInput
 from registry.identifiers import parse_isrc, parse_iswc
+from registry.moments import within_window
 
 # Twelve places resolve a share of a single minor unit of any realistic pool, and the bound
 # keeps every sum exact within Decimal's default 28 significant digits.
@@ -268,7 +269,7 @@ class AttributionReport(_Frozen):
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         # One zone for everyone, so "+02:00" and "Z" spellings of one instant digest alike.
-        return value.astimezone(UTC)
+        return within_window(value.astimezone(UTC))
 
     @field_validator("influences")
     @classmethod
@@ -387,22 +388,13 @@ def percent_to_fraction(value: Decimal) -> Decimal:
 
 
 def supersedes(candidate: AttributionReport, current: AttributionReport) -> bool:
-    """True when `candidate` should replace `current` as the vendor's report on the output.
+    """True when `candidate`, received after `current`, replaces it as the vendor's report on the output.
 
     The caller has already established that both are about the same output (they may locate it
-    differently, one by id and one by hash). The later `computed_at` wins; an identical report
-    changes nothing; two different reports computed at the same instant cannot be ordered, and
-    guessing would decide money arbitrarily, so that is a Conflict for the vendor to fix.
+    differently, one by id and one by hash). Currency follows what the service saw: the report received
+    last is current, whatever `computed_at` it states (a client's clock decides nothing; a report dated
+    year 9999 once stayed current forever). An identical report changes nothing.
     """
     if candidate.vendor_id != current.vendor_id:
         raise ValueError("only a report from the same vendor can supersede another")
-    if candidate.digest() == current.digest():
-        return False
-    if candidate.computed_at != current.computed_at:
-        return candidate.computed_at > current.computed_at
-    raise Conflict(
-        f"vendor {candidate.vendor_id} sent two different reports ({current.vendor_report_id}, "
-        f"{candidate.vendor_report_id}) for one output, both computed at "
-        f"{candidate.computed_at.isoformat()}; resend the newer one with a later computed_at",
-        details={"vendor_report_ids": [current.vendor_report_id, candidate.vendor_report_id]},
-    )
+    return candidate.digest() != current.digest()

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from registry.errors import InvalidInput
 from registry.money import Currency, parse_amount, to_fraction
+from registry.record_ids import RecordId
 from registry.rights import Decision, Scope, Use, require_aware
 from registry.shares import Right
 
@@ -40,7 +41,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 # Plain decimals only: no exponent, no fraction, no sign, ASCII digits.
 _RATE = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,12})?", re.ASCII)
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Id = RecordId
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 

@@ -38,6 +38,8 @@ from pydantic import (
 
 from registry.errors import InvalidInput
 from registry.identifiers import parse_isrc, parse_iswc
+from registry.moments import within_window
+from registry.record_ids import RecordId
 from registry.rights import (
     GrantFacts,
     Reason,
@@ -82,14 +84,14 @@ MAX_WEIGHT_DIGITS = 30
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _WEIGHT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,12})?", re.ASCII)
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Id = RecordId
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 def _aware(moment: datetime) -> datetime:
     require_aware(moment)
-    return moment
+    return within_window(moment)
 
 
 Moment = Annotated[datetime, AfterValidator(_aware)]

@@ -96,12 +96,36 @@ class ReasonCode(StrEnum):
     USE_EXCLUDED = "USE_EXCLUDED"
 
 
+# What each code means, where only the code was kept (a compliance flag stores its reasons' codes).
+REASON_SUMMARIES: dict[ReasonCode, str] = {
+    ReasonCode.NO_SHARES: "The work has no registered share holders.",
+    ReasonCode.NO_CONSENT: "A share holder has not consented to the scope.",
+    ReasonCode.CONSENT_REVOKED: "A share holder revoked the consent.",
+    ReasonCode.WORK_DECLINED: "A share holder declined the work.",
+    ReasonCode.WORK_WITHDRAWN: "The work was withdrawn from the registry.",
+    ReasonCode.NO_GRANT: "No grant covered the use.",
+    ReasonCode.GRANT_NOT_YET_VALID: "The grant was not yet valid.",
+    ReasonCode.GRANT_EXPIRED: "The grant had expired.",
+    ReasonCode.GRANT_SUSPENDED: "The grant was suspended.",
+    ReasonCode.GRANT_REVOKED: "The grant was revoked.",
+    ReasonCode.SCOPE_NOT_IN_GRANT: "The grant does not cover the scope.",
+    ReasonCode.SCOPE_NOT_IN_LICENCE: "The licence does not cover the scope.",
+    ReasonCode.USE_EXCLUDED: "The licence excludes the use.",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     code: ReasonCode
     message: str
     holder_id: str | None = None
     grant_id: str | None = None
+
+    @classmethod
+    def of_code(cls, code: str) -> Reason:
+        """A reason known only by its stored code, with the code's general message."""
+        known = ReasonCode(code)
+        return cls(known, REASON_SUMMARIES[known])
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from registry.errors import DomainError, InvalidInput
+from registry.moments import EARLIEST_YEAR, LATEST_YEAR
 from registry.money import Currency, parse_amount
 from registry.royalties.model import Stream
 
@@ -64,7 +65,10 @@ class Period:
         match = _PERIOD.fullmatch(text.strip()) if isinstance(text, str) else None
         if match is None:
             raise InvalidInput(f"The period {text!r} must be a month written YYYY-MM, e.g. 2026-10.")
-        return cls(int(match.group(1)), int(match.group(2)))
+        year, month = int(match.group(1)), int(match.group(2))
+        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+            raise InvalidInput(f"The period {text!r} must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        return cls(year, month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -19,6 +19,7 @@ from graphql import (
     GraphQLError,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -27,6 +28,7 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -46,7 +48,11 @@ class _CostRule(ValidationRule):
             if isinstance(d, FragmentDefinitionNode)
         }
         root = self.context.schema.get_root_type(node.operation)
-        cost = _selection_cost(node.selection_set, root, fragments, set())
+        token = _variables.set(_coerced(self.context.schema, node, _variables.get() or {}))
+        try:
+            cost = _selection_cost(node.selection_set, root, fragments, set())
+        finally:
+            _variables.reset(token)
         if cost > self.max_cost:
             self.report_error(
                 GraphQLError(
@@ -55,6 +61,14 @@ class _CostRule(ValidationRule):
                     node,
                 )
             )
+
+
+def _coerced(schema: GraphQLSchema, node: OperationDefinitionNode, given: dict[str, Any]) -> dict[str, Any]:
+    """The variables as the operation will run with them: defaults filled in, values coerced."""
+    coerced = get_variable_values(schema, node.variable_definitions or (), given)
+    if isinstance(coerced, list):  # invalid variables: execution refuses them; estimate what was sent
+        return given
+    return dict(coerced.coerced)
 
 
 def _selection_cost(
@@ -114,6 +128,11 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
 class QueryCostLimiter(AddValidationRules):
     def __init__(self, max_cost: int) -> None:
         super().__init__([cost_limit_rule(max_cost)])
+
+
+def request_variables() -> dict[str, Any]:
+    """The variables the request sent (validation rules cannot otherwise see them)."""
+    return _variables.get() or {}
 
 
 class ExposeVariables(SchemaExtension):

@@ -27,9 +27,11 @@ from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
 from resolvers.provenance.mutations import ProvenanceMutation
 from resolvers.provenance.queries import ProvenanceQuery
+from resolvers.record_ids import RecordIdAlphabet
 from resolvers.royalties.mutations import RoyaltiesMutation
 from resolvers.royalties.queries import RoyaltiesQuery
 from resolvers.royalties.types import SCALAR_MAP
+from resolvers.selection_limits import SelectionLimits
 from resolvers.system.mutations import SystemMutation
 from resolvers.system.queries import SystemQuery
 from resolvers.transparency.queries import TransparencyQuery
@@ -60,6 +62,8 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 5000
     max_cost: int = 10000
+    max_repeats: int = 5
+    max_fields: int = 2000
 
 
 class RegistrySchema(strawberry.Schema):
@@ -84,11 +88,13 @@ def build_schema(
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             *observers,
+            partial(SelectionLimits, max_repeats=limits.max_repeats, max_fields=limits.max_fields),
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
+            RecordIdAlphabet,
             PublicErrors,
         ],
     )

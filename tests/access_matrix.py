@@ -175,3 +175,108 @@ def refused_or_empty(result: GraphQLResult, field_name: str) -> bool:
         return (result.body.get("data") or {}).get(field_name) is None
     value = (result.body.get("data") or {}).get(field_name)
     return isinstance(value, dict) and value.get("totalCount") == 0
+
+
+# --- nested fields ----------------------------------------------------------------------------------
+
+# Types whose records belong to a party: they name one (licenseeId, vendorId, creatorId), or are a party,
+# or are confined to one (a CREATOR key sees its own works only).
+PARTY_FIELDS = frozenset({"licenseeId", "vendorId", "creatorId"})
+PARTY_TYPES = frozenset(
+    {
+        "Creator",
+        "Work",
+        "Recording",
+        "Licensee",
+        "Vendor",
+        "Grant",
+        "Model",
+        "Output",
+        "TrainingRun",
+        "Statement",
+    }
+)
+
+
+def _record_type(type_: Any) -> GraphQLObjectType | None:
+    """The object type a field returns, looking through lists and connections (a page of nodes)."""
+    named = get_named_type(type_)
+    if not isinstance(named, GraphQLObjectType):
+        return None
+    if named.name.endswith("Connection") and "edges" in named.fields:
+        node = get_named_type(named.fields["edges"].type)
+        assert isinstance(node, GraphQLObjectType)
+        return _record_type(node.fields["node"].type)
+    return named
+
+
+def party_owned(type_: GraphQLObjectType) -> bool:
+    return type_.name in PARTY_TYPES or bool(PARTY_FIELDS & set(type_.fields))
+
+
+def _rule(field: GraphQLField) -> Any:
+    """The field's access rule (resolvers/access.py), or None."""
+    definition = field.extensions.get("strawberry-definition")
+    return next((e for e in getattr(definition, "extensions", ()) if hasattr(e, "roles")), None)
+
+
+def _reachable_by(rule: Any, role: str) -> bool:
+    return rule is None or rule.public or role in {str(r) for r in rule.roles}
+
+
+def nested_fields_without_rule(schema: GraphQLSchema, role: str, rules: dict[str, Rule]) -> list[str]:
+    """Object fields the role can reach that return a party's records yet declare no access rule.
+
+    Walks from every root field the role may call, through every field it may read; connection and edge
+    wrappers carry no rule of their own (the field that returns the page does).
+    """
+    roots = operations(schema)
+    todo = [
+        t
+        for name, field in roots.items()
+        if rules[name].cells[role] != "no" and (t := _record_type(field.type)) is not None
+    ]
+    seen: set[str] = set()
+    missing: list[str] = []
+    while todo:
+        type_ = todo.pop()
+        if type_.name in seen:
+            continue
+        seen.add(type_.name)
+        for name, field in type_.fields.items():
+            target = _record_type(field.type)
+            rule = _rule(field)
+            if target is None or not _reachable_by(rule, role):
+                continue
+            if rule is None and party_owned(target):
+                missing.append(f"{type_.name}.{name}")
+            todo.append(target)
+    return sorted(missing)
+
+
+def full_selection(type_: GraphQLObjectType, depth: int, role: str) -> str:
+    """Every field of the type the role may read that needs no argument, objects down to `depth` levels."""
+    parts: list[str] = []
+    for name, field in type_.fields.items():
+        if any(is_non_null_type(a.type) and a.default_value is Undefined for a in field.args.values()):
+            continue
+        if not _reachable_by(_rule(field), role):
+            continue  # refused as it should be (the matrix checks that); a refusal nulls its parents
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLObjectType):
+            inner = full_selection(named, depth - 1, role) if depth > 0 else ""
+            if inner:
+                parts.append(f"{name} {{ {inner} }}")
+        elif isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+            parts.append(f"{name} {{ __typename }}")
+        else:
+            parts.append(name)
+    return " ".join(parts)
+
+
+def strings_in(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(strings_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(strings_in(v) for v in value)) if value else set()
+    return {value} if isinstance(value, str) else set()

@@ -26,8 +26,18 @@ def required_native(value: Any) -> datetime:
     return moment
 
 
+def taken(kind: str, record_id: str) -> Conflict:
+    """Another party's record holds the id: the answer names nothing of it (docs/access.md, "Refusals")."""
+    return Conflict(f"{kind} id {record_id!r} is not available; choose another id.")
+
+
 def require_same(kind: str, record_id: str, stored: Mapping[str, Any], sent: Mapping[str, Any]) -> None:
-    """A retried write returns the stored record; the same id with different content is a CONFLICT."""
+    """A retried write returns the stored record; the same id with different content is a CONFLICT.
+
+    When the stored record is another licensee's, the CONFLICT names no field of it.
+    """
+    if "licensee_id" in sent and stored.get("licensee_id") != sent["licensee_id"]:
+        raise taken(kind, record_id)
     differing = sorted(
         key for key, value in sent.items() if _comparable(stored.get(key)) != _comparable(value)
     )

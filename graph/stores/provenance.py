@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import require_same
+from graph.stores._records import require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import work_facts
@@ -48,6 +48,8 @@ from registry.provenance import (
 from registry.rights import GrantFacts, Scope, Use
 
 BATCH_SIZE = 5_000
+# A live upload writes a batch every few seconds; one silent this long died with its process.
+ABANDONED_AFTER_SECONDS = 600
 PURGE_BATCH = 10_000
 
 MODEL_OF_LICENSEE = """
@@ -106,6 +108,7 @@ CALL (r) {
   UNWIND $recordings AS row MATCH (t:Recording {id: row.id})
   CREATE (r)-[:USED {weight: row.weight, ref: row.ref, licensable: row.licensable}]->(t)
 }
+SET r.batch_at = datetime()
 RETURN r.id AS id
 """
 _FLAG_TAIL = """
@@ -144,6 +147,12 @@ MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id})
 WITH f LIMIT $limit DETACH DELETE f RETURN count(*) AS n
 """
 DELETE_RUN = "MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token DETACH DELETE r"
+# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while.
+ABANDONED_UPLOADS = """
+MATCH (r:TrainingRun {status: 'UPLOADING'})
+WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
+RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
+"""
 
 OUTPUT_BY_HASH = """
 MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash})
@@ -212,7 +221,7 @@ async def declare_training_run(
     if existing is not None and existing.get("status") == "COMPLETE":
         return await _replayed(run, existing, items)
     if existing is not None and existing.get("licensee_id") != run.licensee_id:
-        raise Conflict(f"Training run id {run.id!r} is taken; choose another id.")
+        raise taken("Training run", run.id)
     token = secrets.token_hex(16)
     await db.write(lambda tx: _begin(tx, run, token))
     try:
@@ -385,6 +394,18 @@ async def _discard(db: Database, run_id: str, token: str) -> None:
     await db.run_write(DELETE_RUN, {"id": run_id, "token": token})
 
 
+async def purge_abandoned_uploads(db: Database, idle_seconds: int = ABANDONED_AFTER_SECONDS) -> list[str]:
+    """Delete the remnants of uploads that died half-way (their run, edges and flags); returns their ids.
+
+    Run at start-up (opustrace/app.py), under an audit scope, so each purge is on the trail. An upload
+    still alive in another process writes a batch far more often than `idle_seconds`, so it is left be.
+    """
+    rows = await db.run_read(ABANDONED_UPLOADS, {"idle": idle_seconds})
+    for row in rows:
+        await _discard(db, row["id"], row["token"])
+    return [row["id"] for row in rows]
+
+
 async def items_of(items: Iterable[ManifestItem]) -> AsyncIterator[ManifestItem]:
     """A list manifest as the stream `declare_training_run` reads."""
     for item in items:
@@ -410,7 +431,9 @@ async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
         await _own_model(tx, output.licensee_id, output.model_id, "model that generated the output")
         existing = await tx.single(OUTPUT_BY_HASH, {"hash": output.content_hash})
         if existing is not None:
-            require_same("Output", output.content_hash, existing["output"], sent)
+            require_same(
+                "Output", output.content_hash, existing["output"], sent | {"licensee_id": output.licensee_id}
+            )
             return OutputRecord.from_row(existing["output"])
         tainted = await tx.run(NON_COMPLIANT_LINEAGE, {"model_id": output.model_id})
         params = {"model_id": output.model_id, "hash": output.content_hash}

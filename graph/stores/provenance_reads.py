@@ -72,10 +72,12 @@ WITH id, f ORDER BY f.code, f.work_id, f.id
 WITH id, collect(f {.*})[..$limit] AS flags, count(f) AS total
 RETURN id, flags, total
 """
+# A run's flags become visible with the run: never while it uploads (nor if its upload died).
 _FLAG_FILTER = """
 MATCH (f:ComplianceFlag)
 WHERE ($kind IS NULL OR f.subject_kind = $kind) AND ($code IS NULL OR f.code = $code)
   AND ($subject_id IS NULL OR f.subject_id = $subject_id)
+  AND NOT EXISTS { MATCH (f)-[:ON]->(r:TrainingRun) WHERE r.status <> 'COMPLETE' }
 """
 COUNT_FLAGS = _FLAG_FILTER + "RETURN count(f) AS total"
 PAGE_FLAGS = (

@@ -131,7 +131,8 @@ RETURN s {.*} AS statement
 LIST = """
 MATCH (s:Statement)
 WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
-  AND ($status IS NULL OR s.status = $status)
+  AND ($status IS NULL OR s.status = $status) AND ($currency IS NULL OR s.currency = $currency)
+  AND (NOT $latest OR NOT EXISTS { MATCH (:Statement)-[:CORRECTS]->(s) })
 WITH s ORDER BY s.period DESC, s.created_at DESC, s.id
 WITH collect(s {.*}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
@@ -656,12 +657,23 @@ async def get_statement(db: Database, statement_id: str) -> StatementRecord:
 
 
 async def list_statements(
-    db: Database, *, period: str | None, stream: Stream | None, status: str | None, offset: int, limit: int
+    db: Database,
+    *,
+    period: str | None,
+    stream: Stream | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+    currency: str | None = None,
+    latest: bool = False,
 ) -> tuple[int, list[StatementRecord]]:
+    """A page of statements; `latest` keeps only the last of each correction chain (none corrects it)."""
     params = {
         "period": period,
         "stream": stream.value if stream else None,
         "status": status,
+        "currency": currency,
+        "latest": latest,
         "offset": offset,
         "limit": limit,
     }

@@ -21,7 +21,7 @@ from typing import Any, LiteralString
 
 from graph.database import Database, Tx
 from graph.stores._records import native, required_native
-from registry.errors import Conflict, Forbidden, NotFound
+from registry.errors import Conflict, NotFound
 from registry.money import format_amount
 from registry.royalties.model import Stream
 from registry.usage import CsvError, CsvLine, Period, UsageInput, usage_report_id, usage_sort_key
@@ -126,12 +126,9 @@ def _merge_query(stream: Stream) -> LiteralString:
 
 
 def _subject_problem(usage: UsageInput, owners: dict[str, str | None]) -> str | None:
-    label = usage.subject_label.lower()
-    if usage.subject_id not in owners:
-        return f"No {label} has id {usage.subject_id!r}."
-    if owners[usage.subject_id] != usage.licensee_id:
-        # The same words whether the subject is another licensee's or unowned: nothing leaks.
-        return f"{usage.subject_label} {usage.subject_id} is not one of licensee {usage.licensee_id}'s."
+    if owners.get(usage.subject_id) != usage.licensee_id:
+        # The same words whether the subject is another licensee's, unowned or missing: nothing leaks.
+        return f"No {usage.subject_label.lower()} {usage.subject_id!r} of licensee {usage.licensee_id}."
     return None
 
 
@@ -141,7 +138,7 @@ async def report_usage(db: Database, usage: UsageInput) -> UsageRecord:
     async def work(tx: Tx) -> dict[str, Any]:
         problem = _subject_problem(usage, await _owners(tx, usage.stream, [usage.subject_id]))
         if problem is not None:
-            raise (NotFound if problem.startswith("No ") else Forbidden)(problem)
+            raise NotFound(problem)
         rows = await tx.run(_merge_query(usage.stream), {"rows": [_row(usage)]})
         stored: dict[str, Any] = rows[0]["report"]
         tx.touch(usage.id, usage.subject_id)
@@ -299,21 +296,8 @@ __all__ = [
     "UploadResult",
     "UsageRecord",
     "known_report_id",
-    "output_owner",
     "report_usage",
     "upload_output_usage",
     "usage_reports",
     "usage_sort_key",
 ]
-
-
-async def output_owner(db: Database, output_id: str) -> str | None:
-    """The licensee whose model generated the output; raises NotFound for an unknown output."""
-
-    async def work(tx: Tx) -> dict[str, str | None]:
-        return await _owners(tx, Stream.OUTPUT_USE, [output_id])
-
-    owners = await db.read(work)
-    if output_id not in owners:
-        raise NotFound(f"No output has id {output_id!r}.")
-    return owners[output_id]

@@ -98,9 +98,7 @@ class AttributionMutation:
     async def engage_vendor(
         self, info: Info, licensee_id: strawberry.ID, vendor_id: strawberry.ID, designated: bool = False
     ) -> VendorEngagement:
-        principal = require_principal(info)
-        if principal.role == Role.LICENSEE and principal.scope_id != str(licensee_id):
-            raise Forbidden("A licensee key engages vendors for its own licensee only.")
+        require_principal(info).acting_for(Role.LICENSEE, str(licensee_id), "licensee")
         record = await vendors.engage(info.context.db, str(licensee_id), str(vendor_id), designated)
         return VendorEngagement.from_record(record)
 
@@ -118,8 +116,8 @@ class AttributionMutation:
         file: Upload | None = None,
     ) -> AttributionSubmission:
         principal = require_principal(info)
-        vendor_id = principal.scope_id
-        if vendor_id is None:
+        vendor_id = principal.party(Role.VENDOR)
+        if not vendor_id:
             raise Forbidden("This vendor key is not bound to a vendor; ask an admin for a scoped key.")
         body = await _payload_bytes(payload, file)
         stored = await ingest(info.context.db, format.value, body, vendor_id=vendor_id, via="GRAPHQL")

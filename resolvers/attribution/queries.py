@@ -1,5 +1,5 @@
 """Attribution reports: a VENDOR reads its own submissions, a LICENSEE the reports on its outputs,
-ADMIN and AUDITOR everything. Another party's report answers FORBIDDEN, exactly as a missing one."""
+ADMIN and AUDITOR everything. Another party's report answers NOT_FOUND, exactly as a missing one."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import strawberry
 from graph.stores import attribution_reads as reads
 from graph.stores.attribution_reads import ReportRecord
 from registry.access import Principal, Role
-from registry.errors import Forbidden, NotFound
-from resolvers.access import allow, require_principal
+from registry.errors import NotFound
+from resolvers.access import allow, require_principal, require_visible
 from resolvers.attribution.types import AttributionReport
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
@@ -17,29 +17,15 @@ from resolvers.pagination import Connection, connection, window
 READERS = (Role.ADMIN, Role.AUDITOR, Role.VENDOR, Role.LICENSEE)
 
 
-def _confined(principal: Principal, role: Role, asked: str | None) -> str | None:
-    if principal.role != role:
-        return asked
-    if asked is not None and asked != principal.scope_id:
-        raise Forbidden(f"A {role.lower()} key reads its own attribution reports only.")
-    return principal.scope_id or ""
-
-
-async def _checked_output(info: Info, principal: Principal, output_id: str) -> None:
+async def _checked_output(info: Info, output_id: str) -> None:
     """An output a caller may name: a LICENSEE only its own (absent and foreign answer alike)."""
     exists, licensee = await reads.output_licensee(info.context.db, output_id)
-    if principal.role == Role.LICENSEE and (not exists or licensee != principal.scope_id):
-        raise Forbidden(f"No output of yours has id {output_id!r}.")
-    if not exists:
-        raise NotFound(f"No output has id {output_id!r}.")
+    require_visible(info, Role.LICENSEE, licensee if exists else None, f"output {output_id!r}")
 
 
 def _may_read(principal: Principal, record: ReportRecord) -> bool:
-    if principal.role == Role.VENDOR:
-        return record.vendor_id == principal.scope_id
-    if principal.role == Role.LICENSEE:
-        return record.licensee_id is not None and record.licensee_id == principal.scope_id
-    return True
+    """A report belongs to its vendor and to the licensee of its output: either may read it."""
+    return principal.sees(Role.VENDOR, record.vendor_id) or principal.sees(Role.LICENSEE, record.licensee_id)
 
 
 @strawberry.type
@@ -59,10 +45,12 @@ class AttributionQuery:
         after: str | None = None,
     ) -> Connection[AttributionReport]:
         principal = require_principal(info)
-        vendor = _confined(principal, Role.VENDOR, str(vendor_id) if vendor_id is not None else None)
-        licensee = principal.scope_id or "" if principal.role == Role.LICENSEE else None
+        vendor = principal.acting_for(
+            Role.VENDOR, str(vendor_id) if vendor_id is not None else None, "vendor"
+        )
+        licensee = principal.party(Role.LICENSEE)
         if licensee is not None and output_id is not None:
-            await _checked_output(info, principal, str(output_id))
+            await _checked_output(info, str(output_id))
         offset, limit = window(first, after)
         total, records = await reads.list_reports(
             info.context.db,
@@ -81,9 +69,7 @@ class AttributionQuery:
         record = (await reads.reports_by_id(info.context.db, [str(id)])).get(str(id))
         if record is not None and _may_read(principal, record):
             return AttributionReport.from_record(record)
-        if principal.role in (Role.VENDOR, Role.LICENSEE):
-            raise Forbidden(f"No attribution report of yours has id {id!r}.")
-        raise NotFound(f"No attribution report has id {id!r}.")
+        raise NotFound(f"No attribution report {str(id)!r} that you may read.")
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
@@ -93,6 +79,6 @@ class AttributionQuery:
     async def counting_attribution_report(
         self, info: Info, output_id: strawberry.ID
     ) -> AttributionReport | None:
-        await _checked_output(info, require_principal(info), str(output_id))
+        await _checked_output(info, str(output_id))
         counted = await reads.counting_report_for(info.context.db, str(output_id))
         return AttributionReport.from_record(counted.report) if counted is not None else None

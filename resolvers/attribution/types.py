@@ -20,8 +20,10 @@ from graph.stores.attribution_reads import (
 from graph.stores.vendors import Engagement, VendorRecord
 from registry.attribution import RightType, decimal_text
 from registry.attribution_matching import MatchedBy, UnmatchedReason
+from resolvers.access import part_of_parent, party_filtered
 from resolvers.attribution import loaders
 from resolvers.catalogue.types import Recording, Work
+from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
 
@@ -59,7 +61,7 @@ class Vendor:
 
 @strawberry.type(description="A new vendor and its webhook signing secret, shown this once.")
 class CreatedVendor:
-    vendor: Vendor
+    vendor: Vendor = strawberry.field(extensions=part_of_parent())
     webhook_secret: str | None = strawberry.field(
         description="HMAC-SHA256 key for X-Opustrace-Signature. Shown only when the vendor was created "
         "by this call; a retried call returns null. Store it in the vendor's secret manager."
@@ -150,14 +152,20 @@ class Influence:
             target_id=strawberry.ID(record.target_id),
         )
 
-    @strawberry.field(description="The influencing work, for a COMPOSITION influence.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="The influencing work, for a COMPOSITION influence.",
+    )
     async def work(self, info: Info) -> Work | None:
-        if self.right_type is not RightType.COMPOSITION:
+        if self.right_type is not RightType.COMPOSITION or not await work_visible(info, str(self.target_id)):
             return None
         record = await licensing_loaders.work(info).load(str(self.target_id))
         return Work.from_record(record) if record else None
 
-    @strawberry.field(description="The influencing recording, for a MASTER influence.")
+    @strawberry.field(
+        extensions=part_of_parent(),
+        description="The influencing recording, for a MASTER influence.",
+    )
     async def recording(self, info: Info) -> Recording | None:
         if self.right_type is not RightType.MASTER:
             return None
@@ -265,7 +273,7 @@ class AttributionReport:
 
 @strawberry.type(description="One report of a submission: stored now, or already stored (duplicate).")
 class SubmittedReport:
-    report: AttributionReport
+    report: AttributionReport = strawberry.field(extensions=part_of_parent())
     duplicate: bool = strawberry.field(description="True when this exact report was already stored.")
     current: bool
 

@@ -1,10 +1,11 @@
 """`POST /webhooks/attribution/{vendor_id}`: a vendor pushes a report, signed (docs/attribution-formats.md).
 
-Order of checks: the vendor exists (404), the body fits (413), the signature matches one of the vendor's
-secrets and is fresh and new (401; the Neo4j replay guard), the payload parses in the vendor's format
-(400), the report is stored under an audit scope with via WEBHOOK (404 unknown output, 403 vendor not
-engaged, 409 conflicting report). Nothing is parsed before the signature is verified, and the replay
-guard's write is not itself audited: only what a verified delivery stored is.
+Order of checks: the body fits (413; this endpoint's own cap, above the API's general one), the signature
+matches one of the vendor's secrets and is fresh and new (401; the Neo4j replay guard; an unknown vendor
+answers exactly as a wrong signature, so vendor ids cannot be enumerated), the payload parses in the
+vendor's format (400), the report is stored under an audit scope with via WEBHOOK (404 unknown output,
+403 vendor not engaged, 409 conflicting report). Nothing is parsed before the signature is verified,
+and the replay guard's write is not itself audited: only what a verified delivery stored is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from secrets import token_bytes
 from typing import Any
 
 from starlette.requests import Request
@@ -39,6 +41,7 @@ STATUS = {
 }
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+UNKNOWN_VENDOR_SECRET = token_bytes(32)
 
 
 class _TooLarge(Exception):
@@ -74,15 +77,13 @@ def attribution_webhook(db: Database, request_id: Callable[[], str] = lambda: "-
         vendor_id = request.path_params["vendor_id"]
         try:
             config = await vendors.webhook_verification(db, vendor_id)
-            if config is None:
-                return JSONResponse(
-                    {"error": {"code": "NOT_FOUND", "message": f"No vendor has id {vendor_id!r}."}}, 404
-                )
             body = await _read_capped(request)
             header = request.headers.get(SIGNATURE_HEADER)
-            delivery = await verify_webhook(
-                header, body, config.secrets, vendor_id=vendor_id, replay_guard=guard
-            )
+            # An unknown vendor is checked against a secret no one holds: it fails exactly as a wrong
+            # signature does (header, freshness, then MAC), and says nothing more.
+            secrets = config.secrets if config is not None else (UNKNOWN_VENDOR_SECRET,)
+            delivery = await verify_webhook(header, body, secrets, vendor_id=vendor_id, replay_guard=guard)
+            assert config is not None  # a signature verified against some secret of the vendor's
             scope = AuditScope(
                 actor=f"vendor:{vendor_id}",
                 role="VENDOR",

@@ -14,7 +14,7 @@ from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from resolvers.access import allow, authenticated, require_principal
 from resolvers.catalogue import loaders
 from resolvers.catalogue.types import Creator, Recording, Work
-from resolvers.catalogue.visibility import restricted_creator, work_visible
+from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 
@@ -72,7 +72,7 @@ async def _work_filter(info: Info, where: WorkFilter | None) -> catalogue.WorkFi
         if found is None or creator_id not in (None, found.id):
             return None
         creator_id = found.id
-    confined = restricted_creator(principal)
+    confined = principal.party(Role.CREATOR)
     if confined is not None:
         if creator_id not in (None, confined):
             return None  # another creator's works read as none, whether or not there are any
@@ -91,7 +91,7 @@ class CatalogueQuery:
     async def creator(self, info: Info, id: strawberry.ID | None = None, ipi: str | None = None) -> Creator:
         _one_of(id, ipi, "id or ipi")
         record = await _creator_record(info, str(id) if id is not None else None, ipi)
-        if record is None or not require_principal(info).acts_for(record.id):
+        if record is None or not require_principal(info).sees(Role.CREATOR, record.id):
             raise NotFound(f"No creator has {'id' if id is not None else 'IPI'} {id or ipi!r}.")
         return Creator.from_record(record)
 
@@ -151,7 +151,7 @@ class CatalogueQuery:
     async def recording(self, info: Info, isrc: str) -> Recording:
         canonical, _ = parse_isrc(isrc)
         record = await catalogue.recording_by_isrc(info.context.db, canonical)
-        if record is not None and restricted_creator(require_principal(info)) is not None:
+        if record is not None and require_principal(info).party(Role.CREATOR) is not None:
             works = await loaders.works_of_recording(info).load(record.id)
             if not any(await asyncio.gather(*(work_visible(info, w.id) for w in works))):
                 record = None

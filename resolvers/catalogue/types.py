@@ -18,6 +18,7 @@ from registry.catalogue import CreatorKind, WorkStatus
 from registry.errors import Forbidden
 from registry.identifiers import format_isrc, format_iswc
 from registry.shares import ShareRole
+from resolvers.access import part_of_parent, party_filtered
 from resolvers.catalogue import loaders
 from resolvers.catalogue.disputes import WorkDispute
 from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
@@ -139,7 +140,10 @@ class Work:
     def updated_at(self) -> datetime | None:
         return self.record.updated_at
 
-    @strawberry.field(description="Public (names only for LICENSEE and VENDOR). Everyone holding a share.")
+    @strawberry.field(
+        extensions=part_of_parent(),
+        description="Public (names only for LICENSEE and VENDOR). Everyone holding a share.",
+    )
     async def creators(self, info: Info) -> list[Creator]:
         records = await loaders.shares_of_work(info).load(self.id)
         unique = {r.creator.id: r.creator for r in records}
@@ -152,7 +156,9 @@ class Work:
         records = await loaders.shares_of_work(info).load(self.id)
         return [Share.from_record(r) for r in records]
 
-    @strawberry.field(description="Public. Recordings embodying the work (up to 100, by ISRC).")
+    @strawberry.field(
+        extensions=part_of_parent(), description="Public. Recordings embodying the work (up to 100, by ISRC)."
+    )
     async def recordings(self, info: Info) -> list[Recording]:
         records = await loaders.recordings_of_work(info).load(self.id)
         return [Recording.from_record(r) for r in records]
@@ -209,8 +215,8 @@ class PublisherChain:
 
 @strawberry.type(description="One holder's share of one work in one role; basis points, 10000 = 100 %.")
 class Share:
-    creator: Creator
-    work: Work
+    creator: Creator = strawberry.field(extensions=part_of_parent())
+    work: Work = strawberry.field(extensions=part_of_parent())
     role: ShareRole
     performing_bp: int = strawberry.field(description="Performing right, hundredths of a percent.")
     mechanical_bp: int = strawberry.field(description="Mechanical right, hundredths of a percent.")
@@ -256,7 +262,8 @@ class Recording:
         return format_isrc(self.isrc)
 
     @strawberry.field(
-        description="Works it embodies (up to 100); a CREATOR key sees only its own among them."
+        extensions=party_filtered(),
+        description="Works it embodies (up to 100); a CREATOR key sees only its own among them.",
     )
     async def works(self, info: Info) -> list[Work]:
         records = await loaders.works_of_recording(info).load(self.id)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from registry.access import Principal, Role
+from registry.access import Role
 from resolvers.access import allow, require_principal
 from resolvers.catalogue import loaders
 from resolvers.context import Info
@@ -21,20 +21,12 @@ PRIVATE = allow(Role.ADMIN, Role.AUDITOR, Role.CREATOR)
 PRIVATE_NOTE = " Not public: ADMIN, AUDITOR and the creators of the work only; others get FORBIDDEN."
 
 
-def restricted_creator(principal: Principal) -> str | None:
-    """The creator id a CREATOR key is confined to, or None when the caller is not confined."""
-    return principal.scope_id if principal.role == Role.CREATOR else None
-
-
 async def work_visible(info: Info, work_id: str) -> bool:
-    confined = restricted_creator(require_principal(info))
+    confined = require_principal(info).party(Role.CREATOR)
     if confined is None:
         return True
     return await loaders.held_by_creator(info, confined).load(work_id)
 
 
 def creator_visible(info: Info, creator_id: str) -> bool:
-    principal = require_principal(info)
-    if principal.role in (Role.LICENSEE, Role.VENDOR):
-        return False
-    return principal.acts_for(creator_id)
+    return require_principal(info).sees(Role.CREATOR, creator_id)

@@ -8,7 +8,7 @@ import strawberry
 
 from graph.stores import consents, licences
 from registry.access import Principal, Role
-from registry.errors import Forbidden, InvalidInput, NotFound
+from registry.errors import InvalidInput, NotFound
 from registry.licensing import (
     ConsentInput,
     GrantInput,
@@ -39,16 +39,10 @@ CONSENTERS = allow(Role.ADMIN, Role.CREATOR)
 
 def acting_for(principal: Principal, creator_id: str | None, evidence: str | None) -> str:
     """The creator a consent write is for: a CREATOR key's own; any, with evidence, for an ADMIN."""
-    if principal.role == Role.CREATOR:
-        own = principal.scope_id or ""
-        if creator_id is not None and creator_id != own:
-            raise Forbidden("A creator key gives and revokes consent for its own creator only.")
-        return own
-    if creator_id is None:
-        raise InvalidInput("creatorId is required when an admin acts for a creator.")
-    if not (evidence or "").strip():
+    creator = principal.named_party(Role.CREATOR, creator_id, "creator")
+    if principal.party(Role.CREATOR) is None and not (evidence or "").strip():
         raise InvalidInput("evidence is required when an admin acts for a creator: say what you relied on.")
-    return creator_id
+    return creator
 
 
 async def _give(info: Info, consent: ConsentInput) -> Consent:
@@ -102,17 +96,15 @@ class LicensingMutation:
     )
     async def revoke_consent(self, info: Info, id: strawberry.ID, evidence: str | None = None) -> Consent:
         principal = require_principal(info)
-        own = principal.scope_id if principal.role == Role.CREATOR else None
+        own = principal.party(Role.CREATOR)
         if own is None and not (evidence or "").strip():
             raise InvalidInput("evidence is required when an admin revokes for a creator.")
         record = await consents.revoke_consent(
             info.context.db, str(id), principal.key_id, evidence, creator_id=own
         )
-        if record is None and own is not None:
-            # The same answer whether the consent is another creator's or absent: nothing leaks.
-            raise Forbidden(f"No consent of yours has id {id!r}.")
         if record is None:
-            raise NotFound(f"No consent has id {id!r}.")
+            # The same answer whether the consent is another creator's or absent: nothing leaks.
+            raise NotFound(f"No consent {str(id)!r} that you may read.")
         return Consent.from_record(record)
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="Register an AI company as a licensee.")

@@ -1,7 +1,7 @@
 """Consent history, licensees, licences, grants, the rights check and the licensable catalogue.
 
 A LICENSEE key sees its own licensee and grants only; a CREATOR key its own consents and works. Asking
-for someone else's answers FORBIDDEN with the same message whether the record exists or not.
+for someone else's answers NOT_FOUND, exactly as for a record that does not exist (docs/access.md).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import strawberry
 
 from graph.stores import consents, licences, rights
 from graph.stores.catalogue import WorkFilter
+from graph.stores.licences import GrantRecord
 from registry.access import Principal, Role
 from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_iswc
 from registry.rights import Scope, Use, require_aware
-from resolvers.access import allow, authenticated, require_principal
+from resolvers.access import allow, authenticated, require_principal, require_visible
 from resolvers.catalogue.types import Work
 from resolvers.context import Info
 from resolvers.licensing.types import (
@@ -30,15 +31,6 @@ from resolvers.licensing.types import (
 from resolvers.pagination import Connection, connection, peeked_connection, selects_total, window
 
 
-def _own(principal: Principal, role: Role, asked: str | None, what: str) -> str | None:
-    """For a key of `role`: its own id (asking for another's is FORBIDDEN); for others: what was asked."""
-    if principal.role != role:
-        return asked
-    if asked is not None and asked != principal.scope_id:
-        raise Forbidden(f"A {role.lower()} key reads its own {what} only.")
-    return principal.scope_id
-
-
 def _moment(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
@@ -46,13 +38,12 @@ def _moment(at: datetime | None) -> datetime:
     return at
 
 
-async def _own_grant(info: Info, principal: Principal, grant_id: str) -> None:
-    """A licensee may name only its own grants; unknown and foreign grants answer alike."""
-    if principal.role != Role.LICENSEE:
-        return
-    found = await licences.grants_by_id(info.context.db, [grant_id])
-    if grant_id not in found or found[grant_id].licensee_id != principal.scope_id:
-        raise Forbidden(f"No grant of yours has id {grant_id!r}.")
+async def visible_grant(info: Info, grant_id: str) -> GrantRecord:
+    """A grant the caller may name: a LICENSEE its own only; unknown and foreign grants answer alike."""
+    found = (await licences.grants_by_id(info.context.db, [grant_id])).get(grant_id)
+    require_visible(info, Role.LICENSEE, found.licensee_id if found else None, f"grant {grant_id!r}")
+    assert found is not None
+    return found
 
 
 async def _checked_work(
@@ -61,16 +52,19 @@ async def _checked_work(
     """The work's id; a CREATOR key may check only works it holds a share in, and without grants."""
     db = info.context.db
     canonical = parse_iswc(iswc) if iswc else None
-    if principal.role != Role.CREATOR:
+    creator = principal.party(Role.CREATOR)
+    if creator is None:
         return await rights.find_work_id(db, work_id, canonical)
-    denied = Forbidden("A creator key checks its own works only, without grants.")
     if under is not None:
-        raise denied
+        raise Forbidden(
+            "A creator key checks its own works without grants: leave out grantId and licenseeId."
+        )
+    denied = NotFound(f"No work {work_id or iswc!r} of yours.")
     try:
         work = await rights.find_work_id(db, work_id, canonical)
     except NotFound:
         raise denied from None
-    if not await rights.holds_share(db, principal.scope_id or "", work):
+    if not await rights.holds_share(db, creator, work):
         raise denied
     return work
 
@@ -95,7 +89,7 @@ class LicensingQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Consent]:
-        creator = _own(require_principal(info), Role.CREATOR, _str(creator_id), "consents")
+        creator = require_principal(info).acting_for(Role.CREATOR, _str(creator_id), "creator")
         offset, limit = window(first, after)
         total, records = await consents.consent_history(
             info.context.db,
@@ -112,13 +106,10 @@ class LicensingQuery:
         description="A licensee (a LICENSEE: itself).",
     )
     async def licensee(self, info: Info, id: strawberry.ID) -> Licensee:
-        principal = require_principal(info)
-        if principal.role == Role.LICENSEE and str(id) != principal.scope_id:
-            raise Forbidden("A licensee key reads its own licensee only.")
-        found = await licences.licensees_by_id(info.context.db, [str(id)])
-        if str(id) not in found:
-            raise NotFound(f"No licensee has id {id!r}.")
-        return Licensee.from_record(found[str(id)])
+        found = (await licences.licensees_by_id(info.context.db, [str(id)])).get(str(id))
+        require_visible(info, Role.LICENSEE, found.id if found else None, f"licensee {str(id)!r}")
+        assert found is not None
+        return Licensee.from_record(found)
 
     @strawberry.field(extensions=allow(Role.ADMIN, Role.AUDITOR), description="Every licensee, by name.")
     async def licensees(
@@ -141,12 +132,7 @@ class LicensingQuery:
         description="A grant (a LICENSEE: its own).",
     )
     async def grant(self, info: Info, id: strawberry.ID) -> Grant:
-        principal = require_principal(info)
-        await _own_grant(info, principal, str(id))
-        found = await licences.grants_by_id(info.context.db, [str(id)])
-        if str(id) not in found:
-            raise NotFound(f"No grant has id {id!r}.")
-        return Grant.from_record(found[str(id)])
+        return Grant.from_record(await visible_grant(info, str(id)))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
@@ -159,7 +145,7 @@ class LicensingQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Grant]:
-        licensee = _own(require_principal(info), Role.LICENSEE, _str(licensee_id), "grants")
+        licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
         offset, limit = window(first, after)
         total, records = await licences.list_grants(info.context.db, licensee, offset, limit)
         return connection(records, total, offset, Grant.from_record)
@@ -190,11 +176,10 @@ class LicensingQuery:
         db = info.context.db
         grant, licensee = _str(grant_id), _str(licensee_id)
         work = await _checked_work(info, principal, _str(work_id), iswc, grant or licensee)
-        if principal.role == Role.LICENSEE:
-            if grant is not None:
-                await _own_grant(info, principal, grant)
-            else:
-                licensee = _own(principal, Role.LICENSEE, licensee, "grants")
+        if grant is not None:
+            await visible_grant(info, grant)
+        else:
+            licensee = principal.acting_for(Role.LICENSEE, licensee, "licensee")
         verdict = await rights.check_work(
             db, work, scope, moment, grant_id=grant, licensee_id=licensee, use=use
         )
@@ -216,11 +201,10 @@ class LicensingQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Work]:
-        principal = require_principal(info)
         moment = _moment(at)
         offset, limit = window(first, after)
         if grant_id is not None:
-            await _own_grant(info, principal, str(grant_id))
+            await visible_grant(info, str(grant_id))
         where = WorkFilter(
             title=filter.title if filter and filter.title else None,
             iswc=parse_iswc(filter.iswc) if filter and filter.iswc else None,

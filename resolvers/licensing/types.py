@@ -10,7 +10,9 @@ from graph.stores.consents import ConsentRecord
 from graph.stores.licences import GrantRecord, LicenceRecord, LicenceVersionRecord, LicenseeRecord
 from registry.money import format_amount
 from registry.rights import Decision, GrantStatus, Reason, ReasonCode, Scope, Use, Verdict
+from resolvers.access import part_of_parent, party_filtered
 from resolvers.catalogue.types import Creator, Work
+from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.licensing import loaders
 
@@ -57,14 +59,16 @@ class Consent:
             created_at=record.created_at,
         )
 
-    @strawberry.field(description="The creator who gave it.")
+    @strawberry.field(extensions=part_of_parent(), description="The creator who gave it.")
     async def creator(self, info: Info) -> Creator | None:
         record = await loaders.creator(info).load(self.creator_id)
         return Creator.from_record(record) if record else None
 
-    @strawberry.field(description="The work it covers; null for a catalogue consent.")
+    @strawberry.field(
+        extensions=party_filtered(), description="The work it covers; null for a catalogue consent."
+    )
     async def work(self, info: Info) -> Work | None:
-        if self.work_id is None:
+        if self.work_id is None or not await work_visible(info, self.work_id):
             return None
         record = await loaders.work(info).load(self.work_id)
         return Work.from_record(record) if record else None
@@ -186,7 +190,7 @@ class Grant:
             suspensions=[Suspension(since=s, until=u) for s, u in facts.suspensions],
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=part_of_parent(), description="The licensee it was granted to.")
     async def licensee(self, info: Info) -> Licensee | None:
         record = await loaders.licensee(info).load(self.licensee_id)
         return Licensee.from_record(record) if record else None
@@ -236,7 +240,7 @@ class RightsVerdict:
             reasons=[RightsReason.from_reason(r) for r in verdict.reasons],
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=part_of_parent(), description="The work checked (the caller named it).")
     async def work(self, info: Info) -> Work | None:
         record = await loaders.work(info).load(self.work_id)
         return Work.from_record(record) if record else None

@@ -13,9 +13,9 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import licences, provenance
-from registry.access import Principal, Role
-from registry.errors import Forbidden, InvalidInput
+from graph.stores import provenance
+from registry.access import Role
+from registry.errors import InvalidInput
 from registry.provenance import (
     MAX_LIST_MANIFEST,
     ManifestFormat,
@@ -26,6 +26,7 @@ from registry.provenance import (
 )
 from resolvers.access import allow, require_principal
 from resolvers.context import Info
+from resolvers.licensing.queries import visible_grant
 from resolvers.provenance.manifest import format_of, upload_items
 from resolvers.provenance.types import Model, Output, TrainingRun
 
@@ -79,27 +80,6 @@ class DeclareOutputInput:
     duration_seconds: str | None = strawberry.field(default=None, description="Exact decimal seconds.")
 
 
-def licensee_for(principal: Principal, asked: strawberry.ID | None) -> str:
-    """The licensee a declaration is for: a LICENSEE key's own; for an ADMIN, the one it names."""
-    if principal.role == Role.LICENSEE:
-        own = principal.scope_id or ""
-        if asked is not None and str(asked) != own:
-            raise Forbidden("A licensee key declares for its own licensee only.")
-        return own
-    if asked is None:
-        raise InvalidInput("licenseeId is required when an admin declares for a licensee.")
-    return str(asked)
-
-
-async def _own_grant(info: Info, principal: Principal, grant_id: str | None) -> None:
-    """A licensee names only its own grants; an unknown grant and another's answer alike."""
-    if grant_id is None or principal.role != Role.LICENSEE:
-        return
-    found = await licences.grants_by_id(info.context.db, [grant_id])
-    if grant_id not in found or found[grant_id].licensee_id != principal.scope_id:
-        raise Forbidden(f"No grant of yours has id {grant_id!r}.")
-
-
 def _list_items(items: list[ManifestItemInput]) -> list[ManifestItem]:
     if len(items) > MAX_LIST_MANIFEST:
         raise InvalidInput(f"A list manifest holds at most {MAX_LIST_MANIFEST} items; upload a file instead.")
@@ -136,7 +116,9 @@ class ProvenanceMutation:
         "ADMIN for any licensee.",
     )
     async def declare_model(self, info: Info, input: DeclareModelInput) -> Model:
-        licensee = licensee_for(require_principal(info), input.licensee_id)
+        licensee = require_principal(info).named_party(
+            Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
+        )
         model = ModelInput(
             id=str(input.id) if input.id else None,
             licensee_id=licensee,
@@ -151,7 +133,8 @@ class ProvenanceMutation:
         description="Declare a training run with its manifest: `input.items` for small manifests, or a "
         "`manifest` file upload (JSON lines or CSV) for large ones. Written in batches; a failed upload "
         "leaves nothing. A run under no valid grant, or one that used works not licensable for training "
-        "when it started, is stored and flagged.",
+        "when it started, is stored and flagged. A run dated in the past is judged against the grant and "
+        "the consents in force at its `startedAt` (from 2000-01-01 to one day ahead), not those of today.",
     )
     async def declare_training_run(
         self,
@@ -161,7 +144,9 @@ class ProvenanceMutation:
         manifest_format: ManifestFormat | None = None,
     ) -> TrainingRun:
         principal = require_principal(info)
-        licensee = licensee_for(principal, input.licensee_id)
+        licensee = principal.named_party(
+            Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
+        )
         run = RunInput(
             id=str(input.id),
             licensee_id=licensee,
@@ -171,17 +156,22 @@ class ProvenanceMutation:
             finished_at=input.finished_at,
         )
         items = _manifest(input.items, manifest, manifest_format)
-        await _own_grant(info, principal, run.grant_id)
+        if run.grant_id is not None:
+            await visible_grant(info, run.grant_id)
         record = await provenance.declare_training_run(info.context.db, run, items)
         return TrainingRun.from_record(record)
 
     @strawberry.mutation(
         extensions=DECLARERS,
         description="Declare a generated output by the SHA-256 of its audio. Flagged when its model's "
-        "training lineage has a non-compliant run.",
+        "training lineage has a non-compliant run; each run of the lineage was judged against the consents "
+        "in force when it started, so an output dated in the past inherits those verdicts, not today's. "
+        "`generatedAt` lies between 2000-01-01 and one day ahead.",
     )
     async def declare_output(self, info: Info, input: DeclareOutputInput) -> Output:
-        licensee = licensee_for(require_principal(info), input.licensee_id)
+        licensee = require_principal(info).named_party(
+            Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
+        )
         output = OutputInput.model_validate(
             {
                 "id": str(input.id) if input.id else None,

@@ -16,9 +16,9 @@ from graph.stores import provenance_reads as reads
 from graph.stores.provenance_reads import ProvenanceFilter, TraceRecord
 from graph.stores.provenance_records import OutputRecord
 from registry.access import Principal, Role
-from registry.errors import Forbidden, InvalidInput, NotFound
+from registry.errors import InvalidInput, NotFound
 from registry.provenance import FlagCode, SubjectKind
-from resolvers.access import allow, require_principal
+from resolvers.access import allow, party_filtered, require_principal, require_visible
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 from resolvers.provenance.types import (
@@ -37,24 +37,10 @@ from resolvers.provenance.types import (
 OWNERS = (Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
 
 
-def _owned(principal: Principal, licensee_id: str) -> bool:
-    return principal.role != Role.LICENSEE or principal.scope_id == licensee_id
-
-
-def _own_licensee(principal: Principal, asked: str | None) -> str | None:
-    if principal.role != Role.LICENSEE:
-        return asked
-    if asked is not None and asked != principal.scope_id:
-        raise Forbidden("A licensee key reads its own models only.")
-    return principal.scope_id or ""
-
-
 def _filter(principal: Principal) -> ProvenanceFilter:
-    if principal.role == Role.LICENSEE:
-        return ProvenanceFilter(licensee_id=principal.scope_id or "")
-    if principal.role == Role.VENDOR:
-        return ProvenanceFilter(vendor_id=principal.scope_id or "")
-    return ProvenanceFilter()
+    return ProvenanceFilter(
+        licensee_id=principal.party(Role.LICENSEE), vendor_id=principal.party(Role.VENDOR)
+    )
 
 
 @strawberry.type(
@@ -83,7 +69,11 @@ class Provenance:
         )
         return connection(rows, total, offset, TrainedModel.from_row)
 
-    @strawberry.field(description="Outputs the work(s) influenced, newest first, with each vendor's score.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="Outputs the work(s) influenced, newest first, with each vendor's score (a LICENSEE key: "
+        "its own outputs; a VENDOR key: those it reported on).",
+    )
     async def outputs(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[InfluencedOutput]:
@@ -100,12 +90,14 @@ class Provenance:
 
 
 async def _readable_output(info: Info, output: OutputRecord | None, asked: str) -> OutputRecord:
-    principal = require_principal(info)
-    if output is not None and principal.role == Role.VENDOR:
-        if await reads.vendor_reported(info.context.db, principal.scope_id or "", output.id):
+    vendor = require_principal(info).party(Role.VENDOR)
+    if output is not None and vendor is not None:
+        if await reads.vendor_reported(info.context.db, vendor, output.id):
             return output
-    elif output is not None and _owned(principal, output.licensee_id):
-        return output
+    else:
+        require_visible(info, Role.LICENSEE, output.licensee_id if output else None, f"output {asked!r}")
+        if output is not None:
+            return output
     raise NotFound(f"No output {asked!r} that you may read.")
 
 
@@ -145,10 +137,9 @@ def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | 
 class ProvenanceQuery:
     @strawberry.field(extensions=allow(*OWNERS), description="A model (a LICENSEE key: its own).")
     async def model(self, info: Info, id: strawberry.ID) -> Model:
-        principal = require_principal(info)
         found = (await reads.models_by_id(info.context.db, [str(id)])).get(str(id))
-        if found is None or not _owned(principal, found.licensee_id):
-            raise NotFound(f"No model {str(id)!r} that you may read.")
+        require_visible(info, Role.LICENSEE, found.licensee_id if found else None, f"model {str(id)!r}")
+        assert found is not None
         return Model.from_record(found)
 
     @strawberry.field(
@@ -162,17 +153,19 @@ class ProvenanceQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Model]:
-        licensee = _own_licensee(require_principal(info), str(licensee_id) if licensee_id else None)
+        asked = str(licensee_id) if licensee_id else None
+        licensee = require_principal(info).acting_for(Role.LICENSEE, asked, "licensee")
         offset, limit = window(first, after)
         total, records = await reads.models_of_licensee(info.context.db, licensee, offset, limit)
         return connection(records, total, offset, Model.from_record)
 
     @strawberry.field(extensions=allow(*OWNERS), description="A complete training run (a LICENSEE: its own).")
     async def training_run(self, info: Info, id: strawberry.ID) -> TrainingRun:
-        principal = require_principal(info)
         found = (await reads.runs_by_id(info.context.db, [str(id)])).get(str(id))
-        if found is None or not _owned(principal, found.licensee_id):
-            raise NotFound(f"No training run {str(id)!r} that you may read.")
+        require_visible(
+            info, Role.LICENSEE, found.licensee_id if found else None, f"training run {str(id)!r}"
+        )
+        assert found is not None
         return TrainingRun.from_record(found)
 
     @strawberry.field(
@@ -225,13 +218,15 @@ class ProvenanceQuery:
     async def trace(self, info: Info, output_id: strawberry.ID) -> Trace:
         principal = require_principal(info)
         db = info.context.db
-        vendor = principal.scope_id or "" if principal.role == Role.VENDOR else None
-        record = await reads.trace(db, str(output_id), vendor_id=vendor)
-        await _readable_output(info, record.output if record else None, str(output_id))
+        record = await reads.trace(db, str(output_id), vendor_id=principal.party(Role.VENDOR))
+        creator = principal.party(Role.CREATOR)
+        if creator is None:
+            await _readable_output(info, record.output if record else None, str(output_id))
+        elif record is None:
+            raise NotFound(f"No output {str(output_id)!r} that you may read.")
         assert record is not None
-        visible = None
-        if principal.role == Role.CREATOR:
-            visible = await _creator_touched(info, principal.scope_id or "", record)
+        # A creator traces what touches its works, and sees the influences on its own works only.
+        visible = await _creator_touched(info, creator, record) if creator is not None else None
         counted = await attribution_reads.counting_report_for(db, record.output.id)
         return _trace(record, counted.report.id if counted else None, visible)
 
@@ -242,8 +237,9 @@ class ProvenanceQuery:
     )
     async def work_provenance(self, info: Info, work_id: strawberry.ID) -> Provenance:
         principal = require_principal(info)
-        if principal.role == Role.CREATOR:
-            held = await catalogue.works_held_by(info.context.db, principal.scope_id or "", [str(work_id)])
+        creator = principal.party(Role.CREATOR)
+        if creator is not None:
+            held = await catalogue.works_held_by(info.context.db, creator, [str(work_id)])
             if not held:
                 # As for a work that does not exist: a creator learns nothing of others' works.
                 raise NotFound(f"No work {str(work_id)!r} of yours.")
@@ -254,23 +250,25 @@ class ProvenanceQuery:
         description="The same across all of a creator's works (a CREATOR key: itself).",
     )
     async def creator_provenance(self, info: Info, creator_id: strawberry.ID) -> Provenance:
-        principal = require_principal(info)
-        if not principal.acts_for(str(creator_id)):
-            raise Forbidden("A creator key reads its own provenance only.")
+        require_principal(info).acting_for(Role.CREATOR, str(creator_id), "creator")
         return Provenance(work_id=None, creator_id=str(creator_id), where=ProvenanceFilter())
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR),
         description="What a model was trained on, over its whole lineage, in the spirit of the EU AI Act's "
         "Article 53 summary template: works and recordings used, licensed or not, their sources, and the "
-        "compliance status (a LICENSEE: its own models).",
+        "compliance status (a LICENSEE: its own models; a CREATOR: models trained on its works).",
     )
     async def model_training_summary(self, info: Info, model_id: strawberry.ID) -> ModelTrainingSummary:
-        principal = require_principal(info)
         db = info.context.db
         model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
-        if model is None or not _owned(principal, model.licensee_id):
-            raise NotFound(f"No model {str(model_id)!r} that you may read.")
-        summary = await reads.training_summary(db, model.id)
-        assert summary is not None
+        summary = await reads.training_summary(db, model.id) if model is not None else None
+        creator = require_principal(info).party(Role.CREATOR)
+        if creator is not None and model is not None and summary is not None:
+            # A creator reads the summary of a model trained on its works, and of no other.
+            if await reads.creator_trained(db, creator, [r.id for r in summary.runs]):
+                return ModelTrainingSummary.of(model, summary)
+            model = None
+        require_visible(info, Role.LICENSEE, model.licensee_id if model else None, f"model {str(model_id)!r}")
+        assert model is not None and summary is not None
         return ModelTrainingSummary.of(model, summary)

@@ -1,7 +1,9 @@
 """GraphQL types of provenance: Model, TrainingRun, Output, ComplianceFlag, the trace and the summaries.
 
 Nested fields load through dataloaders (resolvers/provenance/loaders.py and the catalogue's), so a list of
-any length costs the same number of queries. Who may reach an object is decided by the root fields.
+any length costs the same number of queries. Who may reach an object is decided by the root fields; every
+nested field that returns records carries its own rule too (docs/access.md, "Nested fields"), since a
+VENDOR or CREATOR reaches a licensee's model through a trace.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedMo
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from registry.access import Role
 from registry.provenance import ComplianceStatus, FlagCode, ManifestFormat, SubjectKind
-from resolvers.access import allow
+from registry.rights import Reason
+from resolvers.access import allow, part_of_parent, party_filtered, require_principal
 from resolvers.attribution import loaders as attribution_loaders
 from resolvers.catalogue.types import Recording, Work
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
-from resolvers.licensing.types import Grant
+from resolvers.licensing.types import Grant, RightsReason
 from resolvers.pagination import Connection
 from resolvers.provenance import loaders
 
@@ -35,6 +38,8 @@ strawberry.enum(ManifestFormat, description="An uploaded manifest: JSON lines, o
 
 # Who may see the commercial side of a run (its grant, its flags): not a vendor, which only attributes.
 NOT_VENDOR = allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR)
+# Who may list a model's outputs: its licensee (and the society), as `output(id)` allows.
+OWNERS = allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
 
 
 async def _work(info: Info, work_id: str | None) -> Work | None:
@@ -53,7 +58,9 @@ class ComplianceFlag:
     message: str
     subject_kind: SubjectKind
     subject_id: strawberry.ID
-    reasons: list[str] = strawberry.field(description="The rights rule's reason codes behind the flag.")
+    reasons: list[RightsReason] = strawberry.field(
+        description="The rights rule's reasons behind the flag, each a code and a message."
+    )
     work_id: strawberry.ID | None
     recording_id: strawberry.ID | None
     reference: str | None = strawberry.field(description="An unresolved manifest reference, or a run id.")
@@ -67,14 +74,17 @@ class ComplianceFlag:
             message=record.message,
             subject_kind=record.subject_kind,
             subject_id=strawberry.ID(record.subject_id),
-            reasons=list(record.reasons),
+            reasons=[RightsReason.from_reason(Reason.of_code(code)) for code in record.reasons],
             work_id=strawberry.ID(record.work_id) if record.work_id else None,
             recording_id=strawberry.ID(record.recording_id) if record.recording_id else None,
             reference=record.reference,
             detected_at=record.detected_at,
         )
 
-    @strawberry.field(description="The work the flag concerns (a CREATOR key: its own works only).")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="The work the flag concerns (a CREATOR key: its own works only).",
+    )
     async def work(self, info: Info) -> Work | None:
         return await _work(info, self.work_id)
 
@@ -116,11 +126,17 @@ class Model:
             created_at=record.created_at,
         )
 
-    @strawberry.field(description="This model, then the models it was fine-tuned from, nearest first.")
+    @strawberry.field(
+        extensions=part_of_parent(),
+        description="This model, then the models it was fine-tuned from, nearest first.",
+    )
     async def lineage(self, info: Info) -> list[Model]:
         return [Model.from_record(m) for m in await loaders.lineage(info).load(self.id) or []]
 
-    @strawberry.field(description="Every complete training run of the lineage, oldest first.")
+    @strawberry.field(
+        extensions=NOT_VENDOR,
+        description="Every complete training run of the lineage, oldest first.",
+    )
     async def training_runs(self, info: Info) -> list[TrainingRun]:
         return [TrainingRun.from_record(r) for r in await loaders.lineage_runs(info).load(self.id) or []]
 
@@ -128,9 +144,14 @@ class Model:
     async def compliance_status(self, info: Info) -> ComplianceStatus:
         return compliance_status_of(await loaders.lineage_runs(info).load(self.id) or [])
 
-    @strawberry.field(description="Its outputs, newest first (up to 100).")
+    @strawberry.field(
+        extensions=OWNERS,
+        description="Its outputs, newest first (up to 100; a LICENSEE key: its own).",
+    )
     async def outputs(self, info: Info) -> list[Output]:
-        return [Output.from_record(o) for o in await loaders.outputs_of_model(info).load(self.id) or []]
+        principal = require_principal(info)
+        found = await loaders.outputs_of_model(info).load(self.id) or []
+        return [Output.from_record(o) for o in found if principal.sees(Role.LICENSEE, o.licensee_id)]
 
 
 @strawberry.type(description="A declared, complete training run. Runs still uploading are never shown.")
@@ -165,7 +186,7 @@ class TrainingRun:
             record=record,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=part_of_parent(), description="The model it trained.")
     async def model(self, info: Info) -> Model | None:
         found = await loaders.model(info).load(self.model_id)
         return Model.from_record(found) if found else None
@@ -208,7 +229,7 @@ class Output:
             compliant=record.compliant,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=part_of_parent(), description="The model that generated it.")
     async def model(self, info: Info) -> Model | None:
         found = await loaders.model(info).load(self.model_id)
         return Model.from_record(found) if found else None
@@ -230,7 +251,9 @@ class TraceInfluence:
         description="Was the work (every work a recording embodies) licensable for TRAINING at the start of "
         "every run of the model's lineage? Null when the lineage declares no training."
     )
-    reasons: list[str] = strawberry.field(description="Why not, when it was not.")
+    reasons: list[RightsReason] = strawberry.field(
+        description="Why not, when it was not: each a code and a message, as rightsCheck gives them."
+    )
     target_id: strawberry.Private[str]
     recording_target: strawberry.Private[bool]
     work_ids: strawberry.Private[tuple[str, ...]]
@@ -245,24 +268,30 @@ class TraceInfluence:
             confidence=row.confidence,
             right_type=row.right_type,
             licensable_at_training=row.at_training.licensable,
-            reasons=[r.message for r in row.at_training.reasons],
+            reasons=[RightsReason.from_reason(r) for r in row.at_training.reasons],
             target_id=row.target_id,
             recording_target=row.recording,
             work_ids=row.work_ids,
         )
 
-    @strawberry.field(description="The influencing work, with its creators and shares (COMPOSITION).")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="The influencing work, with its creators and shares (COMPOSITION).",
+    )
     async def work(self, info: Info) -> Work | None:
         return None if self.recording_target else await _work(info, self.target_id)
 
-    @strawberry.field(description="The influencing recording (MASTER).")
+    @strawberry.field(extensions=part_of_parent(), description="The influencing recording (MASTER).")
     async def recording(self, info: Info) -> Recording | None:
         if not self.recording_target:
             return None
         found = await attribution_loaders.recording(info).load(self.target_id)
         return Recording.from_record(found) if found else None
 
-    @strawberry.field(description="The works behind it: the work itself, or the works a recording embodies.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="The works behind it: the work itself, or the works a recording embodies.",
+    )
     async def works(self, info: Info) -> list[Work]:
         found = await asyncio.gather(*(_work(info, w) for w in self.work_ids))
         return [w for w in found if w is not None]
@@ -270,13 +299,16 @@ class TraceInfluence:
 
 @strawberry.type(description="An output traced back to its model, training, grants, influences and flags.")
 class Trace:
-    output: Output
-    model: Model | None
-    lineage: list[Model] = strawberry.field(description="The output's model, then its bases, nearest first.")
+    output: Output = strawberry.field(extensions=part_of_parent())
+    model: Model | None = strawberry.field(extensions=part_of_parent())
+    lineage: list[Model] = strawberry.field(
+        extensions=part_of_parent(), description="The output's model, then its bases, nearest first."
+    )
     compliant: bool = strawberry.field(description="The output's own verdict (its lineage's runs).")
     model_compliance_status: ComplianceStatus
     influences: list[TraceInfluence] = strawberry.field(
-        description="From every vendor's current report (a VENDOR key: its own; a CREATOR key: its works)."
+        extensions=party_filtered(),
+        description="From every vendor's current report (a VENDOR key: its own; a CREATOR key: its works).",
     )
     counting_report_id: strawberry.ID | None = strawberry.field(
         description="The report that counts for output-use royalties under the licence's rule, if any."
@@ -301,7 +333,7 @@ class Trace:
     description="A model trained on the work (or creator's works), directly or through its base."
 )
 class TrainedModel:
-    model: Model
+    model: Model = strawberry.field(extensions=part_of_parent())
     run_ids: list[strawberry.ID]
     work_ids: list[strawberry.ID] = strawberry.field(description="Which of the works its lineage used.")
     direct: bool = strawberry.field(description="False when it inherits the training from a base model.")
@@ -318,7 +350,7 @@ class TrainedModel:
 
 @strawberry.type(description="An output a work influenced, with the vendor's score.")
 class InfluencedOutput:
-    output: Output
+    output: Output = strawberry.field(extensions=party_filtered())
     work_id: strawberry.ID
     recording_id: strawberry.ID | None = strawberry.field(
         description="Set when the influence was a recording."
@@ -340,7 +372,7 @@ class InfluencedOutput:
             vendor_id=strawberry.ID(row.vendor_id),
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=party_filtered(), description="The influencing work.")
     async def work(self, info: Info) -> Work | None:
         return await _work(info, self.work_id)
 
@@ -379,7 +411,7 @@ class FlagCount:
     "Article 53(1)(d) template: over its whole training lineage."
 )
 class ModelTrainingSummary:
-    model: Model
+    model: Model = strawberry.field(extensions=part_of_parent())
     compliance_status: ComplianceStatus
     run_count: int
     training_from: datetime | None
@@ -423,6 +455,6 @@ class ModelTrainingSummary:
             runs=summary.runs,
         )
 
-    @strawberry.field(description="The runs of the lineage, oldest first.")
+    @strawberry.field(extensions=part_of_parent(), description="The runs of the lineage, oldest first.")
     def training_runs(self) -> list[TrainingRun]:
         return [TrainingRun.from_record(r) for r in self.runs]

@@ -9,8 +9,8 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from graph.stores import statements, usage
-from registry.access import Principal, Role
-from registry.errors import Forbidden, InvalidInput
+from registry.access import Role
+from registry.errors import InvalidInput
 from registry.money import Currency
 from registry.royalties import Stream
 from registry.usage import Period, UsageInput, parse_output_usage_csv
@@ -50,14 +50,8 @@ class RunDistributionInput:
     )
 
 
-def _licensee(principal: Principal, asked: strawberry.ID | None) -> str:
-    if principal.role == Role.LICENSEE:
-        if asked is not None and str(asked) != principal.scope_id:
-            raise Forbidden("A licensee key reports its own usage only.")
-        return principal.scope_id or ""
-    if asked is None:
-        raise InvalidInput("licenseeId is required when an admin reports usage for a licensee.")
-    return str(asked)
+def _opt(value: strawberry.ID | None) -> str | None:
+    return str(value) if value is not None else None
 
 
 def _new_statement_id(stream: Stream, period: Period) -> str:
@@ -74,7 +68,7 @@ class RoyaltiesMutation:
     async def report_usage(self, info: Info, input: ReportUsageInput) -> UsageReport:
         principal = require_principal(info)
         report = UsageInput.of(
-            licensee_id=_licensee(principal, input.licensee_id),
+            licensee_id=principal.named_party(Role.LICENSEE, _opt(input.licensee_id), "licensee"),
             stream=input.stream,
             period=input.period,
             subject_id=str(input.subject_id),
@@ -93,7 +87,7 @@ class RoyaltiesMutation:
         self, info: Info, period: str, file: Upload, licensee_id: strawberry.ID | None = None
     ) -> UsageUploadResult:
         principal = require_principal(info)
-        licensee = _licensee(principal, licensee_id)
+        licensee = principal.named_party(Role.LICENSEE, _opt(licensee_id), "licensee")
         month = Period.parse(period)
         if not isinstance(file, UploadFile):
             raise InvalidInput("`file` must be a multipart upload.")

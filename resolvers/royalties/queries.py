@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.stores import statements, usage
+from graph.stores import attribution_reads, statements, usage
 from graph.stores.distribution import who_gets_paid as distribute_one
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput
@@ -17,7 +17,7 @@ from registry.money import Currency, parse_amount
 from registry.royalties import Stream
 from registry.royalties.export import csv_header, csv_rows, json_head, json_rows, json_tail
 from registry.usage import Period
-from resolvers.access import allow, require_principal
+from resolvers.access import allow, require_principal, require_visible
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 from resolvers.royalties.types import (
@@ -54,22 +54,19 @@ class RoyaltiesQuery:
         amount: Money,
         currency: str,
     ) -> PayoutBreakdown:
-        principal = require_principal(info)
         db = info.context.db
-        if principal.role == Role.LICENSEE:
-            try:
-                owner = await usage.output_owner(db, str(output_id))
-            except Exception:
-                owner = None
-            if owner != principal.scope_id:
-                raise Forbidden(f"No output of yours has id {output_id!r}.")
+        if not require_principal(info).unconfined:
+            exists, owner = await attribution_reads.output_licensee(db, str(output_id))
+            require_visible(info, Role.LICENSEE, owner if exists else None, f"output {str(output_id)!r}")
         code = Currency.of(currency).code
         distribution = await distribute_one(db, str(output_id), parse_amount(str(amount), code), code)
         return PayoutBreakdown.from_distribution(str(output_id), distribution)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
-        description="Statements, newest period first. Auditors see totals and suspense, not payees.",
+        description="Statements, newest period first. Auditors see totals and suspense, not payees. "
+        "`currency` keeps one currency's (ISO 4217, e.g. EUR); `latestOnly` keeps the last statement of "
+        "each correction chain (the one no correction replaces).",
     )
     async def statements(
         self,
@@ -77,6 +74,8 @@ class RoyaltiesQuery:
         period: str | None = None,
         stream: Stream | None = None,
         status: StatementStatus | None = None,
+        currency: str | None = None,
+        latest_only: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Statement]:
@@ -88,6 +87,8 @@ class RoyaltiesQuery:
             status=status.value if status is not None else None,
             offset=offset,
             limit=limit,
+            currency=Currency.of(currency).code if currency else None,
+            latest=latest_only,
         )
         return connection(records, total, offset, Statement.from_record)
 
@@ -134,14 +135,11 @@ class RoyaltiesQuery:
         include_drafts: bool = False,
     ) -> list[EarningsEntry]:
         principal = require_principal(info)
-        if principal.role == Role.CREATOR:
-            if (creator_id is not None and str(creator_id) != principal.scope_id) or include_drafts:
-                raise Forbidden("A creator key reads its own earnings from final statements only.")
-            creator = principal.scope_id or ""
-        elif creator_id is None:
-            raise InvalidInput("creatorId is required when an admin reads a creator's earnings.")
-        else:
-            creator = str(creator_id)
+        if include_drafts and not principal.unconfined:
+            raise Forbidden(
+                "A creator key reads earnings from final statements only: leave out includeDrafts."
+            )
+        creator = principal.named_party(Role.CREATOR, _str(creator_id), "creator")
         found = await statements.earnings(
             info.context.db, creator, Period.parse(period), stream, include_drafts=include_drafts
         )
@@ -160,12 +158,7 @@ class RoyaltiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[UsageReport]:
-        principal = require_principal(info)
-        licensee = _str(licensee_id)
-        if principal.role == Role.LICENSEE:
-            if licensee is not None and licensee != principal.scope_id:
-                raise Forbidden("A licensee key reads its own usage reports only.")
-            licensee = principal.scope_id
+        licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
         offset, limit = window(first, after)
         total, records = await usage.usage_reports(
             info.context.db,

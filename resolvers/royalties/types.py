@@ -17,15 +17,17 @@ from graph.stores.statements import Earnings, StatementRecord
 from graph.stores.statements import Payee as StoredPayee
 from graph.stores.usage import UploadResult, UsageRecord
 from registry.access import Role
-from registry.errors import Forbidden
 from registry.money import format_amount
 from registry.royalties import Basis, Distribution, Line, Payee, Stream, SuspenseLine, SuspenseReason
 from registry.royalties.export import ratio_text
 from registry.usage import CsvError
+from resolvers.access import allow, part_of_parent, party_filtered
 from resolvers.context import Info
 from resolvers.pagination import Connection, connection, window
 
 Money = NewType("Money", str)
+# Who was paid how much is personal payment data: ADMIN only (auditors see totals; creators myEarnings).
+PAYMENT_DATA = allow(Role.ADMIN)
 MONEY_SCALAR = strawberry.scalar(
     name="Money",
     description='An exact amount as a decimal string in its currency\'s major unit, e.g. "12.34" EUR; '
@@ -185,7 +187,10 @@ class PaymentLine:
 @strawberry.type(description="Money that cannot be paid, with the reason; it is held, never given to others.")
 class SuspenseEntry:
     reason: SuspenseReason
-    work_ref: str | None
+    work_id: strawberry.ID | None = strawberry.field(
+        description="The work the held money is for (as PaymentLine.workId); null when no work applies."
+    )
+    work_ref: str | None = strawberry.field(deprecation_reason="Use workId, as PaymentLine does.")
     basis: Basis
     message: str
     exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
@@ -197,6 +202,7 @@ class SuspenseEntry:
     def from_line(cls, line: SuspenseLine, currency: str) -> SuspenseEntry:
         return cls(
             reason=line.reason,
+            work_id=strawberry.ID(line.work_ref) if line.work_ref else None,
             work_ref=line.work_ref,
             basis=line.basis,
             message=line.message,
@@ -242,9 +248,9 @@ class PayoutBreakdown:
     amount: Money
     paid: Money
     suspended: Money
-    lines: list[PaymentLine]
+    lines: list[PaymentLine] = strawberry.field(extensions=part_of_parent())
     suspense: list[SuspenseEntry]
-    payees: list[PayoutPayee]
+    payees: list[PayoutPayee] = strawberry.field(extensions=part_of_parent())
 
     @classmethod
     def from_distribution(cls, output_id: str, d: Distribution) -> PayoutBreakdown:
@@ -404,7 +410,10 @@ class Statement:
             record=r,
         )
 
-    @strawberry.field(description="Every line in order (ADMIN: lines name creators and what they are paid).")
+    @strawberry.field(
+        extensions=PAYMENT_DATA,
+        description="Every line in order (lines name creators and what they are paid).",
+    )
     async def lines(
         self,
         info: Info,
@@ -412,7 +421,6 @@ class Statement:
         after: str | None = None,
         creator_id: strawberry.ID | None = None,
     ) -> Connection[StatementLine]:
-        _payment_data(info)
         offset, limit = window(first, after)
         db = info.context.db
         if creator_id is None:
@@ -424,16 +432,18 @@ class Statement:
             total = found.lines if found else 0
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
-    @strawberry.field(description="What each creator is paid, by creator id (ADMIN).")
+    @strawberry.field(extensions=PAYMENT_DATA, description="What each creator is paid, by creator id.")
     async def payees(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementPayee]:
-        _payment_data(info)
         offset, limit = window(first, after)
         total, found = await statements.payees(info.context.db, self.record.id, offset, limit)
         return connection(found, total, offset, lambda p: StatementPayee.from_payee(p, self.currency))
 
-    @strawberry.field(description="The suspense lines in order: no personal data, so auditors see them too.")
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR),
+        description="The suspense lines in order: no personal data, so auditors see them too.",
+    )
     async def suspense(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementLine]:
@@ -443,18 +453,9 @@ class Statement:
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
 
-def _payment_data(info: Info) -> None:
-    """Auditors see provenance and totals but no personal payment data (docs/architecture.md, roles)."""
-    principal = info.context.principal
-    if principal is None or principal.role != Role.ADMIN:
-        raise Forbidden(
-            "Statement lines and payees are personal payment data: ADMIN only. Creators use myEarnings."
-        )
-
-
 @strawberry.type(description="A creator's earnings from one statement.")
 class EarningsEntry:
-    statement: Statement
+    statement: Statement = strawberry.field(extensions=part_of_parent())
     amount: Money
     adjustment: Money
     line_count: int
@@ -471,7 +472,10 @@ class EarningsEntry:
             creator_id=creator_id,
         )
 
-    @strawberry.field(description="This creator's lines of the statement, in order.")
+    @strawberry.field(
+        extensions=party_filtered(),
+        description="This creator's lines of the statement, in order.",
+    )
     async def lines(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[StatementLine]:

@@ -79,7 +79,7 @@ async def test_engagement_by_admin_or_the_licensee_itself(db: Database, gql: Gra
     own = await gql.key_for("LICENSEE", "lic-1")
     done = await gql(ENGAGE, {"l": "lic-1", "v": "vx", "d": True}, key=own)
     assert done.data["engageVendor"] == {"licenseeId": "lic-1", "vendorId": "vx", "designated": True}
-    assert (await gql(ENGAGE, {"l": "lic-2", "v": "vx", "d": True}, key=own)).codes == ["FORBIDDEN"]
+    assert (await gql(ENGAGE, {"l": "lic-2", "v": "vx", "d": True}, key=own)).codes == ["NOT_FOUND"]
     assert (await gql(ENGAGE, {"l": "lic-2", "v": "nope", "d": False}, key=ADMIN_SECRET)).codes == [
         "NOT_FOUND"
     ]
@@ -176,8 +176,8 @@ async def test_who_reads_which_reports(db: Database, gql: GraphQLClient) -> None
     assert (await gql(REPORTS, {"o": None, "s": True}, key=stranger)).data["attributionReports"][
         "edges"
     ] == []
-    assert (await gql(ONE, {"id": rx["id"]}, key=y)).codes == ["FORBIDDEN"]
-    assert (await gql(ONE, {"id": rx["id"]}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(ONE, {"id": rx["id"]}, key=y)).codes == ["NOT_FOUND"]
+    assert (await gql(ONE, {"id": rx["id"]}, key=stranger)).codes == ["NOT_FOUND"]
     assert (await gql(ONE, {"id": rx["id"]}, key=x)).data["attributionReport"]["vendorId"] == "vendor_x"
     counting = await gql(COUNTING, {"o": "out_01"}, key=ADMIN_SECRET)
     assert counting.data["countingAttributionReport"] == {"id": rx["id"], "vendorId": "vendor_x"}
@@ -254,9 +254,9 @@ async def test_a_licensee_names_only_its_own_outputs(db: Database, gql: GraphQLC
     await add_output(db, "out_02", licensee_id="lic-2", content_hash="e" * 64)
     stranger = await gql.key_for("LICENSEE", "lic-2")
     listing = await gql(REPORTS, {"o": "out_01", "s": True}, key=stranger)
-    assert listing.codes == ["FORBIDDEN"] and listing.body["data"] is None
-    assert (await gql(COUNTING, {"o": "out_01"}, key=stranger)).codes == ["FORBIDDEN"]
-    assert (await gql(COUNTING, {"o": "nope"}, key=stranger)).codes == ["FORBIDDEN"]
+    assert listing.codes == ["NOT_FOUND"] and listing.body["data"] is None
+    assert (await gql(COUNTING, {"o": "out_01"}, key=stranger)).codes == ["NOT_FOUND"]
+    assert (await gql(COUNTING, {"o": "nope"}, key=stranger)).codes == ["NOT_FOUND"]
     assert (await gql(COUNTING, {"o": "nope"}, key=ADMIN_SECRET)).codes == ["NOT_FOUND"]
     own = await gql(COUNTING, {"o": "out_02"}, key=stranger)
     assert own.data["countingAttributionReport"] is None  # no report yet: the analogy fallback applies

@@ -89,16 +89,23 @@ async def test_payload_vendor_and_output_errors(db: Database, gql: GraphQLClient
     problems = [item["field"] for item in error["details"]["errors"]]
     assert problems == ["attributions[0].asset.type", "attributions[0].influence_pct"]  # all at once
 
+    # An unknown vendor answers exactly as a wrong signature to a known one: ids cannot be enumerated.
     unknown_vendor = await _post(gql, BODY, sign(BODY, secret), url="/webhooks/attribution/nobody")
-    assert unknown_vendor.status_code == 404
+    wrong_secret = await _post(gql, BODY, sign(BODY, "whsec_" + "0" * 64))
+    assert unknown_vendor.status_code == wrong_secret.status_code == 401
+    assert unknown_vendor.json() == wrong_secret.json()
 
     elsewhere = json.dumps(samples.sureel(output={"reference": "out_404"})).encode()
     missing_output = await _post(gql, elsewhere, sign(elsewhere, secret))
     assert missing_output.status_code == 404 and "out_404" in missing_output.json()["error"]["message"]
 
     huge = b" " * (MAX_BODY_BYTES + 1)
-    assert (await _post(gql, huge, sign(huge, secret))).status_code == 413
+    too_large = await _post(gql, huge, sign(huge, secret))
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
     assert await count(db, "AttributionReport") == 0
+    # Between the API's 1 MiB cap and the webhook's documented 20 MiB, a signed delivery is stored.
+    padded = BODY + b" " * (2 * 1024 * 1024)
+    assert (await _post(gql, padded, sign(padded, secret))).status_code == 200
 
 
 async def test_three_ways_in_store_one_report(db: Database, gql: GraphQLClient, server: VendorServer) -> None:

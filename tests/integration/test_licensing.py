@@ -83,17 +83,17 @@ async def test_creator_consents_for_itself_only(gql: GraphQLClient, db: Database
     given = await gql(GIVE, {"i": own}, key=alice)
     assert given.data["giveConsent"]["id"] == "c1"
     other = await gql(GIVE, {"i": {**own, "id": "c2", "creatorId": "bob"}}, key=alice)
-    assert other.codes == ["FORBIDDEN"] and other.body["data"] is None
+    assert other.codes == ["NOT_FOUND"] and other.body["data"] is None
 
     await consent_for(gql, "k-bob", "bob", work_id="w1")
     foreign = await gql(REVOKE, {"id": "k-bob"}, key=alice)
     missing = await gql(REVOKE, {"id": "nope"}, key=alice)
-    assert foreign.codes == missing.codes == ["FORBIDDEN"]
+    assert foreign.codes == missing.codes == ["NOT_FOUND"]
     assert foreign.messages[0].replace("k-bob", "X") == missing.messages[0].replace("nope", "X")
 
     mine = (await gql(HISTORY, {}, key=alice)).data["consents"]
     assert [e["node"]["id"] for e in mine["edges"]] == ["c1"]
-    assert (await gql(HISTORY, {"c": "bob"}, key=alice)).codes == ["FORBIDDEN"]
+    assert (await gql(HISTORY, {"c": "bob"}, key=alice)).codes == ["NOT_FOUND"]
 
 
 async def test_admin_needs_evidence_and_inputs_are_checked(gql: GraphQLClient, db: Database) -> None:
@@ -195,12 +195,12 @@ async def test_grant_reasons_and_licensee_sees_own_grants(gql: GraphQLClient, db
     lic = await gql.key_for("LICENSEE", "lic-1")
     own = (await gql(GRANTS, {}, key=lic)).data["grants"]
     assert sorted(e["node"]["id"] for e in own["edges"]) == ["g-old", "g1"]
-    assert (await gql(GRANTS, {"l": "lic-2"}, key=lic)).codes == ["FORBIDDEN"]
+    assert (await gql(GRANTS, {"l": "lic-2"}, key=lic)).codes == ["NOT_FOUND"]
     foreign = await gql('{ grant(id: "g-other") { id } }', key=lic)
     missing = await gql('{ grant(id: "nope") { id } }', key=lic)
-    assert foreign.codes == missing.codes == ["FORBIDDEN"] and foreign.body["data"] is None
+    assert foreign.codes == missing.codes == ["NOT_FOUND"] and foreign.body["data"] is None
     under_foreign = await gql(CHECK, {"w": "w1", "g": "g-other", "s": "TRAINING"}, key=lic)
-    assert under_foreign.codes == ["FORBIDDEN"]
+    assert under_foreign.codes == ["NOT_FOUND"]
     assert (await gql(GRANTS, {})).codes == ["UNAUTHENTICATED"]
     creator = await gql.key_for("CREATOR", "alice")
     assert (await gql(GRANTS, {}, key=creator)).codes == ["FORBIDDEN"]
@@ -220,7 +220,7 @@ async def test_declined_work_and_withdrawn_work(gql: GraphQLClient, db: Database
     assert [r["code"] for r in (await verdict(gql, w="w2"))["reasons"]] == ["WORK_WITHDRAWN"]
     # a creator checks its own works, and no one else's
     assert (await verdict(gql, key=bob, w="w1"))["licensable"] is False
-    assert (await gql(CHECK, {"w": "w2", "s": "TRAINING"}, key=bob)).codes == ["FORBIDDEN"]
+    assert (await gql(CHECK, {"w": "w2", "s": "TRAINING"}, key=bob)).codes == ["NOT_FOUND"]
 
 
 async def test_catalogue_consent_covers_a_work_added_later(gql: GraphQLClient, db: Database) -> None:

@@ -69,3 +69,16 @@ def test_config_binds_loopback_only_with_auth_and_no_http(tmp_path: Path) -> Non
     assert stat.S_IMODE(local.password_file.stat().st_mode) == 0o600
     assert server(tmp_path, port=17002).password() == first
     assert server(tmp_path / "other").password() != first
+
+
+def test_the_running_store_is_private_to_its_user(
+    neo4j_settings: object, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    homes = sorted(tmp_path_factory.getbasetemp().glob("neo4j*"))
+    if not homes:
+        pytest.skip("the tests use an external Neo4j (NEO4J_TEST_URI)")
+    data = homes[0] / "data"
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert any(p.parent.name == "transactions" or "transactions" in p.parts for p in files)
+    exposed = [str(p) for p in [data, *data.rglob("*")] if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert not exposed, f"readable by others: {exposed[:5]}"

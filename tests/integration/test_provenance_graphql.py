@@ -27,7 +27,7 @@ DECLARE_RUN = """
 mutation($i: DeclareTrainingRunInput!, $f: Upload, $fmt: ManifestFormat) {
   declareTrainingRun(input: $i, manifest: $f, manifestFormat: $fmt) {
     id itemCount unmatchedCount compliant grantValid manifestDigest
-    flags { totalCount items { code workId reasons } }
+    flags { totalCount items { code workId reasons { code } } }
   }
 }
 """
@@ -44,7 +44,7 @@ query($id: ID!) {
     countingReportId
     trainingRuns { id compliant grant { id status } }
     influences {
-      vendorId score licensableAtTraining reasons
+      vendorId score licensableAtTraining reasons { code message }
       work { id title creators { id name } shares { role performingBp } }
     }
     flags { code subjectKind workId }
@@ -92,7 +92,7 @@ async def test_a_licensee_declares_model_run_and_output(gql: GraphQLClient, db: 
     declared = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
     assert declared["itemCount"] == 7 and not declared["compliant"] and declared["grantValid"]
     assert declared["flags"]["items"] == [
-        {"code": "WORK_NOT_LICENSABLE", "workId": "nobody", "reasons": ["NO_CONSENT"]}
+        {"code": "WORK_NOT_LICENSABLE", "workId": "nobody", "reasons": [{"code": "NO_CONSENT"}]}
     ]
     again = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
     assert again == declared
@@ -108,14 +108,14 @@ async def test_declarations_are_for_the_licensees_own_data(gql: GraphQLClient, d
     await model(db)
     other = await gql.key_for("LICENSEE", "lic-2")
     asked = await gql(DECLARE_MODEL, {"i": {"licenseeId": "lic-1", "name": "m", "version": "9"}}, key=other)
-    assert asked.codes == ["FORBIDDEN"]
+    assert asked.codes == ["NOT_FOUND"]
     # lic-2 cannot train "on" lic-1's model, nor name lic-1's grant.
     result = await gql(DECLARE_RUN, {"i": _run("r1", [{"workId": "w1"}], grantId=None)}, key=other)
     assert result.codes == ["NOT_FOUND"]
     own = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=other)
     assert own.data["declareModel"] == {"id": "lic-2:m:1", "name": "m", "version": "1", "baseModelId": None}
     result = await gql(DECLARE_RUN, {"i": _run("r2", [{"workId": "w1"}], modelId="lic-2:m:1")}, key=other)
-    assert result.codes == ["FORBIDDEN"]
+    assert result.codes == ["NOT_FOUND"]
     # An admin acts for no licensee: it must name one, and may then declare for any.
     unnamed = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=ADMIN_SECRET)
     assert unnamed.codes == ["BAD_USER_INPUT"]

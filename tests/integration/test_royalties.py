@@ -25,7 +25,7 @@ from graph.database import Database, QueryCounter
 from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
 from registry.shares import Right
 from tests.integration.royalties_graph import Builder
-from tests.support import ADMIN_SECRET, GraphQLClient
+from tests.support import ADMIN_SECRET, GraphQLClient, GraphQLResult
 
 pytestmark = pytest.mark.integration
 
@@ -218,8 +218,8 @@ async def test_who_gets_paid_access(db: Database, gql: GraphQLClient) -> None:
     other = await gql.key_for("LICENSEE", "lic-2")
     auditor = await gql.key_for("AUDITOR")
     assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=own)).data["whoGetsPaid"]["amount"] == "1.00"
-    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
-    assert (await gql(WHO, {"o": "nope", "a": "1.00"}, key=other)).codes == ["FORBIDDEN"]
+    assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=other)).codes == ["NOT_FOUND"]
+    assert (await gql(WHO, {"o": "nope", "a": "1.00"}, key=other)).codes == ["NOT_FOUND"]
     assert (await gql(WHO, {"o": "O1", "a": "1.00"}, key=auditor)).codes == ["FORBIDDEN"]
     assert (await gql(WHO, {"o": "O1", "a": "1.001"}, key=own)).codes == ["BAD_USER_INPUT"]
 
@@ -282,6 +282,18 @@ async def test_statement_lifecycle_final_is_immutable_and_corrections_refer(
     assert (await gql(CORRECT, {"id": "st-1"}, key=ADMIN_SECRET)).codes == ["CONFLICT"]
     linked = await db.run_read("MATCH (:Statement {id: 'st-2'})-[:CORRECTS]->(s:Statement) RETURN s.id AS id")
     assert linked == [{"id": "st-1"}]
+    # The latest of the chain, and one currency's statements, without reading the chain by hand.
+    listed = (
+        "query($l: Boolean!, $c: String) { statements(latestOnly: $l, currency: $c) "
+        "{ edges { node { id } } } }"
+    )
+
+    def ids(result: GraphQLResult) -> list[str]:
+        return [e["node"]["id"] for e in result.data["statements"]["edges"]]
+
+    assert ids(await gql(listed, {"l": True}, key=ADMIN_SECRET)) == ["st-2"]
+    assert sorted(ids(await gql(listed, {"l": False, "c": "eur"}, key=ADMIN_SECRET))) == ["st-1", "st-2"]
+    assert ids(await gql(listed, {"l": False, "c": "USD"}, key=ADMIN_SECRET)) == []
 
 
 async def test_creators_see_only_their_own_final_earnings(db: Database, gql: GraphQLClient) -> None:
@@ -298,7 +310,7 @@ async def test_creators_see_only_their_own_final_earnings(db: Database, gql: Gra
     assert [(e["amount"], e["statement"]["id"]) for e in mine] == [("15.00", "st-e")]
     assert {edge["node"]["creatorId"] for edge in mine[0]["lines"]["edges"]} == {"B"}
     assert mine[0]["lines"]["totalCount"] == mine[0]["lineCount"] == 2
-    assert (await gql(EARNINGS, {"p": "2026-10", "c": "A"}, key=creator_b)).codes == ["FORBIDDEN"]
+    assert (await gql(EARNINGS, {"p": "2026-10", "c": "A"}, key=creator_b)).codes == ["NOT_FOUND"]
     auditor = await gql.key_for("AUDITOR")
     assert (await gql(PAYEES, {"id": "st-e"}, key=auditor)).codes == ["FORBIDDEN"]
 
@@ -314,7 +326,7 @@ async def test_usage_report_retries_are_idempotent(db: Database, gql: GraphQLCli
     assert count == [{"n": 1}]
     await db.run_write(OTHER_LICENSEE)
     stranger = await gql.key_for("LICENSEE", "lic-2")
-    assert (await gql(REPORT, {"i": _usage("O1", "10.00")}, key=stranger)).codes == ["FORBIDDEN"]
+    assert (await gql(REPORT, {"i": _usage("O1", "10.00")}, key=stranger)).codes == ["NOT_FOUND"]
     assert (await gql(REPORT, {"i": _usage("O1", "-1.00")}, key=licensee)).codes == ["BAD_USER_INPUT"]
 
 

@@ -21,7 +21,7 @@ from registry.attribution import (
     supersedes,
     validate_report,
 )
-from registry.errors import Conflict, InvalidInput
+from registry.errors import InvalidInput
 from tests.attribution_samples import ISRC_A, ISWC_A, ISWC_B, OUTPUT_HASH, canonical_report
 
 
@@ -246,11 +246,11 @@ def test_digest_is_independent_of_influence_order(rng: random.Random) -> None:
 # --- which report counts ---------------------------------------------------------------------------
 
 
-def test_later_report_supersedes_earlier() -> None:
+def test_the_report_received_last_supersedes_whatever_it_is_dated() -> None:
     older = validate_report(canonical_report())
     newer = validate_report(canonical_report(vendor_report_id="rep_2", computed_at="2025-07-01T00:00:00Z"))
     assert supersedes(newer, older)
-    assert not supersedes(older, newer)
+    assert supersedes(older, newer)  # received after it: the service's order, not the vendor's clock
 
 
 def test_identical_report_supersedes_nothing() -> None:
@@ -258,11 +258,18 @@ def test_identical_report_supersedes_nothing() -> None:
     assert not supersedes(validate_report(canonical_report()), report)
 
 
-def test_different_reports_at_the_same_instant_conflict() -> None:
+def test_different_reports_at_the_same_instant_are_ordered_by_receipt() -> None:
     first = validate_report(canonical_report())
     second = validate_report(canonical_report(vendor_report_id="rep_2"))
-    with pytest.raises(Conflict, match="both computed at"):
-        supersedes(second, first)
+    assert supersedes(second, first)
+
+
+@pytest.mark.parametrize(
+    "computed_at", ["9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1999-12-31T00:00:00Z"]
+)
+def test_a_computed_at_outside_the_window_is_refused(computed_at: str) -> None:
+    with pytest.raises(InvalidInput, match="outside the accepted window"):
+        validate_report(canonical_report(computed_at=computed_at))
 
 
 def test_other_vendors_never_supersede() -> None:

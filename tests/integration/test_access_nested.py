@@ -1,0 +1,256 @@
+"""Nested fields keep the party-scope rule of the root fields (docs/access.md, "Nested fields").
+
+Two parties of each kind share the graph; every key is scoped to party A. For each scoped role, the test
+asks, from each root field it may call, for every field it can reach (objects five levels down), and fails
+when party B's records (those the root fields answer NOT_FOUND for that role) appear anywhere in the
+answer. A static walk fails on a reachable field that returns a party's records and declares no rule.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLObjectType
+
+from graph.database import Database
+from graph.stores import licences, provenance
+from graph.stores.api_keys import ensure_bootstrap_admin
+from opustrace.app import create_app
+from opustrace.settings import Settings
+from registry.licensing import GrantInput, LicenseeInput
+from registry.provenance import ManifestItem
+from resolvers.schema import build_schema
+from tests.access_matrix import SCOPED, full_selection, nested_fields_without_rule, read_rules, strings_in
+from tests.integration.provenance_graph import (
+    T2024,
+    add_report,
+    add_works,
+    content_hash,
+    licensee_with_grant,
+    model,
+    opt_in,
+    output,
+    run_input,
+)
+from tests.support import ADMIN_SECRET, GraphQLClient
+
+pytestmark = pytest.mark.integration
+DEPTH = 5
+
+
+def test_every_reachable_nested_field_has_a_rule() -> None:
+    schema = build_schema()._schema
+    rules = read_rules()
+    missing = {role: nested_fields_without_rule(schema, role, rules) for role in SCOPED}
+    assert missing == {role: [] for role in SCOPED}, "nested fields without an access rule"
+
+
+async def _world(db: Database) -> dict[str, str]:
+    """Party A and party B of each kind; returns the ids by label."""
+    await add_works(db, ["wk-a"], "cre-a")
+    await add_works(db, ["wk-b"], "cre-b")
+    await opt_in(db, "c-a", "cre-a")
+    await opt_in(db, "c-b", "cre-b")
+    await licensee_with_grant(db, "lic-a", "g-a")
+    await licences.create_licensee(db, LicenseeInput(id="lic-b", name="LIC-B"))
+    for grant, name in (("g-b", "m"), ("g-c", "c")):
+        grant_input = GrantInput(
+            id=grant,
+            licensee_id="lic-b",
+            licence_version_id="cal",
+            model_name=name,
+            model_version="1",
+            valid_from=T2024,
+            valid_to=datetime(2030, 1, 1, tzinfo=UTC),
+        )
+        await licences.create_grant(db, grant_input)
+    ids = {"m-a": (await model(db, "lic-a")).id, "m-b": (await model(db, "lic-b")).id}
+    ids["m-c"] = (await model(db, "lic-b", name="c")).id
+    for run_id, model_id, works, grant, licensee in (
+        ("run-a", ids["m-a"], ["wk-a", "wk-b"], "g-a", "lic-a"),
+        ("run-b", ids["m-b"], ["wk-a", "wk-b"], "g-b", "lic-b"),
+        ("run-c", ids["m-c"], ["wk-b"], "g-c", "lic-b"),
+    ):
+        declared = run_input(run_id, model_id, grant, licensee_id=licensee)
+        items = provenance.items_of([ManifestItem(work_id=w) for w in works])
+        await provenance.declare_training_run(db, declared, items)
+    for label, model_label, licensee in (
+        ("out-a1", "m-a", "lic-a"),
+        ("out-a2", "m-a", "lic-a"),
+        ("out-b1", "m-b", "lic-b"),
+        ("out-c1", "m-c", "lic-b"),
+    ):
+        ids[label] = (await output(db, label, ids[model_label], licensee)).id
+    await add_report(db, "rep-a1", "ven-a", "out-a1", {"wk-a": "0.6"})
+    await add_report(db, "rep-b1", "ven-b", "out-a1", {"wk-b": "0.4"})
+    await add_report(db, "rep-b2", "ven-b", "out-b1", {"wk-a": "0.5", "wk-b": "0.5"})
+    await add_report(db, "rep-c1", "ven-b", "out-c1", {"wk-b": "1"})
+    return ids
+
+
+# Per role (scoped to party A): where it starts, and what of party B it must never see.
+ENTRIES: dict[str, list[tuple[str, dict[str, str]]]] = {
+    "LICENSEE": [
+        ("trace", {"outputId": "out-a1"}),
+        ("output", {"id": "out-a1"}),
+        ("model", {"id": "m-a"}),
+        ("modelTrainingSummary", {"modelId": "m-a"}),
+        ("workProvenance", {"workId": "wk-a"}),
+        ("workProvenance", {"workId": "wk-b"}),
+        ("models", {}),
+        ("grants", {}),
+    ],
+    "VENDOR": [
+        ("trace", {"outputId": "out-a1"}),
+        ("output", {"id": "out-a1"}),
+        ("workProvenance", {"workId": "wk-a"}),
+    ],
+    "CREATOR": [
+        ("trace", {"outputId": "out-a1"}),
+        ("trace", {"outputId": "out-b1"}),
+        ("workProvenance", {"workId": "wk-a"}),
+        ("creatorProvenance", {"creatorId": "cre-a"}),
+        ("modelTrainingSummary", {"modelId": "m-a"}),
+    ],
+}
+SECRETS = {
+    "LICENSEE": ["m-b", "m-c", "run-b", "run-c", "out-b1", "out-c1", "g-b", "g-c", "rep-b2", "rep-c1"],
+    # A vendor traces what it reported on: not the model's other outputs, runs, grants or others' reports.
+    "VENDOR": ["out-a2", "out-b1", "out-c1", "run-a", "run-b", "g-a", "g-b", "rep-b1", "rep-b2", "m-c"],
+    # A creator: only what touches its works (wk-a); never the other creator's work or models without it.
+    "CREATOR": ["wk-b", "m-c", "run-c", "out-c1", "g-c", "rep-b1", "rep-c1"],
+}
+
+
+def _document(schema: Any, field: str, args: dict[str, str], role: str) -> str:
+    root = schema.query_type
+    target = root.fields[field]
+    returned = target.type
+    while hasattr(returned, "of_type"):
+        returned = returned.of_type
+    assert isinstance(returned, GraphQLObjectType)
+    call = ", ".join(f'{k}: "{v}"' for k, v in args.items())
+    head = f"{field}({call})" if call else field
+    return f"{{ {head} {{ {full_selection(returned, DEPTH, role)} }} }}"
+
+
+@pytest.fixture
+async def deep_gql(db: Database) -> Any:
+    """The app with the query limits opened up, so one request can ask for every reachable field."""
+    await ensure_bootstrap_admin(db, ADMIN_SECRET)
+    settings = Settings(
+        max_query_tokens=100_000, max_query_cost=10_000_000, max_query_depth=20, max_query_fields=100_000
+    )
+    app = create_app(settings, db, run_migrations=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield GraphQLClient(http)
+
+
+async def test_nested_fields_never_show_another_partys_records(deep_gql: GraphQLClient, db: Database) -> None:
+    ids = await _world(db)
+    schema = build_schema()._schema
+    scopes = {"LICENSEE": "lic-a", "VENDOR": "ven-a", "CREATOR": "cre-a"}
+    leaks: list[str] = []
+    answered = 0
+    for role, entries in ENTRIES.items():
+        key = await deep_gql.key_for(role, scopes[role])
+        secrets = {ids.get(s, s) for s in SECRETS[role]}
+        for field, args in entries:
+            concrete = {k: ids.get(v, v) for k, v in args.items()}
+            result = await deep_gql(_document(schema, field, concrete, role), key=key)
+            assert result.status == 200, result.body
+            assert (result.body.get("data") or {}).get(field) is not None, (role, field, result.body)
+            answered += 1
+            seen = strings_in(result.body.get("data")) & secrets
+            if seen:
+                leaks.append(f"{role} via {field}({args}): {sorted(seen)}")
+    assert not leaks, "\n".join(leaks)
+    assert answered == sum(len(e) for e in ENTRIES.values())
+
+
+# A foreign record and a missing one, named the same way: the answers must not tell them apart.
+ORACLES: dict[str, list[tuple[str, str, str]]] = {
+    "LICENSEE": [
+        ("{ output(id: $X) { id } }", "out-b1", "nope"),
+        ("{ model(id: $X) { id } }", "m-b", "nope"),
+        ("{ trainingRun(id: $X) { id } }", "run-b", "nope"),
+        ("{ grant(id: $X) { id } }", "g-b", "nope"),
+        ("{ models(licenseeId: $X) { totalCount } }", "lic-b", "nope"),
+        ('{ whoGetsPaid(outputId: $X, amount: "1.00", currency: "EUR") { amount } }', "out-b1", "nope"),
+        ("{ attributionReports(outputId: $X) { totalCount } }", "out-b1", "nope"),
+        ("{ countingAttributionReport(outputId: $X) { id } }", "out-b1", "nope"),
+        (
+            'mutation { reportUsage(input: {stream: OUTPUT_USE, period: "2026-01", subjectId: $X, '
+            'amount: "1.00", currency: "EUR"}) { id } }',
+            "out-b1",
+            "nope",
+        ),
+        (
+            'mutation { reportUsage(input: {stream: TRAINING, period: "2026-01", subjectId: $X, '
+            'amount: "1.00", currency: "EUR"}) { id } }',
+            "m-b",
+            "nope",
+        ),
+    ],
+    "CREATOR": [
+        ("{ modelTrainingSummary(modelId: $X) { runCount } }", "m-c", "nope"),
+        ("{ creatorProvenance(creatorId: $X) { models { totalCount } } }", "cre-b", "nope"),
+        ("{ consents(creatorId: $X) { totalCount } }", "cre-b", "nope"),
+    ],
+    "VENDOR": [
+        ("{ output(id: $X) { id } }", "out-b1", "nope"),
+        ("{ trace(outputId: $X) { compliant } }", "out-b1", "nope"),
+        ("{ attributionReport(id: $X) { id } }", "rep-b1", "nope"),
+    ],
+}
+
+
+async def _answer(gql: GraphQLClient, template: str, value: str, key: str) -> tuple[list[str], list[str]]:
+    result = await gql(template.replace("$X", f'"{value}"'), key=key)
+    assert result.body.get("data") is None or not any((result.body.get("data") or {}).values()), result.body
+    return result.codes, [m.replace(value, "X") for m in result.messages]
+
+
+async def test_another_partys_record_answers_as_a_missing_one(deep_gql: GraphQLClient, db: Database) -> None:
+    ids = await _world(db)
+    scopes = {"LICENSEE": "lic-a", "VENDOR": "ven-a", "CREATOR": "cre-a"}
+    differ: list[str] = []
+    for role, cases in ORACLES.items():
+        key = await deep_gql.key_for(role, scopes[role])
+        for template, foreign, missing in cases:
+            seen = await _answer(deep_gql, template, ids.get(foreign, foreign), key)
+            absent = await _answer(deep_gql, template, missing, key)
+            assert seen[0], f"{role}: {template} with {foreign} was not refused"
+            if seen != absent:
+                differ.append(f"{role}: {template}: {seen} vs {absent}")
+    assert not differ, "\n".join(differ)
+
+
+async def test_a_clash_with_another_partys_record_names_nothing_of_it(
+    deep_gql: GraphQLClient, db: Database
+) -> None:
+    ids = await _world(db)
+    key = await deep_gql.key_for("LICENSEE", "lic-a")
+    declare = (
+        "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }",
+        {"modelId": ids["m-a"], "contentHash": content_hash("out-b1"), "generatedAt": "2025-04-01T00:00:00Z"},
+    )
+    model_clash = (
+        "mutation($i: DeclareModelInput!) { declareModel(input: $i) { id } }",
+        {"id": ids["m-b"], "name": "mine", "version": "9"},
+    )
+    # An explicit id another party's output holds: the database's constraint refuses it; its message
+    # (labels, internal node ids) must not reach the client.
+    id_clash = (declare[0], {**declare[1], "id": ids["out-b1"], "contentHash": content_hash("fresh")})
+    for document, values in (declare, model_clash, id_clash):
+        result = await deep_gql(document, {"i": values}, key=key)
+        assert result.codes == ["CONFLICT"], result.body
+        error = result.body["errors"][0]
+        assert "is not available" in error["message"], error
+        assert not error["extensions"].get("details"), error
+        for private in ("LIC-B", "Track out-b1", "title", "licensee", "model_id", "Node(", "label"):
+            assert private not in str(error), error

@@ -1,0 +1,67 @@
+"""What a crashed upload leaves (its process killed between batches) is invisible, then purged on the trail.
+
+The remnant is made by the store's own first steps of an upload (the run, then one batch of items with its
+flags) without the last step or the clean-up: exactly the state a kill -9 of the API leaves.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import audit
+from graph.audit import AuditScope, auditing
+from graph.database import Database
+from graph.stores import provenance
+from opustrace.app import purge_crashed_uploads
+from registry.provenance import ManifestItem
+from tests.integration.provenance_graph import add_works, licensee_with_grant, model, run_input
+from tests.support import ADMIN_SECRET, GraphQLClient
+
+pytestmark = pytest.mark.integration
+FLAGS = "{ complianceFlags(subjectKind: TRAINING_RUN) { totalCount edges { node { subjectId } } } }"
+
+
+async def _crashed_upload(db: Database) -> str:
+    await licensee_with_grant(db)
+    await add_works(db, ["unconsented"], "nobody")  # no consent: every use of it is flagged
+    declared = run_input("run-crashed", (await model(db)).id)
+    with auditing(
+        AuditScope(actor="key:k1", role="LICENSEE", via="GRAPHQL", action="Mutation.declareTrainingRun")
+    ):
+        await db.write(lambda tx: provenance._begin(tx, declared, "dead-process"))
+        batch = [ManifestItem(work_id="unconsented")]
+        await db.write(provenance._batch_writer(declared, "dead-process", batch, {}))
+    return declared.id
+
+
+async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
+    gql: GraphQLClient, db: Database
+) -> None:
+    run_id = await _crashed_upload(db)
+    stored = await db.run_read(
+        "MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id}) RETURN count(f) AS n", {"id": run_id}
+    )
+    assert stored[0]["n"] > 0, "the remnant should hold flags, as a crash leaves them"
+    listed = (await gql(FLAGS, key=ADMIN_SECRET)).data["complianceFlags"]
+    assert listed["totalCount"] == 0 and listed["edges"] == []
+    written, _ = await audit.list_events(db, None, None, None, 0, 50)
+    on_trail = await db.run_read(
+        "MATCH (e:AuditEvent) WHERE $id IN e.subject_ids RETURN count(e) AS n", {"id": run_id}
+    )
+    assert on_trail[0]["n"] > 0 and written == 0, "the upload's events are on the trail, but not listed"
+
+    # Recent: perhaps another worker's upload in progress; left alone.
+    assert await purge_crashed_uploads(db) == []
+    await db.run_write(
+        "MATCH (r:TrainingRun {id: $id}) SET r.batch_at = datetime() - duration('PT1H')", {"id": run_id}
+    )
+    assert await purge_crashed_uploads(db) == [run_id]
+    left = await db.run_read(
+        "OPTIONAL MATCH (r:TrainingRun {id: $id}) OPTIONAL MATCH (f:ComplianceFlag {subject_id: $id}) "
+        "RETURN count(r) AS runs, count(f) AS flags",
+        {"id": run_id},
+    )
+    assert left == [{"runs": 0, "flags": 0}]
+    _, events = await audit.list_events(db, None, None, None, 0, 50)
+    purges = [e for e in events if e["action"] == "Startup.purgeCrashedUploads"]
+    assert purges and all(e["actor"] == "system" and e["via"] == "STARTUP" for e in purges)
