@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from registry.cwr.records import RECORD_LENGTHS
 from registry.identifiers import (
     format_ipi_base_number,
     ipi_base_check_digit,
@@ -29,23 +30,6 @@ from registry.identifiers import (
 
 __all__ = ["generate_cwr", "main", "write_cwr"]
 
-# CWR 2.1 record lengths ([2.1] Rev 8); every generated record is checked against them.
-RECORD_LENGTHS = {
-    "HDR": 101,
-    "GRH": 28,
-    "GRT": 24,
-    "TRL": 24,
-    "NWR": 260,
-    "SPU": 183,
-    "SPT": 58,
-    "SWR": 180,
-    "OWR": 180,
-    "SWT": 52,
-    "PWR": 110,
-    "ALT": 83,
-    "PER": 118,
-    "REC": 266,
-}
 
 _FIRST_NAMES = ("ANNA", "BEN", "CLARA", "DAVID", "EMMA", "FELIX", "GRACE", "HUGO", "IRIS", "JONAS", "KAI")
 _LAST_NAMES = ("AHMED", "BERG", "COSTA", "DUBOIS", "EVANS", "FISCHER", "GARCIA", "HALL", "IVANOV", "JANSEN")
@@ -104,7 +88,7 @@ def _record(record_type: str, transaction_seq: int, record_seq: int, *fields: st
 
 
 def _checked(line: str) -> str:
-    expected = RECORD_LENGTHS[line[:3]]
+    expected = RECORD_LENGTHS[line[:3]][0]
     if len(line) != expected:
         raise AssertionError(f"{line[:3]} record is {len(line)} characters; CWR 2.1 says {expected}")
     return line

@@ -120,10 +120,26 @@ async def _migrate(neo4j: Neo4jSettings) -> list[str]:
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 10_000))
-def import_cwr_command(files: tuple[Path, ...], batch_size: int) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Apply CISAC's validation levels as written: an envelope error rejects its group or the whole file "
+    "(default: lenient, repair what leaves a work's meaning intact). See docs/cwr.md.",
+)
+@click.option(
+    "--ack",
+    "ack",
+    default=None,
+    type=click.Path(dir_okay=True, path_type=Path),
+    help="Write a CWR acknowledgement file here (a directory when importing several files).",
+)
+def import_cwr_command(files: tuple[Path, ...], batch_size: int, strict: bool, ack: Path | None) -> None:
+    if ack is not None and len(files) > 1 and not ack.is_dir():
+        raise click.BadParameter("with several files, --ack names an existing directory", param_hint="--ack")
     settings = _settings()
+    options = cwr_command.ImportOptions(batch_size=batch_size, strict=strict, ack=ack)
     with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        ok = cwr_command.run(neo4j, list(files), batch_size)
+        ok = cwr_command.run(neo4j, list(files), options)
     if not ok:
         sys.exit(1)
 

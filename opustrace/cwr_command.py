@@ -1,4 +1,9 @@
-"""`opustrace import-cwr FILE…`: load CWR 2.1/2.2 files, with a progress bar on a terminal."""
+"""`opustrace import-cwr FILE…`: load CWR 2.1/2.2 files, with a progress bar on a terminal.
+
+`--strict` applies CISAC's validation levels as written (a file or group rejected whole when its envelope
+is wrong); `--ack OUT` writes the acknowledgement file a society would send back (one per input file:
+with several files, OUT names a directory).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import getpass
 import hashlib
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -17,8 +25,16 @@ from graph.audit import AuditScope, auditing
 from graph.database import Database, Neo4jSettings
 from graph.migrations import migrate
 from graph.stores.cwr_import import ImportReport, import_cwr
-from registry.cwr import CwrReader
+from registry.cwr import CwrReader, strict_reader
+from registry.cwr.ack import write_ack
 from registry.errors import DomainError
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    batch_size: int
+    strict: bool = False
+    ack: Path | None = None  # a file for one input; a directory for several
 
 
 def _counted(lines: Iterable[str], bar: tqdm) -> Iterator[str]:
@@ -30,8 +46,9 @@ def _counted(lines: Iterable[str], bar: tqdm) -> Iterator[str]:
 
 def _describe(path: Path, report: ImportReport) -> list[str]:
     out = [
-        f"{path}: {report.works_created} works created, {report.works_updated} updated, "
-        f"{report.works_unchanged} unchanged, {len(report.rejections)} rejected"
+        f"{path}: {report.works_loaded} works loaded ({report.works_created} created, "
+        f"{report.works_updated} updated, {report.works_unchanged} unchanged), {report.works_repaired} "
+        f"of them repaired, {report.works_rejected} rejected, {len(report.warnings)} warnings"
     ]
     for r in report.rejections:
         where = (
@@ -56,7 +73,7 @@ def _open(path: Path) -> tuple[IO[str], int]:
     return path.open(encoding="latin-1", newline=""), path.stat().st_size
 
 
-async def _import_one(db: Database, path: Path, batch_size: int) -> ImportReport:
+async def _import_one(db: Database, path: Path, options: ImportOptions) -> ImportReport:
     stream, size = _open(path)
     # Every batch the import writes is an audit event naming the file and the operating-system user.
     scope = AuditScope(
@@ -69,6 +86,7 @@ async def _import_one(db: Database, path: Path, batch_size: int) -> ImportReport
     with (
         auditing(scope),
         stream,
+        ExitStack() as scan_files,
         tqdm(
             total=size,
             unit="B",
@@ -78,10 +96,30 @@ async def _import_one(db: Database, path: Path, batch_size: int) -> ImportReport
             leave=False,
         ) as bar,
     ):
-        return await import_cwr(db, CwrReader(_counted(stream, bar)), batch_size=batch_size)
+        if options.strict:
+            # The first reading decides which groups stand; only the second one advances the bar.
+            streams = iter([scan_files.enter_context(_open(path)[0]), _counted(stream, bar)])
+            reader = strict_reader(lambda: next(streams))
+        else:
+            reader = CwrReader(_counted(stream, bar))
+        report = await import_cwr(
+            db, reader, batch_size=options.batch_size, acknowledge=options.ack is not None
+        )
+        if options.ack is not None:
+            _write_ack(options.ack, path, report, reader)
+        return report
 
 
-async def import_files(neo4j: Neo4jSettings, paths: list[Path], batch_size: int) -> bool:
+def _write_ack(target: Path, source: Path, report: ImportReport, reader: CwrReader) -> None:
+    out = target / f"{source.stem}.ACK{source.suffix}" if target.is_dir() else target
+    lines = write_ack(report.acknowledgements or [], reader.header, datetime.now(UTC))
+    with out.open("w", encoding="latin-1", newline="\r\n") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+    click.echo(f"{source}: acknowledgement written to {out}")
+
+
+async def import_files(neo4j: Neo4jSettings, paths: list[Path], options: ImportOptions) -> bool:
     """Import each file in turn and print its report; False when a file could not be read as CWR."""
     db = Database.connect(neo4j)
     ok = True
@@ -89,7 +127,7 @@ async def import_files(neo4j: Neo4jSettings, paths: list[Path], batch_size: int)
         await migrate(db)
         for path in paths:
             try:
-                report = await _import_one(db, path, batch_size)
+                report = await _import_one(db, path, options)
             except DomainError as exc:
                 click.echo(f"{path}: not imported: {exc.message}", err=True)
                 ok = False
@@ -100,5 +138,5 @@ async def import_files(neo4j: Neo4jSettings, paths: list[Path], batch_size: int)
     return ok
 
 
-def run(neo4j: Neo4jSettings, paths: list[Path], batch_size: int) -> bool:
-    return asyncio.run(import_files(neo4j, paths, batch_size))
+def run(neo4j: Neo4jSettings, paths: list[Path], options: ImportOptions) -> bool:
+    return asyncio.run(import_files(neo4j, paths, options))

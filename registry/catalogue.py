@@ -26,9 +26,12 @@ from registry.identifiers import (
 from registry.shares import FULL_BP, Share, ShareRole, validate_work_shares
 
 __all__ = [
+    "ChainMember",
+    "ChainTerritory",
     "CreatorKind",
     "CreatorRef",
     "CreatorRegistration",
+    "PublisherChain",
     "RecordingRegistration",
     "ShareRegistration",
     "WorkRegistration",
@@ -165,6 +168,39 @@ class RecordingRegistration(BaseModel):
         return self.model_dump(exclude={"isrc", "work_ids"}, exclude_none=True, mode="json")
 
 
+class ChainTerritory(BaseModel):
+    """One SPT record of a chain member: its collection shares in one territory (TIS code)."""
+
+    model_config = _FROZEN
+
+    tis_code: int  # 2136 = World; ISO 3166 numeric or a TIS group otherwise
+    included: bool
+    performing_bp: BasisPoints
+    mechanical_bp: BasisPoints
+    synchronisation_bp: BasisPoints
+
+
+class ChainMember(BaseModel):
+    """A publisher in a chain: the original publisher (E), its administrator (AM), sub-publishers (SE)…"""
+
+    model_config = _FROZEN
+
+    holder: CreatorRef
+    role_code: Annotated[str, Field(min_length=1, max_length=2)]
+    territories: tuple[ChainTerritory, ...] = ()
+
+
+class PublisherChain(BaseModel):
+    """One chain of title (CWR publisher sequence #): its members in file order, and the writers it
+    publishes for (PWR records naming one of its members)."""
+
+    model_config = _FROZEN
+
+    number: Annotated[int, Field(ge=0)]
+    members: tuple[ChainMember, ...]
+    writers: tuple[CreatorRef, ...] = ()
+
+
 class WorkRegistration(BaseModel):
     """A work with its titles, its complete set of shares, and (from CWR) its recordings.
 
@@ -181,6 +217,7 @@ class WorkRegistration(BaseModel):
     submitter_work_id: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     shares: tuple[ShareRegistration, ...] = ()
     recordings: tuple[RecordingRegistration, ...] = ()
+    chains: tuple[PublisherChain, ...] = ()  # from CWR SPU/SPT/PWR; replaced with the shares
 
     @field_validator("iswc", mode="before")
     @classmethod

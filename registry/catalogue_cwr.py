@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from registry.catalogue import (
+    ChainMember,
+    ChainTerritory,
     CreatorKind,
+    CreatorRef,
     CreatorRegistration,
+    PublisherChain,
     RecordingRegistration,
     ShareRegistration,
     WorkRegistration,
@@ -64,11 +68,13 @@ def registration_from_cwr(work: CwrWork, sender: str) -> CwrRegistration:
     role: the graph keeps one share per holder and role.
     """
     creators: list[CreatorRegistration] = []
+    party_refs: dict[int, CreatorRef] = {}  # by id() of the parsed party: the ref it is registered under
     totals: dict[tuple[str, ShareRole], list[int]] = defaultdict(lambda: [0, 0, 0])
     refs = {}
     for index, party in enumerate((*work.writers, *work.publishers), start=1):
         creator = _creator(party, index, work, sender)
         creators.append(creator)
+        party_refs[id(party)] = creator.ref
         key = (creator.ref.key, _role(party))
         refs[key] = creator.ref
         own = party.ownership
@@ -96,5 +102,41 @@ def registration_from_cwr(work: CwrWork, sender: str) -> CwrRegistration:
         submitter_work_id=work.submitter_work_id,
         shares=shares,
         recordings=tuple(recordings.values()),
+        chains=_chains(work, party_refs),
     )
     return creators, registration
+
+
+def _chains(work: CwrWork, refs: dict[int, CreatorRef]) -> tuple[PublisherChain, ...]:
+    """The SPU/OPU chains of title (by publisher sequence #) with their territories and PWR writers."""
+    members: dict[int, list[ChainMember]] = defaultdict(list)
+    chain_of_ip: dict[str, int] = {}
+    for party in work.publishers:
+        number = party.publisher_chain or 0
+        members[number].append(
+            ChainMember(
+                holder=refs[id(party)],
+                role_code=party.role_code or "E",
+                territories=tuple(
+                    ChainTerritory(
+                        tis_code=t.tis_code,
+                        included=t.included,
+                        performing_bp=t.shares.performing_bp,
+                        mechanical_bp=t.shares.mechanical_bp,
+                        synchronisation_bp=t.shares.synchronisation_bp,
+                    )
+                    for t in party.territories
+                ),
+            )
+        )
+        if party.interested_party_number:
+            chain_of_ip.setdefault(party.interested_party_number, number)
+    writers: dict[int, list[CreatorRef]] = defaultdict(list)
+    for writer in work.writers:
+        for ip in dict.fromkeys(writer.publisher_ip_numbers):
+            if ip in chain_of_ip and refs[id(writer)] not in writers[chain_of_ip[ip]]:
+                writers[chain_of_ip[ip]].append(refs[id(writer)])
+    return tuple(
+        PublisherChain(number=number, members=tuple(chain), writers=tuple(writers[number]))
+        for number, chain in sorted(members.items())
+    )

@@ -167,6 +167,9 @@ class WorkFacts:
     id: str
     state: WorkState = WorkState.ACTIVE
     holders: tuple[HolderFacts, ...] = ()
+    # Claims on the work add up to more than 100 % of a right: its money waits in suspense (not a
+    # licensability reason: who is paid is in doubt, not whether the use is licensed).
+    disputed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores.catalogue_records import CreatorRecord, Page, RecordingRecord, ShareRecord, WorkRecord
+from graph.stores.catalogue_records import (
+    ChainRecord,
+    CreatorRecord,
+    Page,
+    RecordingRecord,
+    ShareRecord,
+    WorkRecord,
+)
 
 NESTED_LIMIT = 100
 
@@ -57,6 +64,14 @@ UNWIND $ids AS id
 MATCH (c:Creator)-[s:HOLDS_SHARE]->(w:Work {id: id})
 RETURN id, c {.*} AS creator, w {.*} AS work, s {.*} AS share
 ORDER BY id, s.role, c.name, c.id
+"""
+CHAINS_FOR_WORKS = """
+UNWIND $ids AS id
+MATCH (:Work {id: id})-[:HAS_CHAIN]->(pc:PublisherChain)
+RETURN id, pc.number AS number,
+       COLLECT { MATCH (c:Creator)-[m:IN_CHAIN]->(pc) RETURN m {.*, creator: c {.*}} } AS members,
+       COLLECT { MATCH (pc)-[:PUBLISHES_FOR]->(c:Creator) RETURN c {.*} ORDER BY c.name, c.id } AS writers
+ORDER BY id, number
 """
 SHARES_FOR_CREATORS = """
 UNWIND $ids AS id
@@ -170,6 +185,12 @@ async def shares_for_works(db: Database, work_ids: Sequence[str]) -> list[list[S
     """Every share of each work (a work's split is never truncated), in the order of `work_ids`."""
     rows = await db.run_read(SHARES_FOR_WORKS, {"ids": list(set(work_ids))})
     return _grouped(work_ids, rows, ShareRecord.from_row)
+
+
+async def chains_for_works(db: Database, work_ids: Sequence[str]) -> list[list[ChainRecord]]:
+    """Each work's publisher chains (from CWR), in chain order, in the order of `work_ids`."""
+    rows = await db.run_read(CHAINS_FOR_WORKS, {"ids": list(set(work_ids))})
+    return _grouped(work_ids, rows, ChainRecord.from_row)
 
 
 async def shares_for_creators(db: Database, creator_ids: Sequence[str]) -> list[list[ShareRecord]]:

@@ -54,6 +54,11 @@ class WorkRecord:
     status: WorkStatus
     created_at: datetime | None
     updated_at: datetime | None
+    # Claims by other registrations exceed 100 % of these rights (graph.stores.disputes); empty when not.
+    disputed_rights: tuple[str, ...] = ()
+    dispute_evidence: str | None = None
+    dispute_resolved_by: str | None = None
+    dispute_resolved_at: datetime | None = None
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> WorkRecord:
@@ -67,6 +72,10 @@ class WorkRecord:
             status=WorkStatus(node.get("status") or WorkStatus.ACTIVE),
             created_at=_time(node.get("created_at")),
             updated_at=_time(node.get("updated_at")),
+            disputed_rights=tuple(node.get("disputed_rights") or ()) if node.get("disputed") else (),
+            dispute_evidence=node.get("dispute_evidence"),
+            dispute_resolved_by=node.get("dispute_resolved_by"),
+            dispute_resolved_at=_time(node.get("dispute_resolved_at")),
         )
 
 
@@ -99,6 +108,7 @@ class ShareRecord:
     performing_bp: int
     mechanical_bp: int
     synchronisation_bp: int
+    claim: str | None = None  # the claim (another registration of the work) this share is part of
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ShareRecord:
@@ -110,7 +120,48 @@ class ShareRecord:
             performing_bp=share.get("performing_bp", 0),
             mechanical_bp=share.get("mechanical_bp", 0),
             synchronisation_bp=share.get("synchronisation_bp", 0),
+            claim=share.get("claim"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ChainMemberRecord:
+    """A publisher in a chain of title, with its collection territories (tis, included, pr, mr, sr)."""
+
+    creator: CreatorRecord
+    role_code: str
+    territories: tuple[tuple[int, bool, int, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRecord:
+    """A work's chain of title (CWR publisher sequence #): members in order, the writers it publishes for."""
+
+    number: int
+    members: tuple[ChainMemberRecord, ...]
+    writers: tuple[CreatorRecord, ...]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ChainRecord:
+        members = tuple(
+            ChainMemberRecord(
+                creator=CreatorRecord.from_node(m["creator"]),
+                role_code=m["role_code"],
+                territories=tuple(
+                    zip(
+                        m["tis_codes"],
+                        m["included"],
+                        m["performing_bp"],
+                        m["mechanical_bp"],
+                        m["synchronisation_bp"],
+                        strict=True,
+                    )
+                ),
+            )
+            for m in sorted(row["members"], key=lambda m: m["position"])
+        )
+        writers = tuple(CreatorRecord.from_node(w) for w in row["writers"])
+        return cls(number=row["number"], members=members, writers=writers)
 
 
 @dataclass(frozen=True, slots=True)

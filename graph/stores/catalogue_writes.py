@@ -20,10 +20,12 @@ from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, WorkR
 from registry.catalogue import (
     CreatorRef,
     CreatorRegistration,
+    PublisherChain,
     RecordingRegistration,
     WorkRegistration,
 )
 from registry.errors import InvalidInput
+from registry.shares import FULL_BP, TOLERANCE_BP
 
 # One round trip per batch and step: results come back collected in one row, which the driver decodes
 # many times faster than one row per item.
@@ -65,7 +67,7 @@ ON CREATE SET n.created_at = datetime(), n.status = 'ACTIVE'
 SET n += w.props, n.iswc = coalesce(w.iswc, n.iswc), n.content_digest = w.digest, n.updated_at = datetime()
 WITH n, w
 CALL (n) {
-  MATCH (n)<-[old:HOLDS_SHARE]-(:Creator)
+  MATCH (n)<-[old:HOLDS_SHARE]-(:Creator) WHERE old.claim IS NULL
   DELETE old
 }
 CALL (n, w) {
@@ -81,6 +83,27 @@ CALL (n, w) {
   SET rec += r.props
   MERGE (rec)-[:EMBODIES]->(n)
 }
+CALL (n) {
+  MATCH (n)-[:HAS_CHAIN]->(old:PublisherChain)
+  DETACH DELETE old
+}
+CALL (n, w) {
+  UNWIND w.chains AS ch
+  CREATE (n)-[:HAS_CHAIN]->(pc:PublisherChain {number: ch.number})
+  WITH pc, ch
+  CALL (pc, ch) {
+    UNWIND ch.members AS m
+    MATCH (c:Creator {id: m.creator_id})
+    CREATE (c)-[:IN_CHAIN {position: m.position, role_code: m.role_code, tis_codes: m.tis_codes,
+                           included: m.included, performing_bp: m.performing_bp,
+                           mechanical_bp: m.mechanical_bp, synchronisation_bp: m.synchronisation_bp}]->(pc)
+  }
+  CALL (pc, ch) {
+    UNWIND ch.writers AS writer_id
+    MATCH (c:Creator {id: writer_id})
+    CREATE (pc)-[:PUBLISHES_FOR]->(c)
+  }
+}
 """
 MERGE_RECORDINGS = """
 UNWIND $recordings AS r
@@ -91,6 +114,43 @@ WITH rec, r
 UNWIND r.work_ids AS work_id
 MATCH (w:Work {id: work_id})
 MERGE (rec)-[:EMBODIES]->(w)
+"""
+# A second registration of a registered work under another registration id (two submitters, one ISWC) is
+# a claim: its shares join the work's as HOLDS_SHARE edges marked with the claim's id, replacing only that
+# claim's earlier edges. A claim changed since it was rejected stands again until an ADMIN decides anew.
+CLAIM_DIGESTS = "UNWIND $ids AS id OPTIONAL MATCH (c:Claim {id: id}) RETURN collect([id, c.digest]) AS found"
+WRITE_CLAIMS = """
+UNWIND $claims AS k
+MATCH (w:Work {id: k.work_id})
+MERGE (c:Claim {id: k.id})
+ON CREATE SET c.created_at = datetime()
+SET c += k.props, c.status = 'ACTIVE', c.digest = k.digest, c.updated_at = datetime()
+MERGE (c)-[:CLAIMS]->(w)
+WITH w, c, k
+CALL (w, c) {
+  MATCH (w)<-[old:HOLDS_SHARE {claim: c.id}]-(:Creator)
+  DELETE old
+}
+CALL (w, c, k) {
+  UNWIND k.shares AS s
+  MATCH (h:Creator {id: s.creator_id})
+  CREATE (h)-[:HOLDS_SHARE {claim: c.id, role: s.role, performing_bp: s.performing_bp,
+                            mechanical_bp: s.mechanical_bp, synchronisation_bp: s.synchronisation_bp}]->(w)
+}
+"""
+# A work with claims is disputed while the shares claimed for some right add up to more than 100 %
+# (beyond CWR's tolerance); `disputed_rights` says which.
+RECOMPUTE_DISPUTES = """
+UNWIND $ids AS id
+MATCH (w:Work {id: id}) WHERE EXISTS { (w)<-[:CLAIMS]-(:Claim) }
+CALL (w) {
+  OPTIONAL MATCH (w)<-[s:HOLDS_SHARE]-(:Creator)
+  RETURN coalesce(sum(s.performing_bp), 0) AS pr, coalesce(sum(s.mechanical_bp), 0) AS mr,
+         coalesce(sum(s.synchronisation_bp), 0) AS sr
+}
+WITH w, [r IN [['PERFORMING', pr], ['MECHANICAL', mr], ['SYNCHRONISATION', sr]]
+         WHERE r[1] > $limit | r[0]] AS over
+SET w.disputed = size(over) > 0, w.disputed_rights = over
 """
 WORK_BY_ID = "MATCH (w:Work {id: $id}) RETURN w {.*} AS node"
 RECORDING_BY_ISRC = "MATCH (r:Recording {isrc: $isrc}) RETURN r {.*} AS node"
@@ -172,21 +232,23 @@ async def _resolve_holders(
     return found
 
 
-# Called with each registration and the id of the node it resolved to, before anything is written; it
-# raises a DomainError to refuse the write (the CWR import refuses two works of one file on one ISWC).
-Guard = Callable[[WorkRegistration, str], None]
+# Called with each registration and the id of the existing node it resolved to, before anything is
+# written: True makes the registration a claim on that work rather than its new content (the CWR import
+# says so for a registration under another submitter's or work number's id).
+Claim = Callable[[WorkRegistration, str], bool]
 
 
 async def write_works_tx(
     tx: Tx,
     works: Sequence[WorkRegistration],
     holder_ids: dict[str, str] | None = None,
-    guard: Guard | None = None,
+    claim: Claim | None = None,
 ) -> list[WorkOutcome]:
     """Write works whose content changed, each with its whole split; one outcome per work, in order.
 
     The caller must not pass two registrations of the same work in one call: they would both count as
-    new and their shares would add up.
+    new and their shares would add up. A registration `claim` marks is written as a claim on the work it
+    resolved to (its outcome names that work).
     """
     holders = await _resolve_holders(tx, works, holder_ids or {})
     keyed = [{"key": _work_key(w), "iswc": w.iswc, "id": w.id} for w in works]
@@ -194,17 +256,18 @@ async def write_works_tx(
     found = {key: (node_id, digest) for key, node_id, digest in (row["found"] if row else [])}
     outcomes: list[WorkOutcome] = []
     changed: list[tuple[str, WorkRegistration]] = []
+    claims: list[tuple[int, str, WorkRegistration]] = []
     for work in works:
         node_id, digest = found[_work_key(work)]
         if node_id is None:
             work_id = work.id or str(uuid.uuid4())
-            if guard is not None:
-                guard(work, work_id)
             outcomes.append(WorkOutcome(work_id, Outcome.CREATED))
+        elif claim is not None and claim(work, node_id):
+            claims.append((len(outcomes), node_id, work))
+            outcomes.append(WorkOutcome(node_id, Outcome.UNCHANGED))  # until the claim's digest says
+            continue
         else:
             work_id = node_id
-            if guard is not None:
-                guard(work, work_id)
             same = digest == work.digest
             outcomes.append(WorkOutcome(work_id, Outcome.UNCHANGED if same else Outcome.UPDATED))
             if same:
@@ -212,6 +275,41 @@ async def write_works_tx(
         changed.append((work_id, work))
     if changed:
         await _write_changed(tx, changed, holders)
+    if claims:
+        for index, outcome in await _write_claims(tx, claims, holders):
+            outcomes[index] = outcome
+    touched = {work_id for work_id, _ in changed} | {node_id for _, node_id, _ in claims}
+    if touched:
+        await tx.run(RECOMPUTE_DISPUTES, {"ids": sorted(touched), "limit": FULL_BP + TOLERANCE_BP})
+    return outcomes
+
+
+async def _write_claims(
+    tx: Tx, claims: list[tuple[int, str, WorkRegistration]], holders: dict[str, str]
+) -> list[tuple[int, WorkOutcome]]:
+    """Write the claims whose content changed; (position, outcome) for each claim."""
+    row = await tx.single(CLAIM_DIGESTS, {"ids": [str(work.id) for _, _, work in claims]})
+    stored = dict(row["found"]) if row else {}
+    outcomes: list[tuple[int, WorkOutcome]] = []
+    payload = []
+    for index, node_id, work in claims:
+        digest = stored.get(str(work.id))
+        outcome = Outcome.CREATED if digest is None else Outcome.UPDATED
+        if digest == work.digest:
+            outcome = Outcome.UNCHANGED
+        outcomes.append((index, WorkOutcome(node_id, outcome)))
+        if outcome is not Outcome.UNCHANGED:
+            payload.append(
+                {
+                    "id": work.id,
+                    "work_id": node_id,
+                    "props": {**work.properties(), "work_id": node_id},
+                    "digest": work.digest,
+                    "shares": _share_payload(work, holders),
+                }
+            )
+    if payload:
+        await tx.run(WRITE_CLAIMS, {"claims": payload})
     return outcomes
 
 
@@ -224,21 +322,47 @@ async def _write_changed(
             "iswc": work.iswc,
             "props": work.properties(),
             "digest": work.digest,
-            "shares": [
-                {
-                    "creator_id": holders[s.holder.key],
-                    "role": s.role.value,
-                    "performing_bp": s.performing_bp,
-                    "mechanical_bp": s.mechanical_bp,
-                    "synchronisation_bp": s.synchronisation_bp,
-                }
-                for s in work.shares
-            ],
+            "shares": _share_payload(work, holders),
             "recordings": [_recording_payload(r, ()) for r in work.recordings],
+            "chains": [_chain_payload(chain, holders) for chain in work.chains],
         }
         for work_id, work in changed
     ]
     await tx.run(WRITE_WORKS, {"works": works})
+
+
+def _chain_payload(chain: PublisherChain, holders: dict[str, str]) -> dict[str, Any]:
+    # Neo4j properties hold flat lists only: a member's territories are parallel lists, one entry each.
+    return {
+        "number": chain.number,
+        "members": [
+            {
+                "creator_id": holders[member.holder.key],
+                "position": position,
+                "role_code": member.role_code,
+                "tis_codes": [t.tis_code for t in member.territories],
+                "included": [t.included for t in member.territories],
+                "performing_bp": [t.performing_bp for t in member.territories],
+                "mechanical_bp": [t.mechanical_bp for t in member.territories],
+                "synchronisation_bp": [t.synchronisation_bp for t in member.territories],
+            }
+            for position, member in enumerate(chain.members)
+        ],
+        "writers": [holders[ref.key] for ref in chain.writers],
+    }
+
+
+def _share_payload(work: WorkRegistration, holders: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "creator_id": holders[s.holder.key],
+            "role": s.role.value,
+            "performing_bp": s.performing_bp,
+            "mechanical_bp": s.mechanical_bp,
+            "synchronisation_bp": s.synchronisation_bp,
+        }
+        for s in work.shares
+    ]
 
 
 async def upsert_work(db: Database, work: WorkRegistration) -> tuple[WorkRecord, Outcome]:

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from graph.database import Database, Tx
 from graph.metrics import IMPORT_RECORDS
 from graph.stores.catalogue_writes import (
-    Guard,
     Outcome,
     WorkOutcome,
     upsert_creators_tx,
@@ -27,7 +26,8 @@ from graph.stores.catalogue_writes import (
 from registry.catalogue import CreatorRegistration, WorkRegistration
 from registry.catalogue_cwr import registration_from_cwr, sender_key
 from registry.cwr import CwrReader, CwrRejection, CwrWork
-from registry.errors import Conflict, DomainError
+from registry.cwr.ack import AckEntry
+from registry.errors import DomainError
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -44,6 +44,7 @@ class ImportRejection:
     submitter_work_id: str | None
     title: str | None
     reason: str
+    rule: str | None = None  # the broken rule's code (registry.cwr.rules), when the parser named one
 
     @classmethod
     def from_parser(cls, rejection: CwrRejection) -> ImportRejection:
@@ -55,6 +56,7 @@ class ImportRejection:
             rejection.submitter_work_id,
             rejection.title,
             rejection.reason,
+            rejection.rule,
         )
 
     @classmethod
@@ -75,13 +77,20 @@ class ImportReport:
     works_created: int = 0
     works_updated: int = 0
     works_unchanged: int = 0
+    works_repaired: int = 0  # loaded works that came with messages (a repair, a dropped field)
     rejections: list[ImportRejection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # file-level messages, then each loaded work's
     work_ids: list[str] = field(default_factory=list)  # of every loaded work, in file order
+    # Each transaction and what became of it, in file order, when an acknowledgement was asked for.
+    acknowledgements: list[AckEntry] | None = None
 
     @property
     def works_loaded(self) -> int:
         return self.works_created + self.works_updated + self.works_unchanged
+
+    @property
+    def works_rejected(self) -> int:
+        return len(self.rejections)
 
     def count(self, outcomes: Iterable[WorkOutcome]) -> None:
         for outcome in outcomes:
@@ -100,6 +109,7 @@ class _Pending:
     source: CwrWork
     creators: list[CreatorRegistration]
     work: WorkRegistration
+    ack: AckEntry | None
 
     @property
     def keys(self) -> set[str]:
@@ -121,10 +131,10 @@ class _Batches:
         self.size = size
         self.pending: list[_Pending] = []
         self.keys: set[str] = set()
-        # Node id -> the registration id that wrote it in this import. A second registration landing on
-        # the same node under another id (two submitter work ids, one ISWC) is refused, not merged: it
-        # would overwrite the first, and a repeated import would flip the work back and forth.
-        self.claimed: dict[str, str] = {}
+        # Creators this import has already written (a frozen registration: its key and content) and their
+        # node ids: a catalogue's parties recur in work after work, and sending them again with every batch
+        # cost more than the works themselves. Filled after a batch commits: a rolled-back one leaves none.
+        self.written_creators: dict[CreatorRegistration, str] = {}
 
     async def add(self, item: _Pending) -> None:
         # The same work twice in one batch would resolve as new twice; write the earlier one first.
@@ -140,7 +150,7 @@ class _Batches:
         if not batch:
             return
         try:
-            self._commit(batch, await self.db.write(lambda tx: _write(tx, batch, self._guard)))
+            self._commit(batch, *await self.db.write(lambda tx: _write(tx, batch, self.written_creators)))
             IMPORT_RECORDS.labels("cwr").inc(len(batch))
         except DomainError as exc:
             log.info("batch of %d works failed (%s); writing them one by one", len(batch), exc.message)
@@ -149,47 +159,75 @@ class _Batches:
 
     async def _write_alone(self, item: _Pending) -> None:
         try:
-            self._commit([item], await self.db.write(lambda tx: _write(tx, [item], self._guard)))
+            self._commit([item], *await self.db.write(lambda tx: _write(tx, [item], self.written_creators)))
             IMPORT_RECORDS.labels("cwr").inc()
         except DomainError as exc:
             self.report.rejections.append(ImportRejection.of_work(item.source, exc.message))
+            if item.ack is not None:
+                item.ack.reason = exc.message
 
-    def _commit(self, batch: list[_Pending], outcomes: list[WorkOutcome]) -> None:
+    def _commit(
+        self, batch: list[_Pending], outcomes: list[WorkOutcome], creators: dict[CreatorRegistration, str]
+    ) -> None:
+        self.written_creators.update(creators)
         self.report.count(outcomes)
         for item, outcome in zip(batch, outcomes, strict=True):
-            self.claimed.setdefault(outcome.work_id, str(item.work.id))
-
-    def _guard(self, work: WorkRegistration, node_id: str) -> None:
-        owner = self.claimed.get(node_id, work.id)
-        if owner != work.id:
-            raise Conflict(
-                f"ISWC {work.iswc} is already registered in this file as work {owner}; one ISWC names "
-                "one work: correct the ISWC or submit the two as one work."
-            )
+            if item.source.messages:
+                self.report.works_repaired += 1
+                self.report.warnings.extend(item.source.warnings)
+            if item.ack is not None:
+                item.ack.work_id = outcome.work_id
+                item.ack.iswc = item.work.iswc
 
 
-async def _write(tx: Tx, batch: list[_Pending], guard: Guard) -> list[WorkOutcome]:
-    holder_ids = await upsert_creators_tx(tx, [c for item in batch for c in item.creators])
-    return await write_works_tx(tx, [item.work for item in batch], holder_ids, guard)
+def _is_claim(work: WorkRegistration, node_id: str) -> bool:
+    # Another CWR registration (another sender or work number) of a work a CWR registration created:
+    # two submitters, one ISWC. The society keeps both; the second does not overwrite the first.
+    return node_id != work.id and node_id.startswith("cwr:")
 
 
-async def import_cwr(db: Database, reader: CwrReader, *, batch_size: int = BATCH_SIZE) -> ImportReport:
-    """Import every transaction `reader` yields; a file that is not CWR 2.x raises InvalidInput."""
-    report = ImportReport()
+async def _write(
+    tx: Tx, batch: list[_Pending], written: dict[CreatorRegistration, str]
+) -> tuple[list[WorkOutcome], dict[CreatorRegistration, str]]:
+    """Write a batch: its creators not yet written by this import, then its works; also the creator ids."""
+    known: dict[str, str] = {}
+    fresh: dict[CreatorRegistration, None] = {}
+    for creator in (c for item in batch for c in item.creators):
+        node_id = written.get(creator)
+        if node_id is None:
+            fresh[creator] = None
+        else:
+            known[creator.ref.key] = node_id
+    ids = await upsert_creators_tx(tx, list(fresh))
+    outcomes = await write_works_tx(tx, [item.work for item in batch], known | ids, _is_claim)
+    return outcomes, {creator: ids[creator.ref.key] for creator in fresh}
+
+
+async def import_cwr(
+    db: Database, reader: CwrReader, *, batch_size: int = BATCH_SIZE, acknowledge: bool = False
+) -> ImportReport:
+    """Import every transaction `reader` yields; a file that is not CWR 2.x raises InvalidInput.
+
+    With `acknowledge`, the report keeps each transaction's outcome for `registry.cwr.ack.write_ack`.
+    """
+    report = ImportReport(acknowledgements=[] if acknowledge else None)
     batches = _Batches(db, report, batch_size)
     for item in reader:
+        ack = AckEntry(item) if acknowledge else None
+        if report.acknowledgements is not None and ack is not None:
+            report.acknowledgements.append(ack)
         if isinstance(item, CwrRejection):
             report.rejections.append(ImportRejection.from_parser(item))
             continue
         try:
             creators, work = registration_from_cwr(item, sender_key(reader.header))
-        except DomainError as exc:
-            report.rejections.append(ImportRejection.of_work(item, exc.message))
+        except (DomainError, ValidationError) as exc:
+            reason = exc.message if isinstance(exc, DomainError) else _validation_reason(exc)
+            report.rejections.append(ImportRejection.of_work(item, reason))
+            if ack is not None:
+                ack.reason = reason
             continue
-        except ValidationError as exc:
-            report.rejections.append(ImportRejection.of_work(item, _validation_reason(exc)))
-            continue
-        await batches.add(_Pending(item, creators, work))
+        await batches.add(_Pending(item, creators, work, ack))
     await batches.flush()
-    report.warnings = list(reader.warnings)
+    report.warnings[:0] = reader.warnings
     return report

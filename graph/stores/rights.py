@@ -50,7 +50,7 @@ CALL (w) {
               revoked_at_us: k.revoked_at.epochSeconds * 1000000 + k.revoked_at.microsecond}
   }}) AS holders
 }
-RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders
+RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders, coalesce(w.disputed, false) AS disputed
 """
 WORKS_BY_ID = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN w {.*} AS node"
 CREATORS_BY_ID = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
@@ -107,7 +107,7 @@ def facts_from_row(row: dict[str, Any]) -> WorkFacts:
         HolderFacts(h["id"], h["bp"], tuple(_consent(k) for k in h["consents"]))
         for h in sorted(row["holders"], key=lambda h: h["id"])
     )
-    return WorkFacts(row["id"], WorkState(row["state"]), holders)
+    return WorkFacts(row["id"], WorkState(row["state"]), holders, bool(row.get("disputed")))
 
 
 def _consent(row: dict[str, Any]) -> ConsentFacts:

@@ -11,8 +11,10 @@ carry them. See `registry.cwr.transaction` for what rejects a transaction and wh
 """
 
 from registry.cwr.models import (
+    CwrAcknowledgement,
     CwrFile,
     CwrHeader,
+    CwrMessage,
     CwrParty,
     CwrRecording,
     CwrRejection,
@@ -20,11 +22,13 @@ from registry.cwr.models import (
     CwrTerritory,
     CwrWork,
 )
-from registry.cwr.parser import CwrReader, parse_cwr, parse_cwr_text
+from registry.cwr.parser import CwrReader, StrictVerdict, parse_cwr, parse_cwr_text, strict_reader
 
 __all__ = [
+    "CwrAcknowledgement",
     "CwrFile",
     "CwrHeader",
+    "CwrMessage",
     "CwrParty",
     "CwrReader",
     "CwrRecording",
@@ -32,6 +36,8 @@ __all__ = [
     "CwrShares",
     "CwrTerritory",
     "CwrWork",
+    "StrictVerdict",
     "parse_cwr",
     "parse_cwr_text",
+    "strict_reader",
 ]

@@ -14,11 +14,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from registry.cwr.rules import RULES
 from registry.shares import ShareRole
 
 __all__ = [
+    "CwrAcknowledgement",
     "CwrFile",
     "CwrHeader",
+    "CwrMessage",
     "CwrParty",
     "CwrRecording",
     "CwrRejection",
@@ -37,6 +40,29 @@ NonNegativeBp = Annotated[int, Field(ge=0, strict=True)]
 
 CwrWorkTransactionType = Literal["NWR", "REV", "ISW"]
 PartyRecordType = Literal["SPU", "OPU", "SWR", "OWR"]
+
+
+class CwrMessage(BaseModel):
+    """A breach of a CWR validation rule and what was done about it: an ACK file's MSG record.
+
+    `action` is the MSG message type: what the breach cost (F field, R record, T transaction,
+    G group, E entire file). A lenient repair of the envelope is reported as F: the field was
+    replaced by the value its position implies, and nothing was lost.
+    """
+
+    model_config = _FROZEN
+
+    line_number: int | None  # 1-based physical line; None for a message about the whole file
+    record_seq: int | None  # the record's sequence # within its transaction, as repaired
+    record_type: str
+    rule: str  # a code of registry.cwr.rules.RULES
+    level: Literal["E", "G", "T", "R", "F"]  # CISAC's level for the rule
+    action: Literal["E", "G", "T", "R", "F"]
+    text: str  # starts with "line N: " when the message has a line
+
+    @property
+    def validation_number(self) -> str:
+        return f"{RULES[self.rule].number:03d}"
 
 
 class CwrShares(BaseModel):
@@ -143,7 +169,14 @@ class CwrWork(BaseModel):
     performers: tuple[str, ...]
     recordings: tuple[CwrRecording, ...]
     acknowledgement_status: str | None  # AS, AC, DU, RJ… when the work came inside an ACK
-    warnings: tuple[str, ...]  # accepted, but a field was dropped or something looked off
+    recipient_work_id: str | None  # the ACK's recipient creation #: the society's id for the work
+    first_line: int  # 1-based physical line of the transaction's first record (ACK or NWR/REV)
+    # Accepted, but a field was dropped or the envelope repaired: one message per breach.
+    messages: tuple[CwrMessage, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(message.text for message in self.messages)
 
 
 class CwrRejection(BaseModel):
@@ -159,6 +192,27 @@ class CwrRejection(BaseModel):
     submitter_work_id: str | None
     title: str | None
     reason: str
+    rule: str | None  # the code of the rule broken (registry.cwr.rules), when one is named
+    first_line: int  # 1-based physical line of the transaction's first record
+    messages: tuple[CwrMessage, ...] = ()  # breaches noted before the one that rejected it
+    acknowledgement_status: str | None = None
+
+
+class CwrAcknowledgement(BaseModel):
+    """An ACK transaction as read back: the status a recipient gave one of the sender's transactions."""
+
+    model_config = _FROZEN
+
+    line_number: int
+    original_group_id: int | None
+    original_transaction_seq: int | None
+    original_transaction_type: str | None
+    title: str | None
+    submitter_work_id: str | None
+    recipient_work_id: str | None
+    status: str | None  # AS, AC, RA, RJ, CO, DU, NP, RC
+    messages: tuple[str, ...]  # the MSG records' texts, in order
+    iswc: str | None  # of the acknowledged NWR/REV, when it came with one
 
 
 class CwrHeader(BaseModel):
@@ -187,3 +241,4 @@ class CwrFile(BaseModel):
     works: tuple[CwrWork, ...]
     rejections: tuple[CwrRejection, ...]
     warnings: tuple[str, ...]  # file-level: trailer counts, skipped ACKs, unknown records
+    acknowledgements: tuple[CwrAcknowledgement, ...] = ()

@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from registry.cwr.rules import CwrDefect
 from registry.errors import InvalidInput
 from registry.shares import FULL_BP, bp_to_percent_str
 
 __all__ = [
     "LAYOUTS",
+    "MESSAGE",
     "PREFIX_LENGTH",
+    "RECORD_LENGTHS",
     "Field",
     "Layout",
     "decode_date",
@@ -111,10 +114,15 @@ ACK = Layout(
     ("ACK",),
     159,
     (
+        Field("creation_date", 20, 8),
+        Field("creation_time", 28, 6),
+        Field("original_group_id", 34, 5),
         Field("original_transaction_seq", 39, 8),
         Field("original_transaction_type", 47, 3),
         Field("title", 50, 60),
         Field("submitter_work_id", 110, 20),
+        Field("recipient_work_id", 130, 20),
+        Field("processing_date", 150, 8),
         Field("status", 158, 2),
     ),
 )
@@ -232,6 +240,29 @@ RECORDING = Layout(
     ),
 )
 
+MESSAGE = Layout(
+    ("MSG",),
+    35,  # through Validation Number; the text may be right-trimmed away
+    (
+        Field("message_type", 20, 1),
+        Field("original_record_seq", 21, 8),
+        Field("record_type", 29, 3),
+        Field("message_level", 32, 1),
+        Field("validation_number", 33, 3),
+        Field("text", 36, 150),
+    ),
+)
+
+# The full length of each record in the specification ([2.2] record formats; 2.1 where it is shorter),
+# for strict mode's record length edit. Types not listed are not measured.
+RECORD_LENGTHS: dict[str, tuple[int, int]] = {  # record type: (2.1, 2.2)
+    "HDR": (101, 167), "GRH": (28, 28), "GRT": (24, 24), "TRL": (24, 24),
+    "NWR": (260, 260), "REV": (260, 260), "ISW": (260, 260), "EXC": (260, 260), "ACK": (159, 159),
+    "SPU": (183, 183), "OPU": (183, 183), "SPT": (58, 58), "SWR": (180, 180), "OWR": (180, 180),
+    "SWT": (52, 52), "PWR": (110, 112), "ALT": (83, 83), "PER": (118, 118), "REC": (266, 266),
+    "XRF": (38, 38), "MSG": (185, 185),
+}  # fmt: skip
+
 LAYOUTS: dict[str, Layout] = {
     record_type: layout
     for layout in (
@@ -249,6 +280,7 @@ LAYOUTS: dict[str, Layout] = {
         ALTERNATE_TITLE,
         PERFORMER,
         RECORDING,
+        MESSAGE,
     )
     for record_type in layout.record_types
 }
@@ -257,9 +289,10 @@ LAYOUTS: dict[str, Layout] = {
 def read_fields(layout: Layout, line: str, record_type: str) -> dict[str, str]:
     """The raw text of each field of `layout`; fields past a right-trimmed line's end are blank."""
     if len(line) < layout.min_length:
-        raise InvalidInput(
+        raise CwrDefect(
+            "mandatory-length",
             f"{record_type} record is {len(line)} characters long; it must reach column "
-            f"{layout.min_length} (its last mandatory field)"
+            f"{layout.min_length} (its last mandatory field)",
         )
     padded = line.ljust(layout.length)  # once per record, so each field slices to its full size
     return {name: padded[start:end] for name, start, end in layout.slices}
@@ -280,7 +313,9 @@ def decode_text(raw: str) -> str | None:
 def decode_number(raw: str, what: str) -> int:
     """A mandatory N field: zero-filled digits only."""
     if not (raw.isascii() and raw.isdigit()):
-        raise InvalidInput(f"{what} {raw!r} is not a number (CWR numeric fields are zero-filled digits)")
+        raise CwrDefect(
+            "mandatory-length", f"{what} {raw!r} is not a number (CWR numeric fields are zero-filled digits)"
+        )
     return int(raw)
 
 
@@ -301,10 +336,14 @@ def decode_share(raw: str, what: str) -> int:
         value = int(raw)  # the fast path: the digits are the basis points
         if value <= FULL_BP:
             return value
-        raise InvalidInput(f"{what} {raw} is {bp_to_percent_str(value)} %; a share is at most 100.00 %")
+        raise CwrDefect(
+            "share-value", f"{what} {raw} is {bp_to_percent_str(value)} %; a share is at most 100.00 %"
+        )
     if not raw.strip():
         return 0
-    raise InvalidInput(f"{what} {raw!r} is not a share: expected five digits, e.g. 05000 for 50.00 %")
+    raise CwrDefect(
+        "share-value", f"{what} {raw!r} is not a share: expected five digits, e.g. 05000 for 50.00 %"
+    )
 
 
 def decode_date(raw: str, what: str) -> date | None:
@@ -344,3 +383,35 @@ def _hhmmss(raw: str, what: str) -> tuple[int, int, int]:
     if not _DIGITS.fullmatch(raw) or len(raw) != 6:
         raise InvalidInput(f"{what} {raw!r} is not HHMMSS")
     return int(raw[:2]), int(raw[2:4]), int(raw[4:])
+
+
+def format_record(
+    record_type: str,
+    transaction_seq: int,
+    record_seq: int,
+    layout: Layout,
+    values: dict[str, str],
+    length: int,
+) -> str:
+    """One detail record: the prefix, then each value at its field's place, blank-padded to `length`.
+
+    Values longer than their field are cut to it (CWR fields are fixed-width); the caller formats
+    numbers (zero-filled) and shares (`999v99`) before handing them over.
+    """
+    line = [" "] * max(length, layout.length)
+    prefix = f"{record_type:<3.3}{transaction_seq:08d}{record_seq:08d}"
+    line[:PREFIX_LENGTH] = prefix
+    places = {name: (start, end) for name, start, end in layout.slices}
+    for name, value in values.items():
+        start, end = places[name]
+        line[start:end] = f"{value:<{end - start}.{end - start}}"
+    return "".join(line)
+
+
+def format_control(record_type: str, fields: tuple[tuple[int, str], ...], length: int) -> str:
+    """A control record (HDR, GRH, GRT, TRL): the type, then (start, text) pairs, blank-padded."""
+    line = [" "] * length
+    line[:3] = record_type
+    for start, text in fields:
+        line[start - 1 : start - 1 + len(text)] = text
+    return "".join(line)

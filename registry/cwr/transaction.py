@@ -21,13 +21,14 @@ What only warns (the specification rejects just the field, "FR"; the field is dr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
 from registry.cwr.models import (
+    CwrAcknowledgement,
+    CwrMessage,
     CwrParty,
     CwrRecording,
     CwrRejection,
@@ -40,11 +41,13 @@ from registry.cwr.models import (
 from registry.cwr.records import (
     ACK,
     ALTERNATE_TITLE,
+    MESSAGE,
     PERFORMER,
     PREFIX_LENGTH,
     PUBLISHER,
     PUBLISHER_FOR_WRITER,
     PUBLISHER_TERRITORY,
+    RECORD_LENGTHS,
     RECORDING,
     WORK,
     WRITER,
@@ -58,6 +61,7 @@ from registry.cwr.records import (
     decode_text,
     read_fields,
 )
+from registry.cwr.rules import RULES, CwrDefect, Level, action
 from registry.errors import InvalidIdentifier, InvalidInput
 from registry.identifiers import check_ipi_base_number, parse_ipi_name_number, parse_isrc, parse_optional_iswc
 from registry.shares import (
@@ -80,14 +84,14 @@ TRANSACTION_HEADERS: frozenset[str] = WORK_HEADERS | {"ACK", "AGR"}
 # Detail records of CWR 2.x that carry nothing the registry stores; skipped without a warning.
 _IGNORED_RECORD_TYPES: frozenset[str] = frozenset(
     {
-        "MSG", "NPN", "NPA", "NWN", "NAT", "NET", "NCT", "NVT", "NOW", "NPR", "OPT", "OWT",
+        "NPN", "NPA", "NWN", "NAT", "NET", "NCT", "NVT", "NOW", "NPR", "OPT", "OWT",
         "EWT", "VER", "COM", "ORN", "INS", "IND", "ARI", "XRF", "TER", "IPA",
     }
 )  # fmt: skip
 
 _T = TypeVar("_T")
-_RECORD_TYPE = re.compile(r"[A-Z0-9]{3}")
 _WORLD_TIS = 2136
+_NO_SHARES = CwrShares(performing_bp=0, mechanical_bp=0, synchronisation_bp=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,9 @@ class PhysicalRecord:
 @dataclass(frozen=True, slots=True)
 class TransactionOutcome:
     item: CwrWork | CwrRejection | None  # None: nothing to import (AGR, or an ACK without a work)
-    file_warning: str | None = None
+    acknowledgement: CwrAcknowledgement | None = None  # when the transaction is an ACK
+    envelope: tuple[CwrMessage, ...] = ()  # strict mode: breaches that reject the group or file
+    messages: tuple[CwrMessage, ...] = ()  # when there is no item: what the transaction's reading noted
 
 
 @dataclass(slots=True)
@@ -128,48 +134,109 @@ class _PartyDraft:
         return self.record_type in ("SPU", "SWR")
 
     @property
+    def is_writer(self) -> bool:
+        return self.record_type in ("SWR", "OWR")
+
+    @property
     def label(self) -> str:
         who = self.interested_party_number or self.name or "(unknown)"
         return f"{self.record_type} {who}"
 
 
 def assemble(
-    records: Sequence[PhysicalRecord], group_id: int | None, expected_transaction_seq: int
+    records: Sequence[PhysicalRecord],
+    group_id: int | None,
+    expected_transaction_seq: int,
+    *,
+    strict: bool = False,
+    version: str = "2.1",
 ) -> TransactionOutcome:
     """The outcome of one transaction: its records from the header up to the next header."""
-    builder = _TransactionBuilder(group_id)
-    for record in records:
+    builder = _TransactionBuilder(group_id, strict=strict, version=version)
+    for record in _with_record_types(records, builder):
         try:
-            builder.add(record)
+            builder.add(record, expected_transaction_seq)
         except InvalidInput as error:
-            return TransactionOutcome(builder.rejection(record, error.message))
+            return builder.rejected(record, error)
     try:
-        return builder.finish(expected_transaction_seq)
+        return builder.finish()
     except InvalidInput as error:
-        return TransactionOutcome(builder.rejection(builder.work_record or records[0], error.message))
+        return builder.rejected(builder.work_record or records[0], error)
+
+
+def _with_record_types(
+    records: Sequence[PhysicalRecord], builder: _TransactionBuilder
+) -> list[PhysicalRecord]:
+    """The records with a blank record type filled in where the next record says what it was.
+
+    A blank type before an SPT/SWT naming the same interested party # (SPU: columns 22-30, SWR:
+    20-28) can only be that party's SPU/SWR; any other blank-typed record is skipped.
+    """
+    if all(record.record_type.strip() for record in records):
+        return list(records)
+    out: list[PhysicalRecord] = []
+    for index, record in enumerate(records):
+        if record.record_type.strip():
+            out.append(record)
+            continue
+        after = records[index + 1] if index + 1 < len(records) else None
+        inferred = _inferred_type(record, after)
+        repair = (
+            f"read as {inferred} from the {after.record_type} that follows" if inferred and after else None
+        )
+        builder.breach(
+            "record-type",
+            record,
+            "record has a blank record type",
+            repair or "skipped",
+            skip=inferred is None,
+        )
+        if inferred is not None:
+            out.append(PhysicalRecord(record.line_number, inferred + record.line[3:]))
+    return out
+
+
+def _inferred_type(record: PhysicalRecord, after: PhysicalRecord | None) -> str | None:
+    if after is None:
+        return None
+    party_ip = after.line[19:28]
+    if after.record_type == "SPT" and record.line[21:30] == party_ip:
+        return "SPU"
+    if after.record_type == "SWT" and record.line[19:28] == party_ip:
+        return "SWR"
+    return None
 
 
 class _TransactionBuilder:
-    def __init__(self, group_id: int | None) -> None:
+    def __init__(self, group_id: int | None, *, strict: bool, version: str) -> None:
         self.group_id = group_id
+        self.strict = strict
+        self.version_index = 1 if version == "2.2" else 0
         self.first: PhysicalRecord | None = None
         self.first_type: str | None = None
         self.transaction_seq: int | None = None
         self.last_record_seq = -1
         self.work_record: PhysicalRecord | None = None
+        self.work_seq = 0
         self.work_fields: dict[str, str] = {}
         self.work_type: CwrWorkTransactionType | None = None
         self.iswc: str | None = None
-        self.ack_status: str | None = None
+        self.ack: dict[str, str] | None = None
+        self.ack_messages: list[str] = []
         self.after_exc = False  # records after an EXC describe the other party's conflicting work
         self.publishers: list[_PartyDraft] = []
         self.writers: list[_PartyDraft] = []
         self.alternate_titles: list[str] = []
         self.performers: list[str] = []
         self.recordings: list[CwrRecording] = []
-        self.warnings: list[str] = []
+        self.messages: list[CwrMessage] = []
+        # Strict mode: breaches whose CISAC level is the whole group or file (the reader decides).
+        self.envelope: list[CwrMessage] = []
+        self.current_seq: int | None = None  # record sequence # of the record being read, as repaired
+        self.transaction_numbers: set[str] = set()
         self.handlers: dict[str, Callable[[PhysicalRecord], None]] = {
             "ACK": self._ack,
+            "MSG": self._message,
             "EXC": self._exc,
             "SPU": self._publisher,
             "OPU": self._publisher,
@@ -183,10 +250,44 @@ class _TransactionBuilder:
             "REC": self._recording,
         }
 
+    # --- breaches of the rules ---------------------------------------------------------------
+
+    def breach(
+        self, rule_code: str, record: PhysicalRecord, text: str, repair: str, *, skip: bool = False
+    ) -> None:
+        """Note a breach of `rule_code` at `record`; raises when it rejects the transaction.
+
+        `repair` says what lenient mode did instead of rejecting. A strict breach at the level of
+        the group or file is noted for the reader and parsing goes on, so every breach is reported.
+        """
+        rule = RULES[rule_code]
+        cost = action(rule, strict=self.strict)
+        what = record.record_type.strip() or "(blank)"
+        described = text if text.startswith(what) else f"{what} {text}"
+        where = f"line {record.line_number}: {described}"
+        if cost is Level.TRANSACTION:
+            raise CwrDefect(rule_code, described)
+        done = {Level.FILE: "the file is rejected", Level.GROUP: "the group is rejected"}.get(
+            cost or Level.FIELD, repair
+        )
+        if skip and cost is None:
+            cost = Level.RECORD
+        message = CwrMessage(
+            line_number=record.line_number,
+            record_seq=self.current_seq,
+            record_type=record.record_type.strip() or "   ",
+            rule=rule.code,
+            level=rule.level.value,
+            action=(cost or Level.FIELD).value,
+            text=f"{where}; {done}",
+        )
+        (self.envelope if cost in (Level.FILE, Level.GROUP) else self.messages).append(message)
+
     # --- record intake -----------------------------------------------------------------------
 
-    def add(self, record: PhysicalRecord) -> None:
-        self._check_prefix(record)
+    def add(self, record: PhysicalRecord, expected_transaction_seq: int) -> None:
+        self._check_prefix(record, expected_transaction_seq)
+        self._check_length(record)
         record_type = record.record_type
         if self.first_type == "AGR" or self.after_exc:
             return  # not the registration of a work: only the numbering matters
@@ -195,67 +296,118 @@ class _TransactionBuilder:
         elif record_type in self.handlers:
             self.handlers[record_type](record)
         elif record_type not in _IGNORED_RECORD_TYPES:
-            self.warnings.append(
-                f"line {record.line_number}: record type {record_type} is not a CWR 2.x record; skipped"
+            self.breach(
+                "record-type-unknown",
+                record,
+                "is not a CWR 2.x record type",
+                "the record is skipped",
+                skip=True,
             )
 
-    def _check_prefix(self, record: PhysicalRecord) -> None:
-        record_type = record.record_type
-        if not _RECORD_TYPE.fullmatch(record_type):
-            raise InvalidInput(f"record type {record_type!r} is not a CWR record type")
-        if len(record.line) < PREFIX_LENGTH:
-            raise InvalidInput(
-                f"{record_type} record is {len(record.line)} characters long; shorter than the "
-                f"{PREFIX_LENGTH}-character record prefix"
-            )
-        transaction_seq = decode_number(record.line[3:11], "transaction sequence #")
-        record_seq = decode_number(record.line[11:19], "record sequence #")
-        if self.first is None:
-            self._open(record, transaction_seq, record_seq)
+    def _check_length(self, record: PhysicalRecord) -> None:
+        lengths = RECORD_LENGTHS.get(record.record_type)
+        if lengths is None or len(record.line) >= lengths[self.version_index]:
             return
-        if transaction_seq != self.transaction_seq:
-            raise InvalidInput(
-                f"{record_type} record carries transaction sequence # {transaction_seq}, but its "
-                f"transaction header has {self.transaction_seq}"
-            )
-        if record_seq != self.last_record_seq + 1:
-            raise InvalidInput(
-                f"{record_type} record has record sequence # {record_seq}; expected "
-                f"{self.last_record_seq + 1} (records of a transaction are numbered consecutively)"
-            )
-        self.last_record_seq = record_seq
+        if not self.strict:
+            return  # right-trimmed lines are the norm; the reader counts them in one message
+        self.breach(
+            "record-length",
+            record,
+            f"record is {len(record.line)} characters long; the specification's record is "
+            f"{lengths[self.version_index]}",
+            "padded with blanks",
+        )
 
-    def _open(self, record: PhysicalRecord, transaction_seq: int, record_seq: int) -> None:
+    def _check_prefix(self, record: PhysicalRecord, expected_transaction_seq: int) -> None:
+        record_type = record.record_type
+        if len(record.line) < PREFIX_LENGTH:
+            raise CwrDefect(
+                "mandatory-length",
+                f"{record_type} record is {len(record.line)} characters long; shorter than the "
+                f"{PREFIX_LENGTH}-character record prefix",
+            )
+        if self.first is None:
+            self._open(record, expected_transaction_seq)
+            return
+        expected_seq = self.last_record_seq + 1
+        self.current_seq = expected_seq
+        raw_transaction, raw_record = record.line[3:11], record.line[11:19]
+        if raw_transaction not in self.transaction_numbers:
+            self.breach(
+                "detail-transaction-sequence",
+                record,
+                f"record carries transaction sequence # {raw_transaction!r}; its transaction header has "
+                f"{self.transaction_seq}",
+                f"read as part of transaction {self.transaction_seq}",
+            )
+        if raw_record != f"{expected_seq:08d}":
+            self.breach(
+                "record-sequence",
+                record,
+                f"record has record sequence # {raw_record!r}; expected {expected_seq}",
+                f"renumbered {expected_seq}",
+            )
+        self.last_record_seq = expected_seq
+
+    def _open(self, record: PhysicalRecord, expected_transaction_seq: int) -> None:
         self.first = record
         self.first_type = record.record_type
-        self.transaction_seq = transaction_seq
-        self.last_record_seq = record_seq
+        self.current_seq = 0
+        self.last_record_seq = 0
         if record.record_type not in TRANSACTION_HEADERS:
-            raise InvalidInput(
+            raise CwrDefect(
+                "record-type-unknown",
                 f"{record.record_type} record outside a transaction: a transaction starts with "
-                "NWR, REV, ISW, ACK or AGR"
+                "NWR, REV, ISW, ACK or AGR",
             )
-        if record_seq != 0:
-            raise InvalidInput(f"transaction header has record sequence # {record_seq}; expected 0")
+        raw_transaction, raw_record = record.line[3:11], record.line[11:19]
+        # The number as the file declares it (what an ACK refers back to), else the position's.
+        declared = _optional_seq(raw_transaction)
+        self.transaction_seq = expected_transaction_seq if declared is None else declared
+        # Detail records may repeat either the header's number or the one its position implies.
+        self.transaction_numbers = {raw_transaction, f"{expected_transaction_seq:08d}"}
+        if raw_transaction != f"{expected_transaction_seq:08d}":
+            rule = "first-transaction-sequence" if expected_transaction_seq == 0 else "transaction-sequence"
+            self.breach(
+                rule,
+                record,
+                f"transaction header has transaction sequence # {raw_transaction!r}; expected "
+                f"{expected_transaction_seq} from its position in the group",
+                f"read as {expected_transaction_seq}" if declared is None else "kept as numbered",
+            )
+        if raw_record != "00000000":
+            self.breach(
+                "header-record-sequence",
+                record,
+                f"transaction header has record sequence # {raw_record!r}; expected 0",
+                "read as 0",
+            )
 
     # --- the work header ---------------------------------------------------------------------
 
     def _work_header(self, record: PhysicalRecord) -> None:
         if self.work_record is not None or (self.first is not record and self.first_type != "ACK"):
-            raise InvalidInput(f"a second {record.record_type} record in one transaction")
+            raise CwrDefect("one-work", f"a second {record.record_type} record in one transaction")
         self.work_record = record
+        self.work_seq = self.current_seq or 0
         self.work_type = _work_type(record.record_type)
         fields = read_fields(WORK, record.line, record.record_type)
         self.work_fields = fields  # kept before validating, so a rejection can name the work
         if decode_text(fields["title"]) is None:
-            raise InvalidInput("work title is blank")
+            raise CwrDefect("work-title", "work title is blank")
         if decode_text(fields["submitter_work_id"]) is None:
-            raise InvalidInput("submitter work number is blank")
-        self.iswc = parse_optional_iswc(fields["iswc"])
+            raise CwrDefect("submitter-work-number", "submitter work number is blank")
+        try:
+            self.iswc = parse_optional_iswc(fields["iswc"])
+        except InvalidIdentifier as error:
+            raise CwrDefect("iswc", error.message) from None
 
     def _ack(self, record: PhysicalRecord) -> None:
-        fields = read_fields(ACK, record.line, "ACK")
-        self.ack_status = decode_text(fields["status"])
+        self.ack = read_fields(ACK, record.line, "ACK")
+
+    def _message(self, record: PhysicalRecord) -> None:
+        fields = read_fields(MESSAGE, record.line, "MSG")
+        self.ack_messages.append(decode_text(fields["text"]) or "")
 
     def _exc(self, record: PhysicalRecord) -> None:
         if self.work_record is None:
@@ -296,24 +448,24 @@ class _TransactionBuilder:
             ownership=_shares(fields, "ownership"),
         )
         _require_controlled_fields(party)
-        party.ipi_name_number = self._ipi_name_number(fields["ipi_name_number"], party.label)
-        party.ipi_base_number = self._ipi_base_number(fields["ipi_base_number"], party.label)
+        party.ipi_name_number = self._ipi_name_number(record, fields["ipi_name_number"], party.label)
+        party.ipi_base_number = self._ipi_base_number(record, fields["ipi_base_number"], party.label)
+        _require_identity(party)
         return party
 
-    def _ipi_name_number(self, raw: str, who: str) -> str | None:
+    def _ipi_name_number(self, record: PhysicalRecord, raw: str, who: str) -> str | None:
         canonical, problem = _cached_ipi_name_number(raw)
         if problem is not None:
-            self.warnings.append(f"{who}: {problem}; the IPI name number was dropped")
+            self.breach("ipi-name-number", record, f"{who}: {problem}", "the IPI name number was dropped")
         return canonical
 
-    def _ipi_base_number(self, raw: str, who: str) -> str | None:
+    def _ipi_base_number(self, record: PhysicalRecord, raw: str, who: str) -> str | None:
         if not raw.strip():
             return None
         canonical, problems = _cached_ipi_base_number(raw)
-        if canonical is None:
-            self.warnings.extend(f"{who}: {problem}; the IPI base number was dropped" for problem in problems)
-        else:
-            self.warnings.extend(f"{who}: {problem}" for problem in problems)
+        for problem in problems:
+            repair = "the IPI base number was dropped" if canonical is None else "kept as given"
+            self.breach("ipi-base-number", record, f"{who}: {problem}", repair)
         return canonical
 
     # --- territories and links ---------------------------------------------------------------
@@ -329,18 +481,24 @@ class _TransactionBuilder:
     def _publisher_for_writer(self, record: PhysicalRecord) -> None:
         fields = read_fields(PUBLISHER_FOR_WRITER, record.line, "PWR")
         if not self.writers:
-            raise InvalidInput("PWR record before any writer record; it must follow its SWR")
+            raise CwrDefect(
+                "publisher-for-writer", "PWR record before any writer record; it must follow its SWR"
+            )
         writer = self.writers[-1]
         writer_ip = decode_text(fields["writer_ip_number"])
         if writer_ip is not None and writer_ip != writer.interested_party_number:
-            raise InvalidInput(
-                f"PWR names writer IP # {writer_ip}, but follows {writer.label}; a PWR must follow its writer"
+            raise CwrDefect(
+                "publisher-for-writer",
+                f"PWR names writer IP # {writer_ip}, but follows {writer.label}; a PWR follows its writer",
             )
         publisher_ip = decode_text(fields["publisher_ip_number"])
         if publisher_ip is None:
-            raise InvalidInput("PWR record has no publisher IP #")
+            raise CwrDefect("publisher-for-writer", "PWR record has no publisher IP #")
         if publisher_ip not in {p.interested_party_number for p in self.publishers}:
-            raise InvalidInput(f"PWR names publisher IP # {publisher_ip}, which no SPU/OPU of this work has")
+            raise CwrDefect(
+                "publisher-for-writer",
+                f"PWR names publisher IP # {publisher_ip}, which no SPU/OPU of this work has",
+            )
         writer.publisher_ip_numbers.append(publisher_ip)
 
     # --- titles, performers, recordings ------------------------------------------------------
@@ -349,24 +507,23 @@ class _TransactionBuilder:
         fields = read_fields(ALTERNATE_TITLE, record.line, "ALT")
         title = decode_text(fields["title"])
         if title is None:
-            raise InvalidInput("ALT record has a blank title")
+            raise CwrDefect("mandatory-length", "ALT record has a blank title")
         self.alternate_titles.append(title)
 
     def _performer(self, record: PhysicalRecord) -> None:
         fields = read_fields(PERFORMER, record.line, "PER")
         name = decode_text(fields["name"])
         if name is None:
-            raise InvalidInput("PER record has a blank performing artist name")
+            raise CwrDefect("mandatory-length", "PER record has a blank performing artist name")
         first_name = decode_text(fields["first_name"])
         # Bands and stage names live in the last-name field alone.
         self.performers.append(f"{first_name} {name}" if first_name else name)
 
     def _recording(self, record: PhysicalRecord) -> None:
         fields = read_fields(RECORDING, record.line, "REC")
-        where = f"REC on line {record.line_number}"
         self.recordings.append(
-            CwrRecording(
-                isrc=self._isrc(fields["isrc"], where),
+            CwrRecording.model_construct(
+                isrc=self._isrc(record, fields["isrc"]),
                 title=decode_text(fields["title"]),
                 version_title=decode_text(fields["version_title"]),
                 display_artist=decode_text(fields["display_artist"]),
@@ -375,89 +532,114 @@ class _TransactionBuilder:
                 album_label=decode_text(fields["album_label"]),
                 catalogue_number=decode_text(fields["catalogue_number"]),
                 ean=_optional_code(fields["ean"]),
-                first_release_date=self._lenient(decode_date, fields["first_release_date"], where, "date"),
-                duration_seconds=self._lenient(decode_duration, fields["duration"], where, "duration"),
+                first_release_date=self._lenient(decode_date, fields["first_release_date"], record, "date"),
+                duration_seconds=self._lenient(decode_duration, fields["duration"], record, "duration"),
                 media_type=decode_text(fields["media_type"]),
             )
         )
 
-    def _isrc(self, raw: str, where: str) -> str | None:
+    def _isrc(self, record: PhysicalRecord, raw: str) -> str | None:
         if not raw.strip():
             return None
         try:
             canonical, warnings = parse_isrc(raw)
         except InvalidIdentifier as error:
-            self.warnings.append(f"{where}: {error.message}; the ISRC was dropped")
+            self.breach("isrc", record, error.message, "the ISRC was dropped")
             return None
-        self.warnings.extend(f"{where}: {warning}" for warning in warnings)
+        for warning in warnings:
+            self.breach("isrc", record, warning, "kept as given")
         return canonical
 
-    def _lenient(self, decode: Callable[[str, str], _T | None], raw: str, where: str, what: str) -> _T | None:
+    def _lenient(
+        self, decode: Callable[[str, str], _T | None], raw: str, record: PhysicalRecord, what: str
+    ) -> _T | None:
         try:
             return decode(raw, what)
         except InvalidInput as error:
-            self.warnings.append(f"{where}: {error.message}; dropped")
+            self.breach("duration-date", record, error.message, "dropped")
             return None
 
     # --- the result --------------------------------------------------------------------------
 
-    def finish(self, expected_transaction_seq: int) -> TransactionOutcome:
+    def finish(self) -> TransactionOutcome:
         first = self.first
         if first is None or self.first_type == "AGR":
-            return TransactionOutcome(None)  # agreements are not works: nothing to import
+            return self._outcome(None)  # agreements are not works: nothing to import
         if self.work_record is None or self.work_type is None:
-            return TransactionOutcome(
-                None, f"line {first.line_number}: ACK transaction without a work (status {self.ack_status})"
-            )
-        if self.transaction_seq != expected_transaction_seq:
-            self.warnings.insert(
-                0,
-                f"transaction sequence # {self.transaction_seq} is out of order; expected "
-                f"{expected_transaction_seq} from its position in the group",
-            )
-        return TransactionOutcome(self._work(self.work_record, self.work_type))
+            status = decode_text(self.ack["status"]) if self.ack else None
+            self.breach("ack-work", first, f"transaction without a work (status {status})", "nothing to load")
+            return self._outcome(None)
+        return self._outcome(self._work(self.work_record, self.work_type))
+
+    def _outcome(self, item: CwrWork | CwrRejection | None) -> TransactionOutcome:
+        messages = () if item is not None else tuple(self.messages)
+        return TransactionOutcome(item, self._acknowledgement(), tuple(self.envelope), messages)
+
+    def _acknowledgement(self) -> CwrAcknowledgement | None:
+        if self.ack is None or self.first is None:
+            return None
+        ack = self.ack
+        return CwrAcknowledgement(
+            line_number=self.first.line_number,
+            original_group_id=_optional_seq(ack["original_group_id"]),
+            original_transaction_seq=_optional_seq(ack["original_transaction_seq"]),
+            original_transaction_type=decode_text(ack["original_transaction_type"]),
+            title=decode_text(ack["title"]),
+            submitter_work_id=decode_text(ack["submitter_work_id"]),
+            recipient_work_id=decode_text(ack["recipient_work_id"]),
+            status=decode_text(ack["status"]),
+            messages=tuple(self.ack_messages),
+            iswc=self.iswc,
+        )
 
     def _work(self, record: PhysicalRecord, work_type: CwrWorkTransactionType) -> CwrWork:
         fields = self.work_fields
         parties = [*self.publishers, *self.writers]
         _check_ownership(self.publishers, self.writers)
-        where = f"{work_type} on line {record.line_number}"
-        assert self.transaction_seq is not None  # set by the first record, which precedes this one
-        return CwrWork(
+        assert self.transaction_seq is not None and self.first is not None  # set by the first record
+        return CwrWork.model_construct(
             transaction_type=work_type,
             group_id=self.group_id,
             transaction_seq=self.transaction_seq,
-            record_seq=decode_number(record.line[11:19], "record sequence #"),
+            record_seq=self.work_seq,
             line_number=record.line_number,
+            first_line=self.first.line_number,
             submitter_work_id=decode_text(fields["submitter_work_id"]) or "",
             title=decode_text(fields["title"]) or "",
             iswc=self.iswc,
             language=decode_text(fields["language"]),
             version_type=decode_text(fields["version_type"]),
             distribution_category=decode_text(fields["distribution_category"]),
-            duration_seconds=self._lenient(decode_duration, fields["duration"], where, "duration"),
+            duration_seconds=self._lenient(decode_duration, fields["duration"], record, "duration"),
             alternate_titles=tuple(self.alternate_titles),
             writers=tuple(_final_party(party) for party in self.writers),
             publishers=tuple(_final_party(party) for party in self.publishers),
             ownership_totals=_sum_shares(party.ownership for party in parties),
             performers=tuple(self.performers),
             recordings=tuple(self.recordings),
-            acknowledgement_status=self.ack_status,
-            warnings=tuple(self.warnings),
+            acknowledgement_status=decode_text(self.ack["status"]) if self.ack else None,
+            recipient_work_id=decode_text(self.ack["recipient_work_id"]) if self.ack else None,
+            messages=tuple(self.messages),
         )
 
-    def rejection(self, record: PhysicalRecord, reason: str) -> CwrRejection:
+    def rejected(self, record: PhysicalRecord, error: InvalidInput) -> TransactionOutcome:
         fields = self.work_fields
-        return CwrRejection(
+        rule = error.rule if isinstance(error, CwrDefect) else None
+        rejection = CwrRejection(
             transaction_seq=self.transaction_seq,
-            record_seq=_optional_seq(record.line[11:19]),
+            record_seq=self.current_seq,
             record_type=record.record_type,
             line_number=record.line_number,
             group_id=self.group_id,
             submitter_work_id=decode_text(fields["submitter_work_id"]) if fields else None,
             title=decode_text(fields["title"]) if fields else None,
-            reason=reason,
+            reason=error.message,
+            rule=rule,
+            first_line=(self.first or record).line_number,
+            messages=tuple(self.messages),
+            acknowledgement_status=decode_text(self.ack["status"]) if self.ack else None,
         )
+        return self._outcome(rejection)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -478,7 +660,24 @@ def _party_type(record_type: str) -> PartyRecordType:
 
 
 def _role(role_code: str | None) -> ShareRole | None:
-    return None if role_code is None else role_from_cwr(role_code)
+    if role_code is None:
+        return None
+    try:
+        return role_from_cwr(role_code)
+    except InvalidInput as error:
+        raise CwrDefect("party-role", error.message) from None
+
+
+def _require_identity(party: _PartyDraft) -> None:
+    # A writer holding shares must be someone, or be declared unknown: money needs a payee.
+    if not party.is_writer or party.controlled or party.unknown or party.ownership == _NO_SHARES:
+        return
+    if party.name is None and party.interested_party_number is None and party.ipi_name_number is None:
+        raise CwrDefect(
+            "party-identity",
+            f"{party.record_type} holds shares but has no name, interested party # or valid IPI name number, "
+            "and is not marked unknown",
+        )
 
 
 def _require_controlled_fields(party: _PartyDraft) -> None:
@@ -486,12 +685,12 @@ def _require_controlled_fields(party: _PartyDraft) -> None:
     if not party.controlled:
         return
     if party.interested_party_number is None:
-        raise InvalidInput(f"{party.record_type} record has no interested party #")
+        raise CwrDefect("party-identity", f"{party.record_type} record has no interested party #")
     if party.name is None:
-        raise InvalidInput(f"{party.label} has no name")
+        raise CwrDefect("party-identity", f"{party.label} has no name")
     if party.role_code is None:
         kind = "publisher type" if party.record_type == "SPU" else "writer designation code"
-        raise InvalidInput(f"{party.label} has no {kind}")
+        raise CwrDefect("party-identity", f"{party.label} has no {kind}")
 
 
 # The same parties and the same splits recur across a catalogue's works; caching their validated
@@ -517,7 +716,9 @@ def _cached_ipi_base_number(raw: str) -> tuple[str | None, tuple[str, ...]]:
 
 @lru_cache(maxsize=4_096)
 def _cwr_shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
-    return CwrShares(performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation)
+    return CwrShares.model_construct(
+        performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation
+    )
 
 
 def _shares(fields: dict[str, str], kind: str) -> CwrShares:
@@ -531,13 +732,14 @@ def _shares(fields: dict[str, str], kind: str) -> CwrShares:
 def _territory_owner(record: PhysicalRecord, parties: list[_PartyDraft], owner_type: str) -> _PartyDraft:
     record_type = record.record_type
     if not parties or parties[-1].record_type != owner_type:
-        raise InvalidInput(f"{record_type} record does not follow an {owner_type} record")
+        raise CwrDefect("territory-owner", f"{record_type} record does not follow an {owner_type} record")
     owner = parties[-1]
     ip_number = decode_text(record.line[19:28])
     if ip_number != owner.interested_party_number:
-        raise InvalidInput(
+        raise CwrDefect(
+            "territory-owner",
             f"{record_type} record is for IP # {ip_number}, but follows {owner.label}; "
-            f"territory records must follow their {owner_type}"
+            f"territory records must follow their {owner_type}",
         )
     return owner
 
@@ -546,11 +748,12 @@ def _territory(record: PhysicalRecord, layout: Layout, owner: _PartyDraft) -> Cw
     fields = read_fields(layout, record.line, record.record_type)
     inclusion = fields["inclusion"]
     if inclusion not in ("I", "E"):
-        raise InvalidInput(
+        raise CwrDefect(
+            "territory-owner",
             f"{record.record_type} for {owner.label} has inclusion/exclusion indicator {inclusion!r}; "
-            "expected I or E"
+            "expected I or E",
         )
-    return CwrTerritory(
+    return CwrTerritory.model_construct(
         tis_code=decode_number(fields["tis_code"], "TIS numeric code"),
         included=inclusion == "I",
         shares=_shares(fields, "collection"),
@@ -569,7 +772,7 @@ def _collection(territories: Sequence[CwrTerritory]) -> CwrTerritory | None:
 def _final_party(party: _PartyDraft) -> CwrParty:
     collection = _collection(party.territories)
     pr_society, mr_society, sr_society = party.societies
-    return CwrParty(
+    return CwrParty.model_construct(
         record_type=party.record_type,
         controlled=party.controlled,
         interested_party_number=party.interested_party_number,
@@ -611,18 +814,25 @@ def _check_ownership(publishers: Sequence[_PartyDraft], writers: Sequence[_Party
     totals = _sum_shares(party.ownership for party in [*publishers, *writers])
     if not all(is_valid_total(total) for total in totals.model_dump().values()):
         # Only now build the models: validate_work_shares words the refusal per right.
-        validate_work_shares([_as_share(party, index) for index, party in enumerate([*publishers, *writers])])
+        try:
+            validate_work_shares(
+                [_as_share(party, index) for index, party in enumerate([*publishers, *writers])]
+            )
+        except InvalidInput as error:
+            raise CwrDefect("ownership-total", error.message) from None
     publisher_pr = sum(party.ownership.performing_bp for party in publishers)
     if publisher_pr > FULL_BP // 2 + TOLERANCE_BP:
-        raise InvalidInput(
+        raise CwrDefect(
+            "ownership-publishers",
             f"publishers own {bp_to_percent_str(publisher_pr)} % of the performing right; "
-            f"at most 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})"
+            f"at most 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})",
         )
     writer_pr = sum(party.ownership.performing_bp for party in writers)
     if 0 < writer_pr < FULL_BP // 2 - TOLERANCE_BP:
-        raise InvalidInput(
+        raise CwrDefect(
+            "ownership-writers",
             f"writers own {bp_to_percent_str(writer_pr)} % of the performing right; "
-            f"expected 0 or at least 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})"
+            f"expected 0 or at least 50.00 % (±{bp_to_percent_str(TOLERANCE_BP)})",
         )
 
 

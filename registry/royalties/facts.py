@@ -54,7 +54,7 @@ _STATUS_OF_REASON: dict[ReasonCode, WorkStatus] = {
     ReasonCode.NO_CONSENT: WorkStatus.NO_CONSENT,
     ReasonCode.CONSENT_REVOKED: WorkStatus.NO_CONSENT,
 }
-_PRECEDENCE = (WorkStatus.DECLINED, WorkStatus.WITHDRAWN, WorkStatus.NO_CONSENT)
+_PRECEDENCE = (WorkStatus.DECLINED, WorkStatus.WITHDRAWN, WorkStatus.DISPUTED, WorkStatus.NO_CONSENT)
 
 
 def work_status(facts: WorkFacts | None, scope: Scope, at: datetime) -> WorkStatus:
@@ -66,6 +66,8 @@ def work_status(facts: WorkFacts | None, scope: Scope, at: datetime) -> WorkStat
     if facts is None:
         return WorkStatus.UNKNOWN
     found = {_STATUS_OF_REASON[r.code] for r in work_reasons(facts, scope, at) if r.code in _STATUS_OF_REASON}
+    if facts.disputed:
+        found.add(WorkStatus.DISPUTED)
     return next((status for status in _PRECEDENCE if status in found), WorkStatus.LICENSABLE)
 
 

@@ -47,6 +47,7 @@ class WorkStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     UNKNOWN = "UNKNOWN"  # the id names no registered work
     UNMATCHED = "UNMATCHED"  # a vendor reference that matched no registered work
+    DISPUTED = "DISPUTED"  # claims on it exceed 100 % of a right until an ADMIN resolves them
 
 
 class SuspenseReason(StrEnum):
@@ -58,6 +59,7 @@ class SuspenseReason(StrEnum):
     NO_SHARES = "NO_SHARES"  # the work has no registered shares for the right that splits the stream
     NO_ELIGIBLE_WORKS = "NO_ELIGIBLE_WORKS"  # nothing to spread over: no used works, no lineage
     CREATOR_LEFT = "CREATOR_LEFT"  # money carried for a creator who is no longer registered
+    DISPUTED = "DISPUTED"  # two submitters claim more than the whole of a right; an ADMIN decides
 
 
 class TrainingSplit(StrEnum):
@@ -390,6 +392,7 @@ _REASON_OF_STATUS: dict[WorkStatus, SuspenseReason] = {
     WorkStatus.WITHDRAWN: SuspenseReason.WITHDRAWN,
     WorkStatus.UNKNOWN: SuspenseReason.UNKNOWN_WORK,
     WorkStatus.UNMATCHED: SuspenseReason.UNMATCHED_REFERENCE,
+    WorkStatus.DISPUTED: SuspenseReason.DISPUTED,
 }
 
 

@@ -46,6 +46,7 @@ _WHY: dict[SuspenseReason, str] = {
     SuspenseReason.WITHDRAWN: "it was withdrawn from the licence",
     SuspenseReason.UNKNOWN_WORK: "no registered work has this id",
     SuspenseReason.UNMATCHED_REFERENCE: "the vendor's reference matched no registered work",
+    SuspenseReason.DISPUTED: "claims on it add up to more than 100 % of a right; an ADMIN must resolve them",
 }
 
 

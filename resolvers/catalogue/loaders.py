@@ -12,8 +12,8 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph.database import Database
-from graph.stores import catalogue
-from graph.stores.catalogue_records import RecordingRecord, ShareRecord, WorkRecord
+from graph.stores import catalogue, disputes
+from graph.stores.catalogue_records import ChainRecord, RecordingRecord, ShareRecord, WorkRecord
 from resolvers.context import Info
 from resolvers.dataloaders import aligned
 
@@ -27,6 +27,14 @@ def shares_of_work(info: Info) -> DataLoader[str, list[ShareRecord]]:
 
 def shares_of_creator(info: Info) -> DataLoader[str, list[ShareRecord]]:
     return aligned(info, "shares_of_creator", catalogue.shares_for_creators)
+
+
+def chains_of_work(info: Info) -> DataLoader[str, list[ChainRecord]]:
+    return aligned(info, "chains_of_work", catalogue.chains_for_works)
+
+
+def claims_of_work(info: Info) -> DataLoader[str, list[disputes.ClaimRecord]]:
+    return aligned(info, "claims_of_work", disputes.claims_for_works)
 
 
 def recordings_of_work(info: Info) -> DataLoader[str, list[RecordingRecord]]:

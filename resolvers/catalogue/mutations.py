@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import catalogue_writes
+from graph.stores import catalogue_writes, disputes
 from graph.stores.cwr_import import ImportRejection, ImportReport, import_cwr
 from registry.access import Role
 from registry.catalogue import (
@@ -17,11 +19,12 @@ from registry.catalogue import (
     ShareRegistration,
     WorkRegistration,
 )
-from registry.cwr import CwrReader
+from registry.cwr import CwrReader, strict_reader
+from registry.cwr.ack import write_ack
 from registry.errors import InvalidInput
 from registry.identifiers import parse_ipi_name_number
 from registry.shares import ShareRole
-from resolvers.access import allow
+from resolvers.access import allow, require_principal
 from resolvers.catalogue.types import Creator, Recording, Work
 from resolvers.context import Info
 
@@ -82,6 +85,9 @@ class CwrRejection:
     submitter_work_id: str | None
     title: str | None
     reason: str
+    rule: str | None = strawberry.field(
+        description="The code of the validation rule broken (docs/cwr.md lists them with their CISAC level)."
+    )
 
     @classmethod
     def from_record(cls, r: ImportRejection) -> CwrRejection:
@@ -93,25 +99,40 @@ class CwrRejection:
             submitter_work_id=r.submitter_work_id,
             title=r.title,
             reason=r.reason,
+            rule=r.rule,
         )
 
 
 @strawberry.type(description="What an import did. Importing the same file again leaves every work unchanged.")
 class CwrImportReport:
+    works_loaded: int
     works_created: int
     works_updated: int
     works_unchanged: int
+    works_repaired: int = strawberry.field(
+        description="Loaded works whose transaction had defects that were repaired or fields that were "
+        "dropped; `warnings` says which, with their lines."
+    )
+    works_rejected: int
     rejections: list[CwrRejection]
     warnings: list[str]
+    acknowledgement: str | None = strawberry.field(
+        description="The CWR acknowledgement file (ACK transactions with MSG records), when asked for with "
+        "`acknowledge: true`; lines end in CRLF."
+    )
 
     @classmethod
-    def from_report(cls, report: ImportReport) -> CwrImportReport:
+    def from_report(cls, report: ImportReport, acknowledgement: str | None) -> CwrImportReport:
         return cls(
+            works_loaded=report.works_loaded,
             works_created=report.works_created,
             works_updated=report.works_updated,
             works_unchanged=report.works_unchanged,
+            works_repaired=report.works_repaired,
+            works_rejected=report.works_rejected,
             rejections=[CwrRejection.from_record(r) for r in report.rejections],
             warnings=report.warnings,
+            acknowledgement=acknowledgement,
         )
 
 
@@ -197,11 +218,41 @@ class CatalogueMutation:
 
     @strawberry.mutation(
         extensions=allow(Role.ADMIN),
-        description="Import a CISAC CWR 2.1/2.2 file (multipart upload, at most 64 MB). Each transaction "
-        "loads whole or is reported as a rejection; the rest of the file still loads.",
+        description="Resolve a dispute between claims on a work: the claims named in keepClaims stand, the "
+        "others lose their shares. What stands must add up to 100 % (±0.06) or 0 per right. The evidence is "
+        "kept on the work and the decision is audited; the work's money leaves suspense.",
     )
-    async def import_cwr(self, info: Info, file: Upload) -> CwrImportReport:
+    async def resolve_work_dispute(
+        self, info: Info, work_id: strawberry.ID, keep_claims: list[strawberry.ID], evidence: str
+    ) -> Work:
+        principal = require_principal(info)
+        record = await disputes.resolve_dispute(
+            info.context.db,
+            str(work_id),
+            [str(c) for c in keep_claims],
+            evidence,
+            principal.name or principal.key_id,
+        )
+        return Work.from_record(record)
+
+    @strawberry.mutation(
+        extensions=allow(Role.ADMIN),
+        description="Import a CISAC CWR 2.1/2.2 file (multipart upload, at most 64 MB). Each transaction "
+        "loads whole or is reported as a rejection; the rest of the file still loads. Lenient by default "
+        "(envelope defects repaired with a warning); `strict: true` applies CISAC's validation levels as "
+        "written. `acknowledge: true` returns the CWR acknowledgement file in the report.",
+    )
+    async def import_cwr(
+        self, info: Info, file: Upload, strict: bool = False, acknowledge: bool = False
+    ) -> CwrImportReport:
         # CWR is ASCII; latin-1 decodes any byte, so a stray one is reported by the parser, not here.
-        text = (await _read_capped(file)).decode("latin-1")
-        report = await import_cwr(info.context.db, CwrReader(text.splitlines()))
-        return CwrImportReport.from_report(report)
+        lines = (await _read_capped(file)).decode("latin-1").splitlines()
+        reader = strict_reader(lambda: lines) if strict else CwrReader(lines)
+        report = await import_cwr(info.context.db, reader, acknowledge=acknowledge)
+        ack = None
+        if acknowledge:
+            ack = "".join(
+                f"{line}\r\n"
+                for line in write_ack(report.acknowledgements or [], reader.header, datetime.now(UTC))
+            )
+        return CwrImportReport.from_report(report, ack)

@@ -7,13 +7,20 @@ from datetime import datetime
 
 import strawberry
 
-from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, ShareRecord, WorkRecord
+from graph.stores.catalogue_records import (
+    ChainRecord,
+    CreatorRecord,
+    RecordingRecord,
+    ShareRecord,
+    WorkRecord,
+)
 from registry.catalogue import CreatorKind, WorkStatus
 from registry.errors import Forbidden
 from registry.identifiers import format_isrc, format_iswc
 from registry.shares import ShareRole
 from resolvers.access import part_of_parent, party_filtered
 from resolvers.catalogue import loaders
+from resolvers.catalogue.disputes import WorkDispute
 from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
 from resolvers.context import Info
 
@@ -98,6 +105,25 @@ class Work:
             record=record,
         )
 
+    @strawberry.field(
+        extensions=PRIVATE,
+        description="The chains of title from CWR (SPU/SPT/PWR): original publisher, administrators and "
+        "sub-publishers with the territories they collect in, and the writers each chain publishes for. "
+        "Evidence of who collects; the split itself is `shares`." + PRIVATE_NOTE,
+    )
+    async def publisher_chains(self, info: Info) -> list[PublisherChain]:
+        chains = await loaders.chains_of_work(info).load(self.record.id)
+        return [PublisherChain.from_record(chain) for chain in chains]
+
+    @strawberry.field(
+        extensions=PRIVATE,
+        description="Other registrations' claims on the work and whether they are in dispute; null when "
+        "only its own registration claims it." + PRIVATE_NOTE,
+    )
+    async def dispute(self, info: Info) -> WorkDispute | None:
+        claims = await loaders.claims_of_work(info).load(self.record.id)
+        return WorkDispute.of(self.record, claims) if claims else None
+
     @strawberry.field(description="Public. The ISWC as printed, e.g. T-034.524.680-1.")
     def iswc_formatted(self) -> str | None:
         return format_iswc(self.iswc) if self.iswc else None
@@ -138,6 +164,55 @@ class Work:
         return [Recording.from_record(r) for r in records]
 
 
+@strawberry.type(description="Collection shares of a chain member in one territory (CWR SPT), basis points.")
+class ChainTerritory:
+    tis_code: int = strawberry.field(description="CISAC TIS code: 2136 = World, else ISO 3166 numeric.")
+    included: bool = strawberry.field(description="False: the territory is excluded from the collection.")
+    performing_bp: int
+    mechanical_bp: int
+    synchronisation_bp: int
+
+
+@strawberry.type(description="A publisher in a chain of title.")
+class ChainMember:
+    creator: Creator
+    role_code: str = strawberry.field(
+        description="CWR publisher type: E original, AM administrator, SE sub-publisher…"
+    )
+    territories: list[ChainTerritory]
+
+
+@strawberry.type(description="A chain of title (CWR publisher sequence #) of a work.")
+class PublisherChain:
+    number: int
+    members: list[ChainMember]
+    writers: list[Creator] = strawberry.field(description="The writers this chain publishes for (CWR PWR).")
+
+    @classmethod
+    def from_record(cls, record: ChainRecord) -> PublisherChain:
+        return cls(
+            number=record.number,
+            members=[
+                ChainMember(
+                    creator=Creator.from_record(m.creator),
+                    role_code=m.role_code,
+                    territories=[
+                        ChainTerritory(
+                            tis_code=t[0],
+                            included=t[1],
+                            performing_bp=t[2],
+                            mechanical_bp=t[3],
+                            synchronisation_bp=t[4],
+                        )
+                        for t in m.territories
+                    ],
+                )
+                for m in record.members
+            ],
+            writers=[Creator.from_record(w) for w in record.writers],
+        )
+
+
 @strawberry.type(description="One holder's share of one work in one role; basis points, 10000 = 100 %.")
 class Share:
     creator: Creator = strawberry.field(extensions=part_of_parent())
@@ -146,6 +221,10 @@ class Share:
     performing_bp: int = strawberry.field(description="Performing right, hundredths of a percent.")
     mechanical_bp: int = strawberry.field(description="Mechanical right, hundredths of a percent.")
     synchronisation_bp: int = strawberry.field(description="Synchronisation right, hundredths of a percent.")
+    claim: strawberry.ID | None = strawberry.field(
+        description="The other registration (Work.dispute.claims) this share was claimed by; null for the "
+        "work's own registration."
+    )
 
     @classmethod
     def from_record(cls, record: ShareRecord) -> Share:
@@ -156,6 +235,7 @@ class Share:
             performing_bp=record.performing_bp,
             mechanical_bp=record.mechanical_bp,
             synchronisation_bp=record.synchronisation_bp,
+            claim=strawberry.ID(record.claim) if record.claim else None,
         )
 
 

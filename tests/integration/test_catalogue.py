@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from graph.database import Database, QueryCounter
+from registry.cwr import parse_cwr_text
 from tests.conftest import shared_data
 from tests.support import ADMIN_SECRET, GraphQLClient, GraphQLResult
 
@@ -310,21 +311,27 @@ async def test_anonymous_reads_nothing(gql: GraphQLClient) -> None:
 
 
 async def upload(
-    gql: GraphQLClient, name: str, key: str = ADMIN_SECRET, content: bytes | None = None
+    gql: GraphQLClient,
+    name: str,
+    key: str = ADMIN_SECRET,
+    content: bytes | None = None,
+    *,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """Upload a sample file of ../shared/data/cwr by name, or `content` under that name."""
     query = """
-    mutation($file: Upload!) {
-      importCwr(file: $file) {
-        worksCreated worksUpdated worksUnchanged warnings
-        rejections { transactionSeq recordSeq recordType lineNumber submitterWorkId reason }
+    mutation($file: Upload!, $strict: Boolean!) {
+      importCwr(file: $file, strict: $strict, acknowledge: true) {
+        worksLoaded worksCreated worksUpdated worksUnchanged worksRepaired worksRejected warnings
+        acknowledgement
+        rejections { transactionSeq recordSeq recordType lineNumber submitterWorkId reason rule }
       }
     }
     """
     response = await gql.http.post(
         "/graphql",
         data={
-            "operations": json.dumps({"query": query, "variables": {"file": None}}),
+            "operations": json.dumps({"query": query, "variables": {"file": None, "strict": strict}}),
             "map": json.dumps({"0": ["variables.file"]}),
         },
         files={"0": (name, content or shared_data("cwr", name).read_bytes(), "application/octet-stream")},
@@ -337,12 +344,19 @@ async def upload(
 async def test_import_cwr_upload_reports_and_is_idempotent(gql: GraphQLClient) -> None:
     first = await upload(gql, "weso_demo_cwr_cleaned.v22")
     report = first["data"]["importCwr"]
-    assert (report["worksCreated"], report["worksUpdated"], report["worksUnchanged"]) == (7, 0, 0)
+    # KEY002 repeats KEY001's ISWC: a claim on that work, counted as created, not a work of its own.
+    assert (report["worksCreated"], report["worksUpdated"], report["worksUnchanged"]) == (8, 0, 0)
     over = next(r for r in report["rejections"] if r["transactionSeq"] == 2)
     assert over["recordType"] == "REV"
     assert "mechanical shares add up to 125.00 %" in over["reason"]
+    assert (report["worksLoaded"], report["worksRepaired"], report["worksRejected"]) == (8, 8, 1)
+    ack = parse_cwr_text(report["acknowledgement"])
+    assert [a.status for a in ack.acknowledgements].count("RJ") == 1
     again = (await upload(gql, "weso_demo_cwr_cleaned.v22"))["data"]["importCwr"]
-    assert (again["worksCreated"], again["worksUpdated"], again["worksUnchanged"]) == (0, 0, 7)
+    assert (again["worksCreated"], again["worksUpdated"], again["worksUnchanged"]) == (0, 0, 8)
+    strict = (await upload(gql, "weso_demo_cwr_cleaned.v22", strict=True))["data"]["importCwr"]
+    assert (strict["worksLoaded"], strict["worksRejected"]) == (0, 10)
+    assert {r["rule"] for r in strict["rejections"]} == {"record-length"}
     works = ok(await gql(WORKS, {"first": 100}, key=ADMIN_SECRET), "works")
     assert works["totalCount"] == 7
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from graph.database import Database, Neo4jSettings
 from opustrace.cli import cli
+from registry.cwr import parse_cwr_text
 from tests.conftest import shared_data
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model
 
@@ -38,7 +39,9 @@ def test_import_cwr_is_audited(runner: tuple[CliRunner, neo4j.Driver]) -> None:
     path = shared_data("cwr", "weso_nwrexample2.V21")
     result = cli_runner.invoke(cli, ["import-cwr", str(path)])
     assert result.exit_code == 0, result.output
-    assert "1 works created" in result.output
+    assert (
+        "1 works loaded (1 created, 0 updated, 0 unchanged), 0 of them repaired, 0 rejected" in result.output
+    )
     records, _, _ = driver.execute_query(
         "MATCH (e:AuditEvent) RETURN e.via AS via, e.action AS action, e.input_digest AS digest",
         database_="neo4j",
@@ -77,6 +80,21 @@ async def test_audit_verify_finds_an_edited_event(
     broken = await asyncio.to_thread(cli_runner.invoke, cli, ["audit", "verify"])
     assert broken.exit_code == 1
     assert f"audit event {events[0]['seq']} was edited" in broken.output
+
+
+def test_import_cwr_strict_with_an_acknowledgement(
+    runner: tuple[CliRunner, neo4j.Driver], tmp_path: Path
+) -> None:
+    cli_runner, driver = runner
+    ack = tmp_path / "out.ACK"
+    path = shared_data("cwr", "weso_nwrexample2.V21")
+    result = cli_runner.invoke(cli, ["import-cwr", "--strict", "--ack", str(ack), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "0 works loaded" in result.output and "1 rejected" in result.output  # right-trimmed: ER
+    assert f"acknowledgement written to {ack}" in result.output
+    parsed = parse_cwr_text(ack.read_text(encoding="latin-1"))
+    assert [(a.submitter_work_id, a.status) for a in parsed.acknowledgements] == [("CLAIMDIGITAL01", "RJ")]
+    assert driver.execute_query("MATCH (w:Work) RETURN count(w) AS n", database_="neo4j").records[0]["n"] == 0
 
 
 def test_import_cwr_refuses_cwr_3(runner: tuple[CliRunner, neo4j.Driver]) -> None:

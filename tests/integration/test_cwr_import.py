@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from neo4j.time import DateTime
 
 from graph.database import Database
 from graph.stores.cwr_import import ImportReport, import_cwr
-from registry.cwr import CwrReader
+from registry.cwr import CwrFile, CwrReader, parse_cwr_text, strict_reader
+from registry.cwr.ack import write_ack
 from registry.errors import InvalidInput
 from tests.conftest import shared_data
 
@@ -54,6 +56,17 @@ async def load(db: Database, name: str, batch_size: int = 500) -> ImportReport:
     path: Path = shared_data("cwr", name)
     with path.open(encoding="latin-1", newline="") as lines:
         return await import_cwr(db, CwrReader(lines), batch_size=batch_size)
+
+
+async def load_acknowledged(db: Database, name: str, *, strict: bool = False) -> tuple[ImportReport, CwrFile]:
+    """Import a sample with an acknowledgement, and the acknowledgement as the project's parser reads it."""
+    lines = shared_data("cwr", name).read_text(encoding="latin-1").splitlines()
+    reader = strict_reader(lambda: lines) if strict else CwrReader(lines)
+    report = await import_cwr(db, reader, acknowledge=True)
+    ack = list(
+        write_ack(report.acknowledgements or [], reader.header, datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    )
+    return report, parse_cwr_text(ack)
 
 
 def same(props: dict[str, Any]) -> dict[str, Any]:
@@ -127,27 +140,34 @@ async def test_iswc_alternate_titles_and_unknown_writer(db: Database) -> None:
 async def test_every_sample_file_loads_and_reports_its_rejections(db: Database) -> None:
     reports = {name: await load(db, name) for name in CWR_FILES}
     mmedi = reports["mmedi_CW190001MPC_000.V21"]
-    assert mmedi.works_loaded == 95
-    assert len(mmedi.rejections) == 5
-    first = mmedi.rejections[0]
-    assert (first.transaction_seq, first.record_seq, first.record_type) == (None, 0, "NWR")
-    assert first.line_number > 1
-    assert "transaction sequence" in first.reason
+    # The planted envelope errors are repaired; only the bad ISWC costs its work.
+    assert (mmedi.works_loaded, mmedi.works_repaired, mmedi.works_rejected) == (99, 4, 1)
+    (bad_iswc,) = mmedi.rejections
+    assert (bad_iswc.transaction_seq, bad_iswc.record_type, bad_iswc.line_number, bad_iswc.rule) == (
+        13, "NWR", 203, "iswc",
+    )  # fmt: skip
+    assert any(w.startswith("line 19: (blank) record has a blank record type") for w in mmedi.warnings)
     demo = reports["weso_demo_cwr_cleaned.v22"]
-    assert demo.works_loaded == 7
+    # KEY002 repeats KEY001's ISWC under another work number: kept as a claim on KEY001's work.
+    assert demo.works_loaded == 8
+    assert [r.submitter_work_id for r in demo.rejections] == ["KEY003"]
     over = next(r for r in demo.rejections if r.transaction_seq == 2)
     assert "mechanical shares add up to 125.00 %" in over.reason
     # No trace of a rejected transaction: its submitter work id names no work.
     assert over.submitter_work_id is not None
     assert await db.run_read(WORK, {"swid": over.submitter_work_id}) == []
-    # Every loaded work's split adds up per right to 100 % (±0.06) or 0.
+    # Every loaded work's split adds up per right to 100 % (±0.06) or 0, but for the ones claimed twice.
     totals = await db.run_read(
         "MATCH (w:Work) OPTIONAL MATCH (w)<-[s:HOLDS_SHARE]-() "
         "RETURN w.id AS id, sum(s.performing_bp) AS pr, sum(s.mechanical_bp) AS mr, "
-        "sum(s.synchronisation_bp) AS sr"
+        "sum(s.synchronisation_bp) AS sr, coalesce(w.disputed, false) AS disputed"
     )
     assert len(totals) == sum(r.works_loaded for r in reports.values()) - _same_work_twice(reports)
-    for row in totals:
+    assert sorted(row["id"] for row in totals if row["disputed"]) == [
+        "cwr:000000052:MK000003",  # MK000004 claims it too (dmp_CW220001000_DMP.V21)
+        "cwr:000000DP1:KEY001",
+    ]
+    for row in (row for row in totals if not row["disputed"]):
         for right in ("pr", "mr", "sr"):
             assert row[right] == 0 or abs(row[right] - 10000) <= 6, row
 
@@ -173,21 +193,27 @@ async def test_importing_twice_changes_nothing(db: Database) -> None:
 async def test_small_batches_give_the_same_graph(db: Database) -> None:
     whole = await load(db, "mmedi_CW190001MPC_000.V21", batch_size=1000)
     before = await fingerprint(db, stable)
-    await db.run_autocommit("MATCH (n) WHERE n:Work OR n:Creator OR n:Recording DETACH DELETE n")
+    await db.run_autocommit(
+        "MATCH (n) WHERE n:Work OR n:Creator OR n:Recording OR n:PublisherChain OR n:Claim DETACH DELETE n"
+    )
     batched = await load(db, "mmedi_CW190001MPC_000.V21", batch_size=7)
-    assert batched.works_created == whole.works_created == 95
+    assert batched.works_created == whole.works_created == 99
     # Generated ids and timestamps differ between the two loads; every other property may not.
     assert await fingerprint(db, stable) == before
 
 
-async def test_two_works_of_one_file_on_one_iswc_are_not_merged(db: Database) -> None:
+async def test_two_works_of_one_file_on_one_iswc_are_one_work_with_two_claims(db: Database) -> None:
     report = await load(db, "dmp_CW220001000_DMP.V21")
-    assert report.works_created == 1
-    (rejection,) = report.rejections
-    assert (rejection.submitter_work_id, rejection.transaction_seq) == ("MK000004", 1)
-    assert "ISWC T3005600277 is already registered in this file" in rejection.reason
+    assert (report.works_created, report.rejections) == (2, [])
+    assert report.work_ids[0] == report.work_ids[1]  # the second registration claims the first's work
     work = (await db.run_read("MATCH (w:Work {iswc: 'T3005600277'}) RETURN w {.*} AS w"))[0]["w"]
     assert (work["submitter_work_id"], work["title"]) == ("MK000003", "THE MODIFIED WORK")
+    assert (work["disputed"], work["disputed_rights"]) == (
+        True,
+        ["PERFORMING", "MECHANICAL", "SYNCHRONISATION"],
+    )
+    claims = await db.run_read("MATCH (k:Claim)-[:CLAIMS]->(:Work {iswc: 'T3005600277'}) RETURN k.id AS id")
+    assert [row["id"] for row in claims] == [work["id"].replace("MK000003", "MK000004")]
 
 
 def recordings_in_file(name: str) -> set[tuple[str, str]]:
@@ -208,7 +234,7 @@ async def test_recordings_embody_their_works(db: Database) -> None:
     report = await load(db, "mmedi_CW190001MPC_000.V21")
     works = await db.run_read("MATCH (w:Work) RETURN w.submitter_work_id AS work")
     loaded = {w["work"] for w in works}
-    assert len(loaded) == report.works_loaded == 95
+    assert len(loaded) == report.works_loaded == 99
     expected = {
         (isrc, work) for isrc, work in recordings_in_file("mmedi_CW190001MPC_000.V21") if work in loaded
     }
@@ -224,3 +250,45 @@ async def test_cwr3_file_is_refused_with_a_clear_message(db: Database) -> None:
     with pytest.raises(InvalidInput, match=r"CWR 3\.0 is not supported"):
         await load(db, "dmp_CW220002DMP_0000_V3-0-0.SUB")
     assert await db.run_read("MATCH (w:Work) RETURN w") == []
+
+
+async def test_acknowledgement_round_trip_gives_each_transaction_its_status(db: Database) -> None:
+    report, ack = await load_acknowledged(db, "mmedi_CW190001MPC_000.V21")
+    assert ack.rejections == () and ack.header is not None and ack.header.sender_type == "SO"
+    statuses = [(a.submitter_work_id, a.status) for a in ack.acknowledgements]
+    assert len(statuses) == 100
+    assert statuses.count(("PA0015", "RJ")) == 1  # the bad ISWC
+    repaired = {a.submitter_work_id for a in ack.acknowledgements if a.status == "AC"}
+    assert len(repaired) == report.works_repaired == 4
+    assert {status for _, status in statuses} == {"AS", "AC", "RJ"}
+    rejected = next(a for a in ack.acknowledgements if a.status == "RJ")
+    assert rejected.messages == ("ISWC T6473000158 has check digit 8; expected 9",)
+    assert rejected.recipient_work_id is None
+    # An accepted work comes back as registered: its NWR, the registry's id, its ISWC and split.
+    stored = {
+        row["id"]: row["iswc"]
+        for row in await db.run_read("MATCH (w:Work) RETURN w.id AS id, w.iswc AS iswc")
+    }
+    accepted = [a for a in ack.acknowledgements if a.status in ("AS", "AC")]
+    assert {a.recipient_work_id: a.iswc for a in accepted} == stored
+    echoed = {work.submitter_work_id: work for work in ack.works}
+    assert len(echoed) == 99
+    assert echoed["RU0008"].ownership_totals.performing_bp == 10000
+    first = next(a for a in ack.acknowledgements if a.submitter_work_id == "EM0002")
+    assert first.messages[0].startswith("line 3: NWR transaction header has transaction sequence #")
+
+
+async def test_acknowledgement_of_a_store_refusal_and_of_a_strict_file_rejection(db: Database) -> None:
+    _, ack = await load_acknowledged(db, "dmp_CW220001000_DMP.V21")
+    assert [(a.submitter_work_id, a.status) for a in ack.acknowledgements] == [
+        ("MK000003", "AC"),  # loaded; the publisher's IPI was dropped (FR)
+        ("MK000004", "AC"),  # the same ISWC as MK000003: kept as a claim on its work
+    ]
+    _, strict = await load_acknowledged(db, "mmedi_CW190001MPC_000.V21", strict=True)
+    assert {a.status for a in strict.acknowledgements} == {"RJ"} and len(strict.acknowledgements) == 100
+    assert (
+        strict.acknowledgements[0]
+        .messages[-1]
+        .startswith("the file is rejected (CISAC level ER, strict mode)")
+    )
+    assert await db.run_read("MATCH (w:Work {submitter_work_id: 'EM0002'}) RETURN w") == []

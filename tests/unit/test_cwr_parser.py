@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.gen_cwr import RECORD_LENGTHS, generate_cwr, write_cwr
+from benchmarks.gen_cwr import generate_cwr, write_cwr
+from registry.catalogue_cwr import registration_from_cwr
 from registry.cwr import (
     CwrFile,
     CwrParty,
@@ -18,6 +19,8 @@ from registry.cwr import (
     parse_cwr,
     parse_cwr_text,
 )
+from registry.cwr.records import RECORD_LENGTHS
+from registry.cwr.rules import RULES
 from registry.errors import InvalidInput
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from registry.shares import ShareRole
@@ -28,9 +31,9 @@ def shares(performing: int, mechanical: int, synchronisation: int) -> CwrShares:
     return CwrShares(performing_bp=performing, mechanical_bp=mechanical, synchronisation_bp=synchronisation)
 
 
-def sample(name: str) -> CwrFile:
+def sample(name: str, *, strict: bool = False) -> CwrFile:
     # CWR is ASCII; latin-1 never fails on a stray byte. Universal newlines take CRLF and LF alike.
-    return parse_cwr_text(shared_data("cwr", name).read_text(encoding="latin-1"))
+    return parse_cwr_text(shared_data("cwr", name).read_text(encoding="latin-1"), strict=strict)
 
 
 def work_by_id(parsed: CwrFile, submitter_work_id: str) -> CwrWork:
@@ -46,20 +49,25 @@ def party(parties: tuple[CwrParty, ...], ip_number: str | None, name: str | None
 # --- every real file -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "works", "rejections"),
-    [
-        ("weso_nwrexample2.V21", 1, 0),
-        ("weso_revexample.V21", 2, 0),
-        ("dmp_CW220001DMP_000.V21", 1, 0),
-        ("dmp_CW220001000_DMP.V21", 2, 0),
-        ("mmedi_CW190001MPC_000.V21", 95, 5),
-        ("weso_demo_cwr_cleaned.v22", 7, 2),
-    ],
-)
-def test_every_2x_sample_parses_to_works_and_rejections(name: str, works: int, rejections: int) -> None:
+def documented_outcomes() -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
+    """docs/cwr.md sample table: name -> ((lenient loaded, rejected), (strict loaded, rejected))."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cwr.md").read_text(encoding="utf-8")
+    outcomes = {}
+    for line in doc.splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].endswith((".V21", ".v22")) and cells[1][:1].isdigit():
+            (loaded, rejected), (strict_loaded, strict_rejected) = (cell.split(" / ") for cell in cells[1:3])
+            outcomes[cells[0]] = ((int(loaded), int(rejected)), (int(strict_loaded), int(strict_rejected)))
+    return outcomes
+
+
+@pytest.mark.parametrize("name", sorted(documented_outcomes()))
+def test_every_2x_sample_loads_as_the_docs_say_in_both_modes(name: str) -> None:
+    lenient, strict = documented_outcomes()[name]
     parsed = sample(name)
-    assert (len(parsed.works), len(parsed.rejections)) == (works, rejections)
+    assert (len(parsed.works), len(parsed.rejections)) == lenient
+    strictly = sample(name, strict=True)
+    assert (len(strictly.works), len(strictly.rejections)) == strict
     for work in parsed.works:
         for right in ("performing_bp", "mechanical_bp", "synchronisation_bp"):
             total = getattr(work.ownership_totals, right)
@@ -70,6 +78,7 @@ def test_all_sample_files_are_covered() -> None:
     names = {
         path.name for path in shared_data("cwr").iterdir() if path.suffix.lower() in (".v21", ".v22", ".sub")
     }
+    assert set(documented_outcomes()) == names - {"dmp_CW220002DMP_0000_V3-0-0.SUB"}
     assert names == {
         "weso_nwrexample2.V21",
         "weso_revexample.V21",
@@ -90,7 +99,11 @@ def test_weso_nwr_example_writers_publishers_and_shares() -> None:
         "000000199",
     )
     assert parsed.header.sender_name == "THE SENDER"
-    assert parsed.warnings == ()
+    # Lines are right-trimmed: padded, and counted in one message that names the first.
+    assert parsed.warnings == (
+        "5 records are shorter than the specification's record length (right-trimmed lines; the first on "
+        "line 3); padded with blanks",
+    )
     work = parsed.works[0]
     assert (work.transaction_type, work.group_id, work.transaction_seq, work.record_seq) == ("NWR", 1, 0, 0)
     assert (work.title, work.submitter_work_id, work.iswc) == ("THE WORK", "CLAIMDIGITAL01", None)
@@ -203,17 +216,31 @@ def test_dmp_acknowledgement_works_continue_the_ack_transaction() -> None:
     assert any("GRT transaction count says 20" in warning for warning in parsed.warnings)
 
 
-def test_mmedi_planted_errors_are_rejected_with_their_numbers() -> None:
+def test_mmedi_planted_envelope_errors_are_repaired_and_only_the_bad_iswc_rejects() -> None:
     parsed = sample("mmedi_CW190001MPC_000.V21")
-    found = {(r.transaction_seq, r.record_seq, r.record_type, r.line_number) for r in parsed.rejections}
-    assert found == {
-        (None, 0, "NWR", 3),  # blank transaction sequence on the first NWR
-        (1, 1, "   ", 19),  # a record with a blank type
-        (33, 1, "SPU", 47),  # header says 33, its records say 2
-        (3, 1, "SPU", 60),  # transaction sequence 000000X3
-        (13, 0, "NWR", 203),  # the bad ISWC
+    repaired = {
+        message.line_number: (message.rule, message.action)
+        for work in parsed.works
+        for message in work.messages
     }
-    (bad_iswc,) = [r for r in parsed.rejections if r.transaction_seq == 13]
+    assert repaired == {
+        3: ("first-transaction-sequence", "F"),  # blank transaction sequence on the first NWR
+        5: ("record-sequence", "F"),  # SPT numbered 22 where 2 was due
+        19: ("record-type", "F"),  # a record with a blank type: the SPU its SPT names
+        20: ("record-sequence", "F"),  # record sequence 000000X2
+        46: ("transaction-sequence", "F"),  # header says 33, its records say 2
+        60: ("detail-transaction-sequence", "F"),  # transaction sequence 000000X3
+    }
+    blank = work_by_id(parsed, "KA0003")
+    assert party(blank.publishers, "096200297").name == "SMITH REDDY PUBLISHING"
+    assert (
+        "line 19: (blank) record has a blank record type; read as SPU from the SPT that follows"
+        in blank.warnings
+    )
+    (bad_iswc,) = parsed.rejections
+    assert (bad_iswc.transaction_seq, bad_iswc.record_seq, bad_iswc.line_number, bad_iswc.rule) == (
+        13, 0, 203, "iswc",
+    )  # fmt: skip
     assert "T6473000158" in bad_iswc.reason and "check digit" in bad_iswc.reason
     assert (bad_iswc.submitter_work_id, bad_iswc.title) == ("PA0015", "PATRICIA NOTICED CHRISTIAN")
     assert bad_iswc.group_id == 1
@@ -260,9 +287,12 @@ def test_weso_demo_v22_header_rejections_and_territories() -> None:
     assert (parsed.header.version, parsed.header.revision) == ("2.2", 1)
     assert parsed.header.software_package == "CURVE ROYALTY SYSTEMS"
     reasons = {r.submitter_work_id: r.reason for r in parsed.rejections}
-    assert set(reasons) == {"KEY002", "KEY003"}
-    assert "record sequence # 10; expected 11" in reasons["KEY002"]  # two XRF numbered 10
+    assert set(reasons) == {"KEY003"}
     assert "mechanical shares add up to 125.00 %" in reasons["KEY003"]
+    # Two XRF numbered 10: the second is renumbered, the work loads with the repair named.
+    assert "line 20: XRF record has record sequence # '00000010'; expected 11; renumbered 11" in (
+        work_by_id(parsed, "KEY002").warnings
+    )
 
     first = work_by_id(parsed, "KEY001")
     assert first.iswc == "T0123456789"
@@ -345,10 +375,15 @@ def valid_work(tx: int, *, iswc: str = "", work_id: str = "EDGE0001") -> list[st
 HDR = "HDRPB000000199EDGE SENDER".ljust(59) + "01.10" + "20250101" + "120000" + "20250101"
 
 
+def full_length(line: str) -> str:
+    lengths = RECORD_LENGTHS.get(line[:3])
+    return line.ljust(lengths[0]) if lengths else line
+
+
 def cwr_file(*transactions: list[str], version: str = "02.10") -> list[str]:
-    body = [line for transaction in transactions for line in transaction]
+    body = [full_length(line) for transaction in transactions for line in transaction]
     return [
-        HDR,
+        full_length(HDR),
         f"GRHNWR00001{version}0000000000",
         *body,
         f"GRT00001{len(transactions):08d}{len(body) + 2:08d}",
@@ -384,9 +419,9 @@ def test_bad_iswc_rejects_the_transaction_and_the_next_one_still_parses() -> Non
 
 
 def test_record_too_short_rejects_the_transaction() -> None:
-    work = valid_work(0)
-    work[1] = work[1][:120]  # the SPU stops before its MR and SR ownership shares
-    rejection = only_rejection(parse_lines(cwr_file(work)))
+    lines = cwr_file(valid_work(0))
+    lines[3] = lines[3][:120]  # the SPU stops before its MR and SR ownership shares
+    rejection = only_rejection(parse_lines(lines))
     assert (rejection.record_type, rejection.record_seq, rejection.line_number) == ("SPU", 1, 4)
     assert "column 136" in rejection.reason
 
@@ -396,7 +431,11 @@ def test_right_trimmed_lines_and_crlf_and_bom_are_accepted() -> None:
     lines[0] = "\ufeff" + lines[0]
     lines[-1] = lines[-1].rstrip("\r\n")  # no final newline
     parsed = parse_cwr_text(lines)
-    assert len(parsed.works) == 1 and parsed.warnings == ()
+    assert len(parsed.works) == 1
+    assert parsed.warnings == (
+        "4 records are shorter than the specification's record length (right-trimmed lines; the first on "
+        "line 3); padded with blanks",
+    )
 
 
 @pytest.mark.parametrize(
@@ -445,12 +484,16 @@ def test_invalid_writer_ipi_only_warns_and_is_dropped() -> None:
     assert any("SWR W1: IPI name number 00000000394" in warning for warning in work.warnings)
 
 
-def test_unknown_and_unimported_record_types_are_skipped() -> None:
+def test_unimported_record_types_are_skipped_and_an_unknown_one_rejects() -> None:
     tx = [*valid_work(0)]
-    for extra in ("EWT", "VER", "COM", "ORN", "INS", "IND", "XRF", "ZZZ"):
+    for extra in ("EWT", "VER", "COM", "ORN", "INS", "IND", "XRF"):
         tx.append(put(extra, 0, len(tx), (20, "WHATEVER")))
     (work,) = parse_lines(cwr_file(tx)).works
-    assert work.warnings == ("line 16: record type ZZZ is not a CWR 2.x record; skipped",)
+    assert work.warnings == ()
+    tx.append(put("ZZZ", 0, len(tx), (20, "WHATEVER")))
+    rejection = only_rejection(parse_lines(cwr_file(tx)))
+    assert (rejection.line_number, rejection.rule) == (16, "record-type-unknown")
+    assert rejection.reason == "ZZZ is not a CWR 2.x record type"
 
 
 def test_territory_record_of_another_party_rejects() -> None:
@@ -465,17 +508,35 @@ def test_pwr_naming_a_publisher_the_work_lacks_rejects() -> None:
     assert "publisher IP # P9, which no SPU/OPU" in only_rejection(parse_lines(cwr_file(tx))).reason
 
 
-def test_record_sequence_gap_and_foreign_transaction_number_reject() -> None:
+def test_record_sequence_gap_and_foreign_transaction_number_are_repaired_leniently() -> None:
     gap = [nwr(0), spu(0, 1), swr(0, 3), pwr(0, 4)]
-    assert "record sequence # 3; expected 2" in only_rejection(parse_lines(cwr_file(gap))).reason
+    (work,) = parse_lines(cwr_file(gap)).works
+    assert work.warnings == (
+        "line 5: SWR record has record sequence # '00000003'; expected 2; renumbered 2",
+        "line 6: PWR record has record sequence # '00000004'; expected 3; renumbered 3",
+    )
     foreign = [nwr(0), spu(0, 1), swr(7, 2), pwr(0, 3)]
-    assert "transaction sequence # 7" in only_rejection(parse_lines(cwr_file(foreign))).reason
+    (work,) = parse_lines(cwr_file(foreign)).works
+    assert [message.rule for message in work.messages] == ["detail-transaction-sequence"]
+
+
+def test_record_sequence_gap_rejects_the_whole_file_in_strict_mode() -> None:
+    gap = [nwr(1), spu(1, 1), swr(1, 3), pwr(1, 4)]
+    parsed = parse_cwr_text(cwr_file(valid_work(0), gap), strict=True)
+    assert parsed.works == ()
+    assert [(r.rule, r.line_number) for r in parsed.rejections] == [
+        ("record-sequence", 3),
+        ("record-sequence", 9),
+    ]
+    assert parsed.rejections[0].reason.startswith(
+        "the file is rejected (CISAC level ER, strict mode): line 11:"
+    )
 
 
 def test_out_of_order_transaction_number_only_warns() -> None:
     parsed = parse_lines(cwr_file(valid_work(0), valid_work(5, work_id="EDGE0002")))
     assert len(parsed.works) == 2
-    assert "transaction sequence # 5 is out of order; expected 1" in parsed.works[1].warnings[0]
+    assert "transaction sequence # '00000005'; expected 1" in parsed.works[1].warnings[0]
 
 
 def test_detail_record_outside_a_transaction_rejects() -> None:
@@ -549,4 +610,33 @@ def test_generated_file_parses_with_zero_rejections(tmp_path: Path) -> None:
 
 def test_generated_records_have_their_full_21_length() -> None:
     for line in generate_cwr(50, seed=1):
-        assert len(line) == RECORD_LENGTHS[line[:3]]
+        assert len(line) == RECORD_LENGTHS[line[:3]][0]
+
+
+def test_the_docs_list_every_rule_with_its_level_and_lenient_action() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cwr.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[2], cells[3])
+    assert rows == {rule.code: (rule.level.code, rule.lenient.value) for rule in RULES.values()}
+
+
+def test_publisher_chain_with_administrator_territory_and_writer_is_registered() -> None:
+    (work,) = sample("weso_nwrexample2.V21").works
+    _, registration = registration_from_cwr(work, "S")
+    (chain,) = registration.chains
+    original, administrator = chain.members
+    assert (chain.number, original.holder.key, original.role_code, original.territories) == (
+        1, "ipi:00000000297", "E", (),
+    )  # fmt: skip
+    assert (administrator.holder.key, administrator.role_code) == ("ipi:00000000199", "AM")
+    (world,) = administrator.territories
+    assert (world.tis_code, world.included, world.performing_bp, world.mechanical_bp) == (
+        2136,
+        True,
+        2500,
+        5000,
+    )
+    assert [ref.key for ref in chain.writers] == ["ipi:00000000395"]  # JOHN DOE's PWR; JANE DOE has none

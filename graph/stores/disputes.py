@@ -1,0 +1,110 @@
+"""Claims on works and the resolution of disputes between them (see registry.claims for the rule).
+
+A work's own registration is its first claim (HOLDS_SHARE edges without a `claim` property); each further
+registration is a `(:Claim)-[:CLAIMS]->(:Work)` whose shares are HOLDS_SHARE edges marked with its id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.database import Database, Tx
+from graph.stores.catalogue_records import WorkRecord
+from registry.claims import ClaimTotals, check_resolution
+from registry.errors import InvalidInput, NotFound
+
+# One row per claim, the work's own registration first (its id is the work's id).
+CLAIMS_FOR_WORKS = """
+UNWIND $ids AS id
+MATCH (w:Work {id: id})
+WHERE EXISTS { (w)<-[:CLAIMS]-(:Claim) }
+CALL (w) {
+  OPTIONAL MATCH (w)<-[s:HOLDS_SHARE]-(:Creator) WHERE s.claim IS NULL
+  RETURN {id: w.id, status: coalesce(w.dispute_own_status, 'ACTIVE'),
+          submitter_work_id: w.submitter_work_id, title: w.title, sender: null} AS own,
+         [coalesce(sum(s.performing_bp), 0), coalesce(sum(s.mechanical_bp), 0),
+          coalesce(sum(s.synchronisation_bp), 0)] AS own_bp
+}
+CALL (w) {
+  MATCH (k:Claim)-[:CLAIMS]->(w)
+  OPTIONAL MATCH (w)<-[s:HOLDS_SHARE {claim: k.id}]-(:Creator)
+  WITH k, [coalesce(sum(s.performing_bp), 0), coalesce(sum(s.mechanical_bp), 0),
+           coalesce(sum(s.synchronisation_bp), 0)] AS bp
+  ORDER BY k.id
+  RETURN collect({claim: k {.id, .status, .submitter_work_id, .title, .sender}, bp: bp}) AS others
+}
+RETURN id, [{claim: own, bp: own_bp}] + others AS claims
+"""
+# The claims an ADMIN keeps stay (with their shares); the others lose their shares and are marked.
+RESOLVE = """
+MATCH (w:Work {id: $work_id})
+CALL (w) {
+  MATCH (w)<-[s:HOLDS_SHARE]-(:Creator)
+  WHERE NOT coalesce(s.claim, w.id) IN $keep
+  DELETE s
+}
+CALL (w) {
+  MATCH (k:Claim)-[:CLAIMS]->(w)
+  SET k.status = CASE WHEN k.id IN $keep THEN 'ACCEPTED' ELSE 'REJECTED' END
+}
+SET w.disputed = false, w.disputed_rights = [],
+    w.dispute_own_status = CASE WHEN w.id IN $keep THEN 'ACCEPTED' ELSE 'REJECTED' END,
+    w.dispute_evidence = $evidence, w.dispute_resolved_by = $actor, w.dispute_resolved_at = datetime()
+RETURN w {.*} AS node
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """One claim on a work: who registered what, and the shares it claims per right."""
+
+    id: str
+    status: str  # ACTIVE, ACCEPTED or REJECTED
+    submitter_work_id: str | None
+    title: str | None
+    totals: ClaimTotals
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ClaimRecord:
+        claim, (performing, mechanical, synchronisation) = row["claim"], row["bp"]
+        return cls(
+            id=claim["id"],
+            status=claim.get("status") or "ACTIVE",
+            submitter_work_id=claim.get("submitter_work_id"),
+            title=claim.get("title"),
+            totals=ClaimTotals(performing, mechanical, synchronisation),
+        )
+
+
+async def claims_for_works(db: Database, work_ids: Sequence[str]) -> list[list[ClaimRecord]]:
+    """Each work's claims, its own registration first; empty for a work nobody else has claimed."""
+    rows = await db.run_read(CLAIMS_FOR_WORKS, {"ids": list(set(work_ids))})
+    found = {row["id"]: [ClaimRecord.from_row(claim) for claim in row["claims"]] for row in rows}
+    return [found.get(work_id, []) for work_id in work_ids]
+
+
+async def resolve_dispute(
+    db: Database, work_id: str, keep: Sequence[str], evidence: str, actor: str
+) -> WorkRecord:
+    """Keep the named claims of a work and drop the others' shares, with the evidence; one transaction."""
+
+    async def write(tx: Tx) -> WorkRecord:
+        rows = await tx.run(CLAIMS_FOR_WORKS, {"ids": [work_id]})
+        if not rows:
+            if await tx.single("MATCH (w:Work {id: $id}) RETURN w.id AS id", {"id": work_id}) is None:
+                raise NotFound(f"No work has id {work_id}.")
+            raise InvalidInput(
+                f"Work {work_id} has no claims other than its own registration: nothing to resolve."
+            )
+        claims = {record.id: record.totals for record in map(ClaimRecord.from_row, rows[0]["claims"])}
+        check_resolution(work_id, claims, keep, evidence)
+        row = await tx.single(
+            RESOLVE,
+            {"work_id": work_id, "keep": sorted(set(keep)), "evidence": evidence.strip(), "actor": actor},
+        )
+        assert row is not None
+        return WorkRecord.from_node(row["node"])
+
+    return await db.write(write)

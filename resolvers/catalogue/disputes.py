@@ -1,0 +1,73 @@
+"""GraphQL types of claims and disputes on a work (reads and resolution: graph.stores.disputes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import strawberry
+
+from graph.stores.catalogue_records import WorkRecord
+from graph.stores.disputes import ClaimRecord
+
+
+@strawberry.enum(description="OPEN while the claims exceed 100 % of a right; RESOLVED once an ADMIN decided.")
+class DisputeStatus(StrEnum):
+    NONE = "NONE"
+    OPEN = "OPEN"
+    RESOLVED = "RESOLVED"
+
+
+@strawberry.type(
+    description="One registration of the work: its own (id = the work's id) or another submitter's."
+)
+class WorkClaim:
+    id: strawberry.ID
+    status: str = strawberry.field(description="ACTIVE, or ACCEPTED / REJECTED once a dispute was resolved.")
+    submitter_work_id: str | None
+    title: str | None
+    performing_bp: int = strawberry.field(description="The claim's shares of the performing right, summed.")
+    mechanical_bp: int
+    synchronisation_bp: int
+
+    @classmethod
+    def from_record(cls, record: ClaimRecord) -> WorkClaim:
+        return cls(
+            id=strawberry.ID(record.id),
+            status=record.status,
+            submitter_work_id=record.submitter_work_id,
+            title=record.title,
+            performing_bp=record.totals.performing_bp,
+            mechanical_bp=record.totals.mechanical_bp,
+            synchronisation_bp=record.totals.synchronisation_bp,
+        )
+
+
+@strawberry.type(
+    description="Claims on a work by more than one registration. While OPEN the work's money waits in "
+    "suspense with the reason DISPUTED."
+)
+class WorkDispute:
+    status: DisputeStatus
+    rights: list[str] = strawberry.field(description="The rights whose claimed shares exceed 100 %.")
+    claims: list[WorkClaim]
+    evidence: str | None = strawberry.field(description="What the ADMIN's resolution rests on.")
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, work: WorkRecord, claims: list[ClaimRecord]) -> WorkDispute:
+        if work.disputed_rights:
+            status = DisputeStatus.OPEN
+        elif work.dispute_resolved_at is not None:
+            status = DisputeStatus.RESOLVED
+        else:
+            status = DisputeStatus.NONE  # claims that fit together: the work has several registrants
+        return cls(
+            status=status,
+            rights=list(work.disputed_rights),
+            claims=[WorkClaim.from_record(claim) for claim in claims],
+            evidence=work.dispute_evidence,
+            resolved_by=work.dispute_resolved_by,
+            resolved_at=work.dispute_resolved_at,
+        )
