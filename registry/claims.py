@@ -34,8 +34,9 @@ class ClaimTotals:
 
 def check_resolution(
     work_id: str, claims: Mapping[str, ClaimTotals], keep: Sequence[str], evidence: str
-) -> None:
-    """Refuse a resolution naming unknown claims, keeping none, without evidence or leaving a bad split."""
+) -> ClaimTotals:
+    """The totals the kept claims leave on the work; refuses a resolution naming unknown claims, keeping
+    none, without evidence or leaving a bad split."""
     if not evidence.strip():
         raise InvalidInput("Say what the decision rests on: evidence is required to resolve a dispute.")
     unknown = sorted(set(keep) - set(claims))
@@ -55,3 +56,4 @@ def check_resolution(
             f"The claims kept add up to {', '.join(bad)}; each right must total 100 % (±0.06) or 0. "
             "Keep other claims."
         )
+    return ClaimTotals(*totals)

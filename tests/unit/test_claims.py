@@ -26,8 +26,10 @@ HALF = ClaimTotals(0, 5000, 0)
 
 
 def test_a_resolution_keeping_claims_that_form_a_valid_split_passes() -> None:
-    check_resolution("W", {"W": OWN, "K": OTHER}, ["W"], "signed agreement of 2024-03-01")
-    check_resolution("W", {"W": ClaimTotals(10000, 5000, 0), "K": HALF}, ["W", "K"], "both publishers agree")
+    kept = check_resolution("W", {"W": OWN, "K": OTHER}, ["W"], "signed agreement of 2024-03-01")
+    assert kept == ClaimTotals(10000, 10000, 0)
+    both = check_resolution("W", {"W": ClaimTotals(10000, 5000, 0), "K": HALF}, ["W", "K"], "both agree")
+    assert both == ClaimTotals(10000, 10000, 0)
 
 
 @pytest.mark.parametrize(
