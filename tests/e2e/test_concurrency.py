@@ -154,10 +154,16 @@ def test_eight_clients_with_retries_store_everything_once(
         )
         current = "MATCH (r:AttributionReport {current: true}) RETURN count(r)"
         assert one(current) == len(world.outputs) * len(VENDORS)
-        stale = (
-            "MATCH (r:AttributionReport {current: true}) "
-            "WHERE NOT r.vendor_report_id ENDS WITH '-3' RETURN count(r)"
+        # The report received last is current (receipt order, not the vendor's computed_at): each
+        # vendor's reports on an output form one supersession chain in the order they arrived, and the
+        # current report is its head, whatever order the racing clients delivered them in.
+        assert one("MATCH (r:AttributionReport {current: true})-[:SUPERSEDED_BY]->() RETURN count(r)") == 0
+        off_chain = (
+            "MATCH (r:AttributionReport {current: false}) "
+            "WHERE NOT (r)-[:SUPERSEDED_BY*1..]->(:AttributionReport {current: true}) RETURN count(r)"
         )
-        assert one(stale) == 0
+        assert one(off_chain) == 0
+        chains = "MATCH p = ()-[:SUPERSEDED_BY*2]->({current: true}) RETURN count(p)"
+        assert one(chains) == len(world.outputs) * len(VENDORS)
         assert one("MATCH (u:UsageReport) RETURN count(u)") == len(world.outputs)
         assert one("MATCH (u:UsageReport) RETURN sum(u.amount)") == expected_minor
