@@ -67,11 +67,11 @@ const TRACE = `query Trace($id: ID!) {
     output { id title contentHash generatedAt licenseeId durationSeconds }
     compliant modelComplianceStatus countingReportId
     lineage { id name version complianceStatus }
-    influences { reportId vendorId score confidence licensableAtTraining reasons
+    influences { reportId vendorId score confidence licensableAtTraining reasons { code message }
       work { id title iswcFormatted creators { id name firstName } }
       recording { isrc title } works { id title creators { id name firstName } } }
     trainingRuns { id modelId grantId compliant grantValid itemCount startedAt }
-    flags { id code message reasons subjectKind subjectId }
+    flags { id code message reasons { code message } subjectKind subjectId }
   }
 }`;
 
@@ -197,7 +197,7 @@ function flagList(flags) {
   if (!flags.length) return h("p", { class: "ok", "data-field": "flags" }, "No compliance flags.");
   return h("ul", { class: "flags" }, flags.map((f) => h("li", {},
     field("flag.code", f.code, "strong"), ` on ${f.subjectKind.toLowerCase()} ${f.subjectId}: ${f.message}`,
-    f.reasons.length ? h("ul", {}, f.reasons.map((r) => h("li", {}, r))) : null)));
+    f.reasons.length ? h("ul", {}, f.reasons.map((r) => h("li", { title: r.code }, r.message))) : null)));
 }
 
 function lineageList(lineage) {
