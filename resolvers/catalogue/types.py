@@ -175,7 +175,9 @@ class ChainTerritory:
 
 @strawberry.type(description="A publisher in a chain of title.")
 class ChainMember:
-    creator: Creator
+    creator: Creator = strawberry.field(
+        extensions=part_of_parent(), description="The publisher, shown as a share's holder is."
+    )
     role_code: str = strawberry.field(
         description="CWR publisher type: E original, AM administrator, SE sub-publisher…"
     )
@@ -186,7 +188,9 @@ class ChainMember:
 class PublisherChain:
     number: int
     members: list[ChainMember]
-    writers: list[Creator] = strawberry.field(description="The writers this chain publishes for (CWR PWR).")
+    writers: list[Creator] = strawberry.field(
+        extensions=part_of_parent(), description="The writers this chain publishes for (CWR PWR)."
+    )
 
     @classmethod
     def from_record(cls, record: ChainRecord) -> PublisherChain:

@@ -75,7 +75,9 @@ def read_keys(path: Path) -> dict[str, str]:
     return keys
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and every async test after the browser tests (pytest-asyncio, asyncio.run) would find it running.
+@pytest.fixture(scope="package")
 def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Explorer]:
     root = tmp_path_factory.mktemp("explorer")
     env = serve_env(root / "data")
@@ -103,7 +105,7 @@ def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Explorer]:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     with sync_playwright() as playwright:
