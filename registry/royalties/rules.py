@@ -395,8 +395,9 @@ def settle_leaves(leaves: Sequence[AnyLeaf], pool: int, salt: str) -> tuple[list
 
     Each party (a creator, or a suspense reason) gets the floor or ceiling of its exact total by one
     largest-remainder allocation of the pool, ties ordered by `payee_tie_break(salt)`; its amount is
-    then split over its own lines the same way (ties to the smallest sort key: no other party's money
-    moves). The same rule rounds a statement (registry.royalties.period) and `whoGetsPaid`.
+    then split over its own lines, each the floor or ceiling of its own exact amount (`_over_lines`: no
+    other party's money moves). The same rule rounds a statement (registry.royalties.period) and
+    `whoGetsPaid`.
     """
     parties: dict[str, list[AnyLeaf]] = {}
     for leaf in leaves:
@@ -407,14 +408,29 @@ def settle_leaves(leaves: Sequence[AnyLeaf], pool: int, salt: str) -> tuple[list
     amounts = allocate(pool, list(exacts.items()), tie_break=payee_tie_break(salt))
     settled: list[AnyLeaf] = []
     for party, amount in amounts:
-        # Keyed by sort key and position: two lines of a statement may share a sort key (the same
-        # work and creator paid under two licences naming different rights), never a position.
+        # Sorted by sort key; two lines may share one (the same work and creator paid under two licences
+        # naming different rights) and then keep their order, so ties among them follow position.
         own = sorted(parties[party], key=lambda leaf: leaf.sort_key)
-        weights = [((leaf.sort_key, index), leaf.exact) for index, leaf in enumerate(own)]
-        for (_, index), part in allocate(amount, weights):
-            settled.append(replace(own[index], amount=part))
+        parts = _over_lines(amount, own)
+        settled += [replace(leaf, amount=part) for leaf, part in zip(own, parts, strict=True)]
     settled.sort(key=lambda leaf: leaf.sort_key)
     return settled, [Payee(party, exacts[party], amount) for party, amount in amounts]
+
+
+def _over_lines(amount: int, own: Sequence[AnyLeaf]) -> list[int]:
+    """A party's rounded amount over its own lines (sorted by sort key): each line gets the floor or the
+    ceiling of its own exact amount, the units left to the largest fractional parts (ties: the smaller
+    sort key). Always possible, because the party's amount is within one unit of its lines' exact sum,
+    so no line is ever more than a unit from its exact amount."""
+    floors = [leaf.exact.numerator // leaf.exact.denominator for leaf in own]
+    extra = amount - sum(floors)
+    if not 0 <= extra <= len(own):
+        raise ArithmeticError("A party's amount must be within one unit of its lines' exact sum.")
+    largest_first = sorted(range(len(own)), key=lambda i: (floors[i] - own[i].exact, i))
+    parts = list(floors)
+    for index in largest_first[:extra]:
+        parts[index] += 1
+    return parts
 
 
 def _settle(stream: Stream, pool: int, currency: str, leaves: list[Leaf], salt: str) -> Distribution:

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry.royalties import InfluenceInput, LicenceTerms, ReportInput, WorkInput, WorkStatus, WorkUsage
+from registry.royalties.model import Basis, Stream, SuspenseLine, SuspenseReason
 from registry.royalties.period import PeriodLines
-from registry.royalties.rules import Leaf, output_use_leaves
+from registry.royalties.rules import Leaf, output_use_leaves, settle_leaves
 from registry.shares import Share, ShareRole
 
 TERMS = LicenceTerms("LIC", "1", confidence_threshold=Fraction(1, 2))
@@ -157,3 +158,44 @@ def test_a_correction_differs_by_the_exact_difference_of_what_changed() -> None:
         "c:B": Fraction(1, 9),
         "c:C": Fraction(1, 9),
     }
+
+
+def _held(reason: SuspenseReason, work: str, exact: Fraction) -> SuspenseLine:
+    return SuspenseLine(
+        stream=Stream.SERVICE_USE,
+        basis=Basis.SERVICE_USE,
+        reason=reason,
+        work_ref=work,
+        message=reason.value,
+        weight=None,
+        influence_score=None,
+        fraction=Fraction(0),
+        exact=exact,
+        amount=0,
+        path=(),
+    )
+
+
+def test_every_line_of_a_payee_stays_within_a_unit_of_its_exact_amount() -> None:
+    # DECLINED holds 10.6 over two lines (10.0 and 0.6) and, beside two payees of 0.7, is rounded down
+    # to 10. Splitting 10 in proportion (9.43 and 0.57) gave 9 and 1: the 10.0 line a whole unit off.
+    # Each line takes its own floor or ceiling instead: 10 and 0.
+    leaves = [
+        _held(SuspenseReason.DECLINED, "W1", Fraction(10)),
+        _held(SuspenseReason.DECLINED, "W2", Fraction(6, 10)),
+        _held(SuspenseReason.NO_CONSENT, "W3", Fraction(7, 10)),
+        _held(SuspenseReason.WITHDRAWN, "W4", Fraction(7, 10)),
+    ]
+    lines, payees = settle_leaves(leaves, 12, "SERVICE_USE|2026-10|EUR")
+    assert sorted((p.party, p.amount) for p in payees) == [
+        ("s:DECLINED", 10),
+        ("s:NO_CONSENT", 1),
+        ("s:WITHDRAWN", 1),
+    ]
+    held = [line for line in lines if isinstance(line, SuspenseLine)]
+    assert sorted((line.work_ref, line.amount) for line in held) == [
+        ("W1", 10),
+        ("W2", 0),
+        ("W3", 1),
+        ("W4", 1),
+    ]
