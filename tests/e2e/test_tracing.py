@@ -3,9 +3,12 @@ GraphQL operation and its resolvers, exported to the SDK's in-memory exporter; a
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from graph.database import Neo4jSettings
@@ -27,7 +30,7 @@ def test_one_trace_from_client_to_resolver(neo4j_settings: Neo4jSettings) -> Non
             headers = {"Authorization": f"Bearer {ADMIN_SECRET}"}
             answer = httpx.post(f"{url}/graphql", json=body, headers=headers, timeout=30)
             assert answer.json()["data"]["viewer"]["role"] == "ADMIN"
-            spans = exporter.get_finished_spans()
+            spans = _when_finished(exporter, "POST /graphql")
     finally:
         HTTPXClientInstrumentor().uninstrument()
 
@@ -40,6 +43,17 @@ def test_one_trace_from_client_to_resolver(neo4j_settings: Neo4jSettings) -> Non
     assert server.parent is not None and server.parent.span_id == client.context.span_id
     assert any(span.name == "GraphQL Resolving: viewer" for span in spans), names
     assert server.resource.attributes["service.name"] == "opustrace"
+
+
+def _when_finished(exporter: InMemorySpanExporter, name: str) -> tuple[ReadableSpan, ...]:
+    """The server ends its request span after the last body chunk is sent, so the caller can hold the
+    answer a moment before that span is exported: wait for it rather than race it."""
+    deadline = time.monotonic() + 10
+    while True:
+        spans = exporter.get_finished_spans()
+        if any(span.name == name for span in spans) or time.monotonic() > deadline:
+            return spans
+        time.sleep(0.05)
 
 
 def test_tracing_is_off_unless_an_exporter_is_configured() -> None:
