@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -12,9 +13,9 @@ import uvicorn
 
 from graph import audit as graph_audit
 from graph import audit_checkpoints
-from graph.database import Database, Neo4jSettings
+from graph.database import Database, Neo4jSettings, once_reachable
 from graph.local_server import LocalServerError
-from graph.migrations import MigrationError, migrate
+from graph.migrations import MigrationError, lock_owner, migrate
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import limits_from, storage_notice
@@ -29,7 +30,7 @@ from opustrace.runtime import local_server, neo4j_connection, run_with_db
 from opustrace.settings import Settings
 from registry.audit import ChainBreak
 from registry.audit_checkpoint import checkpoint_anchors
-from registry.errors import DomainError
+from registry.errors import DomainError, Unavailable
 from resolvers.schema import build_schema
 
 WORKER_HEALTHCHECK_SECONDS = 60
@@ -44,7 +45,7 @@ def _settings() -> Settings:
 def main() -> None:
     try:
         cli(standalone_mode=True)
-    except (LocalServerError, MigrationError) as exc:
+    except (LocalServerError, MigrationError, Unavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
 
@@ -69,7 +70,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=True) as neo4j:
         # Once, before any worker: a database from a newer release stops here with a clear message.
-        applied = asyncio.run(_migrate(neo4j))
+        applied = asyncio.run(_migrate(neo4j, settings))
         click.echo("migrations applied: " + (", ".join(applied) if applied else "none pending"))
         if workers > 1:
             _share_metrics_between_workers(settings.data_dir)
@@ -103,14 +104,17 @@ def _share_metrics_between_workers(data_dir: Path) -> None:
 def migrate_command() -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        applied = asyncio.run(_migrate(neo4j))
+        applied = asyncio.run(_migrate(neo4j, settings))
     click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
 
 
-async def _migrate(neo4j: Neo4jSettings) -> list[str]:
+async def _migrate(neo4j: Neo4jSettings, settings: Settings) -> list[str]:
     db = Database.connect(neo4j)
     try:
-        return await migrate(db)
+        # A database started together with the service may answer only after a while.
+        work = partial(migrate, db, owner=lock_owner())
+        what = "Migrations (NEO4J_STARTUP_WAIT_SECONDS)"
+        return await once_reachable(work, within=settings.neo4j_startup_wait_seconds, what=what)
     finally:
         await db.close()
 
