@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 import uvicorn
 
-from graph import audit as graph_audit
 from graph import audit_checkpoints
 from graph.database import Database, Neo4jSettings
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
+from graph.stores import audit_events
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import limits_from, storage_notice
@@ -226,7 +226,7 @@ def audit_checkpoint(out: Path | None) -> None:
 async def _verify_audit(neo4j: Neo4jSettings, anchors: dict[int, str]) -> tuple[int, ChainBreak | None]:
     db = Database.connect(neo4j)
     try:
-        return await graph_audit.verify(db, anchors=anchors)
+        return await audit_events.verify(db, anchors=anchors)
     finally:
         await db.close()
 
