@@ -111,16 +111,25 @@ class Tx:
         """Name the records this transaction wrote; the audit event lists them."""
         self.touched.extend(i for i in ids if i)
 
-    async def run(
-        self, query: LiteralString, params: Mapping[str, Any] | None = None, *, values: bool = False
+    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, exported=True)
+
+    async def run_plain(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """`run` for a query that returns only scalars, lists and maps (no nodes, relationships or paths):
+        each record as it was decoded, without the driver's recursive `Record.data()` export, which cost
+        a fifth of a distribution's time on its per-output reports."""
+        return await self._run(query, params, exported=False)
+
+    async def _run(
+        self, query: LiteralString, params: Mapping[str, Any] | None, *, exported: bool
     ) -> list[Record]:
-        """The query's rows as dicts. `values=True` is for a query whose RETURN holds only values, lists
-        and maps (projections: never a bare node, relationship or path): it skips Record.data()'s recursive
-        walk over every returned value, the largest Python cost of a big nested answer."""
         QueryCounter.tick()
         NEO4J_QUERIES.labels(self.kind).inc()
         result = await self._tx.run(query, dict(params or {}))
-        records = await (_values(result) if values else _records(result))
+        if exported:
+            records = await _records(result)
+        else:
+            records = [dict(zip(record.keys(), record, strict=True)) async for record in result]
         summary = await result.consume()
         self.changed = self.changed or summary.counters.contains_updates
         return records
@@ -132,10 +141,6 @@ class Tx:
 
 async def _records(result: neo4j.AsyncResult) -> list[Record]:
     return [record.data() async for record in result]
-
-
-async def _values(result: neo4j.AsyncResult) -> list[Record]:
-    return [dict(zip(record.keys(), record, strict=True)) async for record in result]
 
 
 class Database:
@@ -191,13 +196,13 @@ class Database:
 
         return await self.read(work)
 
-    async def run_read_values(
+    async def run_read_plain(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
     ) -> list[Record]:
-        """run_read for a query that returns only values, lists and maps (see Tx.run)."""
+        """run_read for a query that returns only scalars, lists and maps (see Tx.run_plain)."""
 
         async def work(tx: Tx) -> list[Record]:
-            return await tx.run(query, params, values=True)
+            return await tx.run_plain(query, params)
 
         return await self.read(work)
 

@@ -236,7 +236,7 @@ async def trace(
     names the optional parts to read.
     """
     params = {"id": output_id, "vendor_id": vendor_id, "parts": sorted(parts)}
-    rows = await db.run_read_values(TRACE, params | {"run_flag_suffixes": RUN_FLAG_SUFFIXES})
+    rows = await db.run_read_plain(TRACE, params | {"run_flag_suffixes": RUN_FLAG_SUFFIXES})
     if not rows:
         return None
     row = rows[0]
