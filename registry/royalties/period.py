@@ -14,7 +14,14 @@ from dataclasses import replace
 from fractions import Fraction
 
 from registry.royalties.model import CarriedLine, Line, PathStep, Payee, SuspenseLine
-from registry.royalties.rules import AnyLeaf, Leaf, holder_step, settle_leaves, suspense_message
+from registry.royalties.rules import (
+    AnyLeaf,
+    Leaf,
+    chain_step,
+    holder_step,
+    settle_leaves,
+    suspense_message,
+)
 
 __all__ = ["PeriodLines", "line_key"]
 
@@ -24,7 +31,8 @@ LineKey = tuple[str, ...]
 def line_key(leaf: AnyLeaf) -> LineKey:
     """What makes two leaves the same statement line: the sort key, and for a payment its right."""
     if isinstance(leaf, Line):
-        return (*leaf.sort_key, leaf.right.value, str(leaf.share_bp), str(leaf.share_total_bp))
+        chain = (str(leaf.chain or ""), leaf.chain_publisher or "")
+        return (*leaf.sort_key, leaf.right.value, str(leaf.share_bp), str(leaf.share_total_bp), *chain)
     return leaf.sort_key
 
 
@@ -110,7 +118,9 @@ class PeriodLines:
 def _path(leaf: Line | SuspenseLine, subjects: int) -> tuple[PathStep, ...]:
     basis = f"{leaf.basis.value} over {subjects} subject{'s' if subjects != 1 else ''}"
     if isinstance(leaf, Line):
-        creator = holder_step(leaf.holder_id, leaf.role.value, leaf.share_bp, leaf.share_total_bp, leaf.right)
-        return (PathStep("Work", leaf.work_id, basis), creator)
+        holder = leaf.collected_for or leaf.holder_id
+        creator = holder_step(holder, leaf.role.value, leaf.share_bp, leaf.share_total_bp, leaf.right)
+        chain = (chain_step(leaf),) if leaf.chain is not None else ()
+        return (PathStep("Work", leaf.work_id, basis), creator, *chain)
     head = (PathStep("Work", leaf.work_ref, basis),) if leaf.work_ref else ()
     return (*head, PathStep("Suspense", leaf.reason.value, suspense_message(leaf)))
