@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from registry.errors import InvalidInput
+from resolvers.selection import selected_names
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -56,14 +57,6 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-@strawberry.input
-class Page:
-    """Which slice of a list to return."""
-
-    first: int = DEFAULT_PAGE_SIZE
-    after: str | None = None
-
-
 def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
     """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
     size = DEFAULT_PAGE_SIZE if first is None else first
@@ -89,13 +82,7 @@ def connection(items: Sequence[S], total: int, offset: int, convert: Callable[[S
 
 def selects_total(info: strawberry.Info) -> bool:
     """Does the query ask this connection for `totalCount`? A page can be cheap where a count is not."""
-    pending = list(info.selected_fields)
-    while pending:
-        selection = pending.pop()
-        if getattr(selection, "name", None) == "totalCount":
-            return True
-        pending.extend(getattr(selection, "selections", ()))
-    return False
+    return "totalCount" in selected_names(info)
 
 
 def peeked_connection(
