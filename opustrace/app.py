@@ -25,8 +25,8 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from graph.audit import AuditScope, auditing
-from graph.database import Database
-from graph.migrations import migrate
+from graph.database import Database, once_reachable
+from graph.migrations import lock_owner, migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
 from graph.stores.provenance import purge_abandoned_uploads
 from interchange.c2pa_credentials import CredentialConfig
@@ -102,6 +102,17 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
 
 
+async def start_up(db: Database, settings: Settings, run_migrations: bool, owner: str) -> None:
+    """What the app does with the database before it serves; safe to repeat after a lost connection."""
+    if run_migrations:
+        applied = await migrate(db, owner=owner)
+        log.info("migrations applied: %s", ", ".join(applied) or "none pending")
+    if settings.admin_api_key is not None:
+        secret = settings.admin_api_key.get_secret_value()
+        check_bootstrap_secret(secret)
+        await ensure_bootstrap_admin(db, secret)
+
+
 async def purge_crashed_uploads(db: Database, idle_seconds: int, via: str = "SCHEDULE") -> list[str]:
     """Remnants of uploads whose process died (kill -9), removed on the audit trail: one event per run."""
     scope = AuditScope(actor="system", role="SYSTEM", via=via, action="System.purgeCrashedUploads")
@@ -174,13 +185,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if run_migrations:
-            applied = await migrate(db)
-            log.info("migrations applied: %s", ", ".join(applied) or "none pending")
-        if settings.admin_api_key is not None:
-            secret = settings.admin_api_key.get_secret_value()
-            check_bootstrap_secret(secret)
-            await ensure_bootstrap_admin(db, secret)
+        await once_reachable(
+            partial(start_up, db, settings, run_migrations, lock_owner()),
+            within=settings.neo4j_startup_wait_seconds,
+            what="Start-up (NEO4J_STARTUP_WAIT_SECONDS)",
+        )
         log.info(storage_notice(settings))
         log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
         checkpoints = asyncio.create_task(daily_checkpoints(db, key)) if key is not None else None

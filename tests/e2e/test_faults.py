@@ -20,7 +20,7 @@ import neo4j
 import pytest
 
 from graph.database import Neo4jSettings
-from graph.local_server import DEFAULT_USER, STARTUP_TIMEOUT, LocalNeo4j, free_port
+from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
 from opustrace.settings import Settings
 from tests.conftest import REPO
 from tests.e2e.conftest import serve_env, start_serve
@@ -49,7 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
         heap="512m",
         pagecache="64m",
         lib_root=REPO / ".data" / "neo4j" / "lib",
-        startup_timeout=STARTUP_TIMEOUT,  # also for the restart after the outage, on a loaded machine
     )
     local.start()
     try:
