@@ -111,17 +111,28 @@ async def start_up(db: Database, settings: Settings, run_migrations: bool, owner
         secret = settings.admin_api_key.get_secret_value()
         check_bootstrap_secret(secret)
         await ensure_bootstrap_admin(db, secret)
-    await purge_crashed_uploads(db)
 
 
-async def purge_crashed_uploads(db: Database) -> list[str]:
-    """Remnants of uploads whose process died (kill -9), removed on the audit trail at start-up."""
-    scope = AuditScope(actor="system", role="SYSTEM", via="STARTUP", action="Startup.purgeCrashedUploads")
+async def purge_crashed_uploads(db: Database, idle_seconds: int, via: str = "SCHEDULE") -> list[str]:
+    """Remnants of uploads whose process died (kill -9), removed on the audit trail: one event per run."""
+    scope = AuditScope(actor="system", role="SYSTEM", via=via, action="System.purgeCrashedUploads")
     with auditing(scope):
-        purged = await purge_abandoned_uploads(db)
+        purged = await purge_abandoned_uploads(db, idle_seconds)
     if purged:
         log.warning("purged %d training run upload(s) left half-way by a crash: %s", len(purged), purged)
     return purged
+
+
+async def scheduled_upload_purges(db: Database, every: float, idle_seconds: int) -> None:
+    """At start-up, then every `every` seconds, in each worker and replica (safe side by side)."""
+    via = "STARTUP"
+    while True:
+        try:
+            await purge_crashed_uploads(db, idle_seconds, via)
+        except DomainError as exc:  # the database is away: try again at the next round
+            log.warning("crashed uploads not purged: %s", exc.message)
+        via = "SCHEDULE"
+        await asyncio.sleep(every)
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -182,9 +193,15 @@ def create_app(
         log.info(storage_notice(settings))
         log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
         checkpoints = asyncio.create_task(daily_checkpoints(db, key)) if key is not None else None
+        purges = asyncio.create_task(
+            scheduled_upload_purges(
+                db, settings.upload_purge_interval_seconds, settings.upload_abandoned_after_seconds
+            )
+        )
         try:
             yield
         finally:
+            purges.cancel()
             if checkpoints is not None:
                 checkpoints.cancel()
             await db.close()

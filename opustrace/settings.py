@@ -60,3 +60,7 @@ class Settings(BaseSettings):
     # Ed25519 PEM key that signs the daily audit checkpoint; unset: no checkpoints are written.
     audit_checkpoint_key_file: Path | None = None
     failed_auth_per_minute: int = Field(default=30, ge=1)
+    # Crashed uploads: how often each worker looks for them, and how long an upload must have written no
+    # batch before it counts as dead (a live one writes a batch every few seconds).
+    upload_purge_interval_seconds: int = Field(default=300, ge=1)
+    upload_abandoned_after_seconds: int = Field(default=600, ge=60)
