@@ -3,6 +3,8 @@
 Events form a hash chain through `(:AuditHead {id: 'audit'})`: each append increments the head's sequence
 (a write that takes the head's lock, so appends are serialised) and stores the hash of the previous event,
 all in the transaction of the write it records: no write without its event, no event without its write.
+`graph.database` calls `append` for every audited write; the trail's reads (verification, heads, the
+event list) are the store `graph.stores.audit_events`.
 """
 
 from __future__ import annotations
@@ -10,14 +12,20 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, LiteralString, Protocol
 
-from registry.audit import CHAIN, GENESIS, ChainBreak, anchor_break, event_hash, verify_chain
+from registry.audit import GENESIS, event_hash
 
-if TYPE_CHECKING:
-    from graph.database import Database, Tx
+
+class Transaction(Protocol):
+    """What appending needs of the write transaction (`graph.database.Tx`); named here so that the driver
+    module may import this one and not the other way round."""
+
+    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    async def single(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +38,6 @@ class AuditScope:
     action: str
     request_id: str = "-"
     input_digest: str = ""
-
-
-@dataclass
-class _Touched:
-    ids: list[str] = field(default_factory=list)
 
 
 _scope: contextvars.ContextVar[AuditScope | None] = contextvars.ContextVar("audit_scope", default=None)
@@ -53,14 +56,6 @@ def current_scope() -> AuditScope | None:
     return _scope.get()
 
 
-def narrowed(action: str, input_digest: str | None = None) -> AuditScope | None:
-    """The current scope for a more specific action (e.g. one file of an import)."""
-    scope = _scope.get()
-    if scope is None:
-        return None
-    return replace(scope, action=action, input_digest=input_digest or scope.input_digest)
-
-
 ADVANCE_HEAD = """
 MERGE (h:AuditHead {id: 'audit'})
 ON CREATE SET h.seq = 0, h.hash = $genesis
@@ -73,27 +68,9 @@ CREATE (e:AuditEvent)
 SET e = $event
 SET h.hash = $event.hash
 """
-CHAIN_PAGE = """
-MATCH (e:AuditEvent) WHERE e.seq > $after
-RETURN e {.*} AS event ORDER BY e.seq LIMIT $limit
-"""
-HEAD = "MATCH (h:AuditHead {id: 'audit'}) RETURN h.seq AS seq, h.hash AS hash"
-HEADS = "MATCH (h:AuditHead) RETURN h.id AS chain, h.seq AS seq, h.hash AS hash ORDER BY chain"
-# A training run's events are listed with the run, never while it uploads (the chain keeps them all; after
-# a crash they show again beside the start-up purge that removed the run).
-LIST_EVENTS = """
-CALL () { MATCH (r:TrainingRun {status: 'UPLOADING'}) RETURN collect(r.id) AS uploading }
-MATCH (e:AuditEvent)
-WHERE ($subject IS NULL OR $subject IN e.subject_ids)
-  AND ($since IS NULL OR e.at >= $since) AND ($until IS NULL OR e.at < $until)
-  AND none(id IN e.subject_ids WHERE id IN uploading)
-WITH e ORDER BY e.seq DESC
-WITH collect(e) AS events
-RETURN size(events) AS total, [e IN events[$offset..$offset + $limit] | e {.*}] AS page
-"""
 
 
-async def append(tx: Tx, scope: AuditScope, subject_ids: list[str]) -> dict[str, Any]:
+async def append(tx: Transaction, scope: AuditScope, subject_ids: list[str]) -> dict[str, Any]:
     head = await tx.single(ADVANCE_HEAD, {"genesis": GENESIS})
     assert head is not None
     event: dict[str, Any] = {
@@ -111,48 +88,3 @@ async def append(tx: Tx, scope: AuditScope, subject_ids: list[str]) -> dict[str,
     event["hash"] = event_hash(event["prev_hash"], event)
     await tx.run(APPEND_EVENT, {"event": event})
     return event
-
-
-async def verify(
-    db: Database, page_size: int = 5000, anchors: Mapping[int, str] | None = None
-) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain in pages; returns how many events were checked and the first break.
-
-    `anchors` (sequence -> hash, from a checkpoint) must be met on the way: the recomputed chain has to
-    arrive at each kept hash, or an event up to it was rewritten since.
-    """
-    checked, prev = 0, GENESIS
-    anchors = anchors or {}
-    while True:
-        rows = await db.run_read(CHAIN_PAGE, {"after": checked, "limit": page_size})
-        events = [row["event"] for row in rows]
-        broken = verify_chain(events, prev, checked + 1) or anchor_break(events, anchors)
-        if broken is not None:
-            return checked, broken
-        if not events:
-            break
-        checked, prev = events[-1]["seq"], events[-1]["hash"]
-    head = await db.run_read(HEAD)
-    if head and head[0]["seq"] != checked:
-        # The head counted more events than remain: the newest ones were removed.
-        return checked, ChainBreak(checked + 1, "REMOVED")
-    beyond = [seq for seq in anchors if seq > checked]
-    if beyond:
-        # The checkpoint saw a longer chain than there is now.
-        return checked, ChainBreak(checked + 1, "REMOVED")
-    return checked, None
-
-
-async def heads(db: Database) -> list[dict[str, Any]]:
-    """Every chain's head (chain, seq, hash); a trail with no event yet is its genesis at sequence 0."""
-    rows = await db.run_read(HEADS)
-    return [dict(row) for row in rows] or [{"chain": CHAIN, "seq": 0, "hash": GENESIS}]
-
-
-async def list_events(
-    db: Database, subject: str | None, since: datetime | None, until: datetime | None, offset: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
-    params = {"subject": subject, "offset": offset, "limit": limit}
-    params |= {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
-    rows = await db.run_read(LIST_EVENTS, params)
-    return rows[0]["total"], rows[0]["page"]

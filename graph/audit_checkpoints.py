@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from graph import audit
 from graph.database import Database
+from graph.stores import audit_events
 from registry.audit_checkpoint import (
     ChainHead,
     Checkpoint,
@@ -29,7 +29,9 @@ LATEST = "MATCH (c:AuditCheckpoint) RETURN c.document AS document ORDER BY c.day
 
 
 async def current_heads(db: Database) -> tuple[ChainHead, ...]:
-    return tuple(ChainHead(chain=h["chain"], seq=h["seq"], hash=h["hash"]) for h in await audit.heads(db))
+    return tuple(
+        ChainHead(chain=h["chain"], seq=h["seq"], hash=h["hash"]) for h in await audit_events.heads(db)
+    )
 
 
 async def checkpoint_today(

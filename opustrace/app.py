@@ -31,6 +31,7 @@ from graph.stores.api_keys import ensure_bootstrap_admin
 from graph.stores.provenance import purge_abandoned_uploads
 from interchange.c2pa_credentials import CredentialConfig
 from opustrace import explorer
+from opustrace.attribution_webhook import attribution_webhook
 from opustrace.audit_publication import checkpoint_key, daily_checkpoints, head_route, latest_checkpoint_route
 from opustrace.bookmarks import BookmarkHeader
 from opustrace.credentials_config import credential_config
@@ -43,6 +44,7 @@ from opustrace.http_limits import (
 )
 from opustrace.logs import configure_logging
 from opustrace.metrics import HttpMetrics, OperationMetrics, metrics_endpoint
+from opustrace.openlineage_endpoint import openlineage_endpoint
 from opustrace.request_log import RequestLog, current_request_id
 from opustrace.runtime import running_neo4j
 from opustrace.settings import Settings
@@ -50,9 +52,7 @@ from opustrace.tracing import UNTRACED_URLS, tracer_provider
 from registry.api_keys import check_bootstrap_secret
 from registry.errors import DomainError
 from resolvers.access import upload_roles
-from resolvers.attribution.webhook import attribution_webhook
 from resolvers.context import Context
-from resolvers.openlineage import openlineage_endpoint
 from resolvers.schema import Limits, build_schema
 
 log = logging.getLogger("opustrace")

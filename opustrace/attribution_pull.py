@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from attribution_adapters.pull_client import PullSettings, RetryPolicy, VendorPullClient
 from graph.audit import AuditScope, auditing
-from graph.database import Database, Neo4jSettings
+from graph.database import Database
 from graph.stores import vendors
 from graph.stores.attribution import store_report
 from registry.attribution import AttributionReport
@@ -87,16 +87,3 @@ async def _store_one(db: Database, report: AttributionReport, summary: PullSumma
         summary.duplicates += 1
     else:
         summary.stored += 1
-
-
-def run(
-    neo4j: Neo4jSettings, vendor_id: str, base_url: str, since: str | None, token: str | None
-) -> PullSummary:
-    async def main() -> PullSummary:
-        db = Database.connect(neo4j)
-        try:
-            return await pull(db, vendor_id, base_url, since=since, token=token)
-        finally:
-            await db.close()
-
-    return asyncio.run(main())

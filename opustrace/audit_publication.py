@@ -16,8 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from graph import audit, audit_checkpoints
+from graph import audit_checkpoints
 from graph.database import Database
+from graph.stores import audit_events
 from registry.audit_checkpoint import load_private_key
 from registry.errors import DomainError
 
@@ -39,7 +40,7 @@ def checkpoint_key(path: Path | None) -> Ed25519PrivateKey | None:
 def head_route(db: Database) -> Callable[[Request], Awaitable[Response]]:
     async def head(request: Request) -> Response:
         try:
-            heads = await audit.heads(db)
+            heads = await audit_events.heads(db)
         except DomainError as exc:
             return JSONResponse({"error": exc.message}, status_code=503)
         return JSONResponse({"heads": heads})

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 import uvicorn
 
-from graph import audit as graph_audit
 from graph import audit_checkpoints
-from graph.database import Database, Neo4jSettings
+from graph.database import Database
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, migrate
+from graph.stores import audit_events
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import limits_from, storage_notice
@@ -25,9 +26,8 @@ from opustrace.logs import configure_logging
 from opustrace.prov_command import prov_group
 from opustrace.provenance_command import declare_run_command
 from opustrace.royalties_command import distribute_command, statement_group
-from opustrace.runtime import local_server, neo4j_connection, run_with_db
+from opustrace.runtime import local_server, neo4j_connection, run_with_db, with_database
 from opustrace.settings import Settings
-from registry.audit import ChainBreak
 from registry.audit_checkpoint import checkpoint_anchors
 from registry.errors import DomainError
 from resolvers.schema import build_schema
@@ -69,7 +69,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=True) as neo4j:
         # Once, before any worker: a database from a newer release stops here with a clear message.
-        applied = asyncio.run(_migrate(neo4j))
+        applied = asyncio.run(with_database(neo4j, migrate))
         click.echo("migrations applied: " + (", ".join(applied) if applied else "none pending"))
         if workers > 1:
             _share_metrics_between_workers(settings.data_dir)
@@ -103,16 +103,8 @@ def _share_metrics_between_workers(data_dir: Path) -> None:
 def migrate_command() -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        applied = asyncio.run(_migrate(neo4j))
+        applied = asyncio.run(with_database(neo4j, migrate))
     click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
-
-
-async def _migrate(neo4j: Neo4jSettings) -> list[str]:
-    db = Database.connect(neo4j)
-    try:
-        return await migrate(db)
-    finally:
-        await db.close()
 
 
 @cli.command("import-cwr", help="Import CISAC CWR 2.1/2.2 files: creators, works, shares, recordings.")
@@ -138,8 +130,9 @@ def import_cwr_command(files: tuple[Path, ...], batch_size: int, strict: bool, a
         raise click.BadParameter("with several files, --ack names an existing directory", param_hint="--ack")
     settings = _settings()
     options = cwr_command.ImportOptions(batch_size=batch_size, strict=strict, ack=ack)
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        ok = cwr_command.run(neo4j, list(files), options)
+    ok = run_with_db(
+        "import-cwr", partial(cwr_command.import_files, paths=list(files), options=options), settings=settings
+    )
     if not ok:
         sys.exit(1)
 
@@ -151,12 +144,8 @@ def import_cwr_command(files: tuple[Path, ...], batch_size: int, strict: bool, a
 @click.option("--token", default=None, envvar="OPUSTRACE_PULL_TOKEN", help="Bearer token for the vendor API.")
 def pull_attribution_command(vendor_id: str, base_url: str, since: str | None, token: str | None) -> None:
     settings = _settings()
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        try:
-            summary = attribution_pull.run(neo4j, vendor_id, base_url, since, token)
-        except DomainError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
+    pull = partial(attribution_pull.pull, vendor_id=vendor_id, base_url=base_url, since=since, token=token)
+    summary = run_with_db("pull-attribution", pull, settings=settings)
     for line in summary.lines():
         click.echo(line)
 
@@ -195,8 +184,8 @@ def audit_verify(checkpoint_file: Path | None, public_key_file: Path | None) -> 
         except DomainError as exc:
             click.echo(f"checkpoint REFUSED: {exc.message}", err=True)
             sys.exit(1)
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        checked, broken = asyncio.run(_verify_audit(neo4j, anchors))
+    verify = partial(audit_events.verify, anchors=anchors)
+    checked, broken = run_with_db("audit verify", verify, settings=settings, migrate_first=False)
     if broken is not None:
         click.echo(f"audit trail BROKEN after {checked} intact events: {broken.describe()}", err=True)
         sys.exit(1)
@@ -221,14 +210,6 @@ def audit_checkpoint(out: Path | None) -> None:
     if out is not None:
         out.write_text(document, encoding="utf-8")
     click.echo(document)
-
-
-async def _verify_audit(neo4j: Neo4jSettings, anchors: dict[int, str]) -> tuple[int, ChainBreak | None]:
-    db = Database.connect(neo4j)
-    try:
-        return await graph_audit.verify(db, anchors=anchors)
-    finally:
-        await db.close()
 
 
 @cli.command("export-schema", help="Print the GraphQL schema (SDL); `make schema` writes schema.graphql.")

@@ -7,7 +7,6 @@ with several files, OUT names a directory).
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import hashlib
 import sys
@@ -22,8 +21,7 @@ import click
 from tqdm import tqdm
 
 from graph.audit import AuditScope, auditing
-from graph.database import Database, Neo4jSettings
-from graph.migrations import migrate
+from graph.database import Database
 from graph.stores.cwr_import import ImportReport, import_cwr
 from registry.cwr import CwrReader, strict_reader
 from registry.cwr.ack import write_ack
@@ -119,24 +117,15 @@ def _write_ack(target: Path, source: Path, report: ImportReport, reader: CwrRead
     click.echo(f"{source}: acknowledgement written to {out}")
 
 
-async def import_files(neo4j: Neo4jSettings, paths: list[Path], options: ImportOptions) -> bool:
+async def import_files(db: Database, paths: list[Path], options: ImportOptions) -> bool:
     """Import each file in turn and print its report; False when a file could not be read as CWR."""
-    db = Database.connect(neo4j)
     ok = True
-    try:
-        await migrate(db)
-        for path in paths:
-            try:
-                report = await _import_one(db, path, options)
-            except DomainError as exc:
-                click.echo(f"{path}: not imported: {exc.message}", err=True)
-                ok = False
-                continue
-            click.echo("\n".join(_describe(path, report)))
-    finally:
-        await db.close()
+    for path in paths:
+        try:
+            report = await _import_one(db, path, options)
+        except DomainError as exc:
+            click.echo(f"{path}: not imported: {exc.message}", err=True)
+            ok = False
+            continue
+        click.echo("\n".join(_describe(path, report)))
     return ok
-
-
-def run(neo4j: Neo4jSettings, paths: list[Path], options: ImportOptions) -> bool:
-    return asyncio.run(import_files(neo4j, paths, options))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import click
 
-from graph.database import Database, Neo4jSettings
+from graph.database import Database
 from opustrace import demo_world
 from opustrace.app import limits_from
 from opustrace.demo import DemoError, Keys, load
-from opustrace.runtime import neo4j_connection
+from opustrace.runtime import run_with_db
 from opustrace.settings import Settings
-from registry.errors import DomainError
 from resolvers.schema import build_schema
 
 SIZES = {"full": demo_world.Size(), "small": demo_world.SMALL, "tiny": demo_world.TINY}
@@ -26,18 +25,9 @@ def keys_file(settings: Settings) -> Path:
     return settings.data_dir / "demo-keys.txt"
 
 
-async def _load(neo4j: Neo4jSettings, settings: Settings, seed: int, size: demo_world.Size) -> Keys:
-    db = Database.connect(neo4j)
-    try:
-        return await load(
-            db,
-            build_schema(limits_from(settings)),
-            seed=seed,
-            size=size,
-            progress=lambda m: click.echo(f"  {m}"),
-        )
-    finally:
-        await db.close()
+async def _load(db: Database, settings: Settings, seed: int, size: demo_world.Size) -> Keys:
+    schema = build_schema(limits_from(settings))
+    return await load(db, schema, seed=seed, size=size, progress=lambda m: click.echo(f"  {m}"))
 
 
 @click.group(help="The demo world: a seeded, realistic registry to explore.")
@@ -54,12 +44,12 @@ def load_command(seed: int, size_name: str) -> None:
     click.echo(f"loading the demo world (seed {seed}: {size.creators} creators, {size.works} works, "
                f"{size.outputs} outputs) through the GraphQL mutations…")  # fmt: skip
     started = time.monotonic()
-    with neo4j_connection(settings, stop_on_exit=True) as neo4j:
-        try:
-            keys = asyncio.run(_load(neo4j, settings, seed, size))
-        except (DemoError, DomainError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+    work = partial(_load, settings=settings, seed=seed, size=size)
+    try:
+        keys = run_with_db("demo load", work, settings=settings, stop_on_exit=True)
+    except DemoError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     path = keys_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(keys.table() + "\n", encoding="utf-8")

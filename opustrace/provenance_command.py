@@ -7,7 +7,6 @@ HTTP comfortably; it writes under a `cli:<user>` audit scope, as an admin acting
 from __future__ import annotations
 
 import asyncio
-import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,12 +14,10 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from graph.audit import AuditScope, auditing
 from graph.database import Database, Neo4jSettings
-from graph.migrations import migrate
 from graph.stores import provenance
 from graph.stores.provenance_records import RunRecord
-from opustrace.runtime import neo4j_connection
+from opustrace.runtime import as_cli_command, neo4j_connection, with_database
 from opustrace.settings import Settings
 from registry.errors import DomainError
 from registry.provenance import ManifestFormat, RunInput, parse_manifest
@@ -28,16 +25,14 @@ from resolvers.errors import describe_validation_error
 
 
 async def _declare(neo4j: Neo4jSettings, run: RunInput, path: Path, fmt: ManifestFormat) -> RunRecord:
-    db = Database.connect(neo4j)
-    scope = AuditScope(actor=f"cli:{getpass.getuser()}", role="ADMIN", via="CLI", action="declare-run")
-    try:
-        await migrate(db)
+
+    async def declare(db: Database) -> RunRecord:
         # The command runs nothing else on its event loop, so blocking file reads cost nothing here.
-        with path.open(encoding="utf-8-sig") as lines, auditing(scope):
+        with path.open(encoding="utf-8-sig") as lines:
             items = provenance.items_of(parse_manifest((line.rstrip("\r\n") for line in lines), fmt))
             return await provenance.declare_training_run(db, run, items)
-    finally:
-        await db.close()
+
+    return await with_database(neo4j, as_cli_command("declare-run", declare))
 
 
 @click.command(

@@ -59,24 +59,46 @@ def cli_scope(action: str) -> AuditScope:
     return AuditScope(actor=f"cli:{getpass.getuser()}", role="ADMIN", via="CLI", action=action)
 
 
-def run_with_db(action: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run `work` against the configured Neo4j (migrated first) under the CLI's audit scope; a domain
-    error is printed and exits 1."""
-    settings = Settings()
-    with neo4j_connection(settings, stop_on_exit=False) as neo4j:
+def run_with_db(
+    action: str,
+    work: Callable[[Database], Awaitable[T]],
+    *,
+    settings: Settings | None = None,
+    migrate_first: bool = True,
+    stop_on_exit: bool = False,
+) -> T:
+    """Run `work` against the configured Neo4j (migrated first unless told not to) under the CLI's audit
+    scope; a domain error is printed and exits 1. `stop_on_exit` stops a local server this call started."""
+    with neo4j_connection(settings or Settings(), stop_on_exit=stop_on_exit) as neo4j:
         try:
-            return asyncio.run(_with_db(neo4j, action, work))
+            return asyncio.run(
+                with_database(neo4j, as_cli_command(action, work, migrate_first=migrate_first))
+            )
         except DomainError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(1)
 
 
-async def _with_db(neo4j: Neo4jSettings, action: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database.connect(neo4j)
-    try:
-        await migrate(db)
+def as_cli_command(
+    action: str, work: Callable[[Database], Awaitable[T]], *, migrate_first: bool = True
+) -> Callable[[Database], Awaitable[T]]:
+    """`work` as a command runs it: after the migrations (their writes are not audited), under the CLI's
+    audit scope."""
+
+    async def command(db: Database) -> T:
+        if migrate_first:
+            await migrate(db)
         with auditing(cli_scope(action)):
             return await work(db)
+
+    return command
+
+
+async def with_database(neo4j: Neo4jSettings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Connect, run `work`, close: the one place a command opens and closes its driver."""
+    db = Database.connect(neo4j)
+    try:
+        return await work(db)
     finally:
         await db.close()
 

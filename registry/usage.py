@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -266,8 +266,3 @@ def _cell(errors: list[CsvError], number: int, column: str, parse: Callable[[], 
     except DomainError as exc:
         errors.append(CsvError(number, column, exc.message))
         return None
-
-
-def render_errors(errors: Iterable[CsvError]) -> Iterator[str]:
-    for error in errors:
-        yield f"line {error.line}" + (f", {error.column}" if error.column else "") + f": {error.reason}"

@@ -56,14 +56,6 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-@strawberry.input
-class Page:
-    """Which slice of a list to return."""
-
-    first: int = DEFAULT_PAGE_SIZE
-    after: str | None = None
-
-
 def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
     """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
     size = DEFAULT_PAGE_SIZE if first is None else first

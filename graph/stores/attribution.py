@@ -15,6 +15,7 @@ a reader never sees a report without its influences, or two current reports of o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -87,6 +88,13 @@ def report_id_for(digest: str) -> str:
 async def store_report(db: Database, report: AttributionReport, via: Via) -> StoredReport:
     """Store one canonical report; raises NotFound, Forbidden or Conflict (nothing is written then)."""
     return await db.write(lambda tx: _store(tx, report, via))
+
+
+async def store_reports(db: Database, reports: Sequence[AttributionReport], via: Via) -> list[StoredReport]:
+    """Store a parsed batch (the vendor's adapter parsed all of it first, so a bad report in a batch
+    stored none of it), each report its own transaction: a failure part-way leaves the earlier ones
+    stored, and resending the batch is harmless because stored reports are de-duplicated by digest."""
+    return [await store_report(db, report, via) for report in reports]
 
 
 async def _store(tx: Tx, report: AttributionReport, via: Via) -> StoredReport:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
-
 from strawberry.dataloader import DataLoader
 
-from graph.database import Database
 from graph.stores import attribution_reads as reads
 from graph.stores.catalogue_records import RecordingRecord
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none
-
-V = TypeVar("V")
-ById = Callable[[Database, list[str]], Awaitable[Mapping[str, V]]]
 
 
 def influences(info: Info) -> DataLoader[str, list[reads.InfluenceRecord]]:

@@ -9,14 +9,14 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from attribution_adapters.formats import adapter_for
 from attribution_adapters.generic import MAX_CSV_BYTES
 from graph.stores import attribution_reads as reads
 from graph.stores import vendors
-from graph.stores.attribution import StoredReport
+from graph.stores.attribution import StoredReport, store_reports
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput
 from resolvers.access import allow, require_principal
-from resolvers.attribution.ingest import ingest
 from resolvers.attribution.types import (
     AttributionFormat,
     AttributionReport,
@@ -120,5 +120,6 @@ class AttributionMutation:
         if not vendor_id:
             raise Forbidden("This vendor key is not bound to a vendor; ask an admin for a scoped key.")
         body = await _payload_bytes(payload, file)
-        stored = await ingest(info.context.db, format.value, body, vendor_id=vendor_id, via="GRAPHQL")
+        reports = adapter_for(format.value)(body, vendor_id=vendor_id)
+        stored = await store_reports(info.context.db, reports, "GRAPHQL")
         return await _submitted(info, stored)

@@ -4,7 +4,8 @@ from datetime import datetime
 
 import strawberry
 
-from graph import audit, audit_checkpoints
+from graph import audit_checkpoints
+from graph.stores import audit_events
 from registry.access import Role
 from registry.audit_checkpoint import SignedCheckpoint
 from resolvers.access import allow, public
@@ -31,7 +32,7 @@ class AuditQuery:
         "check that the trail only grew.",
     )
     async def audit_head(self, info: Info) -> list[AuditChainHead]:
-        return [AuditChainHead(**h) for h in await audit.heads(info.context.db)]
+        return [AuditChainHead(**h) for h in await audit_events.heads(info.context.db)]
 
     @strawberry.field(extensions=public(), description="The latest signed daily checkpoints, newest first.")
     async def audit_checkpoints(self, info: Info, first: int = 7) -> list[AuditCheckpoint]:
@@ -53,7 +54,7 @@ class AuditQuery:
     ) -> Connection[AuditEvent]:
         offset, limit = window(first, after)
         subject = str(subject_id) if subject_id else None
-        total, rows = await audit.list_events(info.context.db, subject, since, until, offset, limit)
+        total, rows = await audit_events.list_events(info.context.db, subject, since, until, offset, limit)
         return connection(rows, total, offset, AuditEvent.from_row)
 
     @strawberry.field(
@@ -61,7 +62,7 @@ class AuditQuery:
         description="Walk the hash chain and name the first event that was edited, removed or inserted.",
     )
     async def verify_audit_trail(self, info: Info) -> AuditVerification:
-        checked, broken = await audit.verify(info.context.db)
+        checked, broken = await audit_events.verify(info.context.db)
         return AuditVerification(
             events_checked=checked,
             intact=broken is None,

@@ -6,8 +6,7 @@ exactly as long as the request and never serves one caller's data to another.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
@@ -16,9 +15,6 @@ from graph.stores import catalogue, disputes
 from graph.stores.catalogue_records import ChainRecord, RecordingRecord, ShareRecord, WorkRecord
 from resolvers.context import Info
 from resolvers.dataloaders import aligned
-
-V = TypeVar("V")
-BatchRead = Callable[[Database, Sequence[str]], Awaitable[list[V]]]
 
 
 def shares_of_work(info: Info) -> DataLoader[str, list[ShareRecord]]:

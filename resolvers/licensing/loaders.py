@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 from strawberry.dataloader import DataLoader
 
-from graph.database import Database
 from graph.stores import licences, rights
 from graph.stores.catalogue_records import CreatorRecord, WorkRecord
 from graph.stores.licences import LicenceRecord, LicenceVersionRecord, LicenseeRecord
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none
-
-V = TypeVar("V")
-ById = Callable[[Database, list[str]], Awaitable[dict[str, V]]]
 
 
 def licensee(info: Info) -> DataLoader[str, LicenseeRecord | None]:

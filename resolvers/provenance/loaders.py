@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 from strawberry.dataloader import DataLoader
 
 from graph.database import Database
@@ -15,9 +12,6 @@ from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecor
 from registry.provenance import SubjectKind
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none
-
-V = TypeVar("V")
-ById = Callable[[Database, list[str]], Awaitable[dict[str, V]]]
 
 
 def model(info: Info) -> DataLoader[str, ModelRecord | None]:

@@ -25,7 +25,6 @@ from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.licensing.types import Grant, RightsReason
-from resolvers.pagination import Connection
 from resolvers.provenance import loaders
 
 strawberry.enum(FlagCode, description="Why a training run, an output or an influence is flagged.")
@@ -375,12 +374,6 @@ class InfluencedOutput:
     @strawberry.field(extensions=party_filtered(), description="The influencing work.")
     async def work(self, info: Info) -> Work | None:
         return await _work(info, self.work_id)
-
-
-@strawberry.type(description="What touched a work or a creator's works: models trained on them, outputs.")
-class ProvenancePage:
-    models: Connection[TrainedModel]
-    outputs: Connection[InfluencedOutput]
 
 
 @strawberry.type(description="A category of training content and how much of it there was.")

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 import tests.attribution_samples as samples
-from graph import audit
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import licences, provenance, vendors
+from graph.stores import audit_events, licences, provenance, vendors
 from graph.stores.attribution import store_report
 from graph.stores.attribution_reads import (
     counting_report_for,
@@ -203,7 +202,7 @@ async def test_audit_event_names_what_was_written(db: Database) -> None:
     scope = AuditScope(actor="pull:vendor_x", role="VENDOR", via="PULL", action="Pull.attribution")
     with auditing(scope):
         stored = await store_report(db, report(), "PULL")
-    total, events = await audit.list_events(db, stored.id, None, None, 0, 10)
+    total, events = await audit_events.list_events(db, stored.id, None, None, 0, 10)
     assert total == 1
     assert events[0]["via"] == "PULL" and {"out_01", stored.id} <= set(events[0]["subject_ids"])
 

@@ -12,10 +12,10 @@ import pytest
 import tests.attribution_samples as samples
 from attribution_adapters.pull_client import RetryPolicy
 from attribution_adapters.signatures import SIGNATURE_HEADER, sign
-from graph import audit
 from graph.database import Database
+from graph.stores import audit_events
 from opustrace.attribution_pull import pull
-from resolvers.attribution.webhook import MAX_BODY_BYTES
+from opustrace.attribution_webhook import MAX_BODY_BYTES
 from tests.integration.attribution_graph import count, world
 from tests.integration.test_pull_client import Reply, Sleeps, VendorServer, page
 from tests.support import GraphQLClient
@@ -47,7 +47,7 @@ async def test_signed_delivery_is_stored_and_audited(db: Database, gql: GraphQLC
     ]
     rows = await db.run_read("MATCH (r:AttributionReport) RETURN r.via AS via, r.id AS id")
     assert rows == [{"via": "WEBHOOK", "id": answer["report_id"]}]
-    _, events = await audit.list_events(db, answer["report_id"], None, None, 0, 10)
+    _, events = await audit_events.list_events(db, answer["report_id"], None, None, 0, 10)
     assert [(e["via"], e["actor"], e["action"]) for e in events] == [
         ("WEBHOOK", "vendor:ven_sureel", "Webhook.attribution")
     ]

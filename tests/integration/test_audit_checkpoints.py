@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from graph import audit, audit_checkpoints
+from graph import audit_checkpoints
 from graph.database import Database, Neo4jSettings
+from graph.stores import audit_events
 from opustrace.cli import cli
 from registry.audit import GENESIS, event_hash
 from registry.audit_checkpoint import checkpoint_anchors
@@ -63,11 +64,11 @@ async def test_head_is_public_and_checkpoints_catch_a_rewrite(gql: GraphQLClient
         {"seq": head["seq"], "hash": head["hash"]}
     ]
 
-    assert await audit.verify(db, anchors=anchors) == (head["seq"] + 1, None)
+    assert await audit_events.verify(db, anchors=anchors) == (head["seq"] + 1, None)
     await _rewrite_consistently(db)
-    _, plain = await audit.verify(db)
+    _, plain = await audit_events.verify(db)
     assert plain is None  # the forgery is self-consistent
-    _, broken = await audit.verify(db, anchors=anchors)
+    _, broken = await audit_events.verify(db, anchors=anchors)
     assert broken is not None and (broken.seq, broken.problem) == (head["seq"], "REWRITTEN")
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from graph import audit
 from graph.database import Database
+from graph.stores import audit_events
 from registry.audit import event_hash
 from tests.support import ADMIN_SECRET, GraphQLClient
 
@@ -59,7 +59,7 @@ async def test_verify_names_the_first_tampered_event(
 ) -> None:
     await make_events(gql, 4)
     await db.run_write(tamper)
-    _checked, broken = await audit.verify(db)
+    _checked, broken = await audit_events.verify(db)
     assert broken is not None and (broken.seq, broken.problem) == (seq, problem)
     result = (await gql(VERIFY, key=ADMIN_SECRET)).data["verifyAuditTrail"]
     assert result["intact"] is False and result["firstBreakSeq"] == seq
@@ -88,5 +88,5 @@ async def test_verify_detects_a_forged_event_with_its_own_valid_hash(
     forged |= {"prev_hash": "f" * 64}
     forged["hash"] = event_hash(forged["prev_hash"], forged)
     await db.run_write("CREATE (e:AuditEvent) SET e = $e", {"e": forged})
-    _, broken = await audit.verify(db)
+    _, broken = await audit_events.verify(db)
     assert broken is not None and (broken.seq, broken.problem) == (3, "INSERTED")

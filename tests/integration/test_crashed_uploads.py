@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph import audit
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import provenance
+from graph.stores import audit_events, provenance
 from opustrace.app import purge_crashed_uploads
 from registry.provenance import ManifestItem
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model, run_input
@@ -44,7 +43,7 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
     assert stored[0]["n"] > 0, "the remnant should hold flags, as a crash leaves them"
     listed = (await gql(FLAGS, key=ADMIN_SECRET)).data["complianceFlags"]
     assert listed["totalCount"] == 0 and listed["edges"] == []
-    written, _ = await audit.list_events(db, None, None, None, 0, 50)
+    written, _ = await audit_events.list_events(db, None, None, None, 0, 50)
     on_trail = await db.run_read(
         "MATCH (e:AuditEvent) WHERE $id IN e.subject_ids RETURN count(e) AS n", {"id": run_id}
     )
@@ -62,6 +61,6 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
         {"id": run_id},
     )
     assert left == [{"runs": 0, "flags": 0}]
-    _, events = await audit.list_events(db, None, None, None, 0, 50)
+    _, events = await audit_events.list_events(db, None, None, None, 0, 50)
     purges = [e for e in events if e["action"] == "Startup.purgeCrashedUploads"]
     assert purges and all(e["actor"] == "system" and e["via"] == "STARTUP" for e in purges)

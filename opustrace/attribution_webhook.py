@@ -14,31 +14,24 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from secrets import token_bytes
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from attribution_adapters.formats import adapter_for
 from attribution_adapters.signatures import SIGNATURE_HEADER, WebhookRejected, verify_webhook
 from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.stores import vendors
+from graph.stores.attribution import store_reports
 from graph.stores.webhook_deliveries import Neo4jReplayGuard
+from opustrace.json_errors import error_response
 from registry.errors import DomainError
-from resolvers.attribution.ingest import ingest
 
 log = logging.getLogger("opustrace.webhook")
 
 # The largest vendor body (a month of generic CSV); JSON reports are far smaller.
 MAX_BODY_BYTES = 20 * 1024 * 1024
-STATUS = {
-    "BAD_USER_INPUT": 400,
-    "UNAUTHENTICATED": 401,
-    "FORBIDDEN": 403,
-    "NOT_FOUND": 404,
-    "CONFLICT": 409,
-    "UNAVAILABLE": 503,
-}
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 UNKNOWN_VENDOR_SECRET = token_bytes(32)
@@ -46,13 +39,6 @@ UNKNOWN_VENDOR_SECRET = token_bytes(32)
 
 class _TooLarge(Exception):
     pass
-
-
-def error_response(exc: DomainError) -> JSONResponse:
-    body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
-    if exc.details:
-        body["error"]["details"] = exc.details
-    return JSONResponse(body, status_code=STATUS.get(exc.code, 400))
 
 
 async def _read_capped(request: Request) -> bytes:
@@ -93,7 +79,8 @@ def attribution_webhook(db: Database, request_id: Callable[[], str] = lambda: "-
                 input_digest=hashlib.sha256(body).hexdigest(),
             )
             with auditing(scope):
-                stored = await ingest(db, config.format, body, vendor_id=vendor_id, via="WEBHOOK")
+                parsed = adapter_for(config.format)(body, vendor_id=vendor_id)
+                stored = await store_reports(db, parsed, "WEBHOOK")
         except _TooLarge:
             message = f"The body is larger than {MAX_BODY_BYTES} bytes; split the delivery."
             return JSONResponse({"error": {"code": "PAYLOAD_TOO_LARGE", "message": message}}, 413)

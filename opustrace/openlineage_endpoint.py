@@ -19,11 +19,11 @@ from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.stores import provenance
 from interchange.openlineage_events import EventType, RunEvent, parse_event
+from opustrace.json_errors import error_response
 from registry.access import Principal, Role
 from registry.audit import digest_input
 from registry.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from registry.provenance import RunInput
-from resolvers.attribution.webhook import error_response
 from resolvers.context import authenticate
 
 MAX_EVENT_BYTES = 8 * 1024 * 1024
