@@ -14,7 +14,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from resolvers.access import allow, authenticated, require_principal
 from resolvers.catalogue import loaders
-from resolvers.catalogue.types import Creator, Recording, Work
+from resolvers.catalogue.types import Creator, IswcArgument, Recording, Work, WorkIdArgument
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.pagination import After, Connection, First, connection, window
@@ -139,18 +139,8 @@ class CatalogueQuery:
     async def work(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(description="The work's registry id; give this or `iswc`."),
-        ] = None,
-        iswc: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "The work's ISWC, in any accepted form (T-123.456.789-C, T1234567890); give this or `id`."
-                )
-            ),
-        ] = None,
+        id: WorkIdArgument = None,
+        iswc: IswcArgument = None,
     ) -> Work:
         _one_of(id, iswc, "id or iswc")
         db = info.context.db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -65,6 +66,18 @@ enum_values(
         "INCOME_PARTICIPANT": "CWR PA: shares in the income without owning rights.",
     },
 )
+
+# A work named by one of its two keys: every field taking either uses these.
+WorkIdArgument = Annotated[
+    strawberry.ID | None, strawberry.argument(description="The work's registry id; give this or the ISWC.")
+]
+IswcArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The work's ISWC, in any accepted form (T-123.456.789-C, T1234567890); give this or "
+        "the work's id."
+    ),
+]
 
 
 @strawberry.type(description="A rights holder: a writer (PERSON) or a publisher (PUBLISHER).")

@@ -53,6 +53,12 @@ async def _give(info: Info, consent: ConsentInput) -> Consent:
     return Consent.from_record(record)
 
 
+GrantId = Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")]
+StatusReason = Annotated[
+    str | None, strawberry.argument(description="Why; shown on the grant as its status reason.")
+]
+
+
 @strawberry.type
 class LicensingMutation:
     @strawberry.mutation(
@@ -205,10 +211,8 @@ class LicensingMutation:
     async def suspend_grant(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why; shown on the grant as its status reason.")
-        ] = None,
+        id: GrantId,
+        reason: StatusReason = None,
     ) -> Grant:
         return Grant.from_record(await licences.suspend_grant(info.context.db, str(id), reason))
 
@@ -216,10 +220,8 @@ class LicensingMutation:
     async def reinstate_grant(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why; shown on the grant as its status reason.")
-        ] = None,
+        id: GrantId,
+        reason: StatusReason = None,
     ) -> Grant:
         return Grant.from_record(await licences.reinstate_grant(info.context.db, str(id), reason))
 
@@ -229,10 +231,8 @@ class LicensingMutation:
     async def revoke_grant(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why; shown on the grant as its status reason.")
-        ] = None,
+        id: GrantId,
+        reason: StatusReason = None,
     ) -> Grant:
         return Grant.from_record(await licences.revoke_grant(info.context.db, str(id), reason))
 

@@ -19,7 +19,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_iswc
 from registry.rights import Scope, Use, require_aware
 from resolvers.access import allow, authenticated, require_principal, require_visible
-from resolvers.catalogue.types import Work
+from resolvers.catalogue.types import IswcArgument, Work, WorkIdArgument
 from resolvers.context import Info
 from resolvers.licensing.types import (
     Consent,
@@ -194,19 +194,8 @@ class LicensingQuery:
                 description="The licence scope to judge: TRAINING, SERVICE_USE or OUTPUT_USE."
             ),
         ],
-        work_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(description="The work's registry id; give this or `iswc`."),
-        ] = None,
-        iswc: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "The work's ISWC, in any accepted form (T-123.456.789-C, T1234567890); "
-                    "give this or `workId`."
-                )
-            ),
-        ] = None,
+        work_id: WorkIdArgument = None,
+        iswc: IswcArgument = None,
         grant_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(

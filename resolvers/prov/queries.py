@@ -37,6 +37,7 @@ enum_values(
     },
 )
 EXPORT_LIMIT = 1000
+Format = Annotated[ProvFormat, strawberry.argument(description="PROV_JSON (the default) or PROV_N.")]
 
 
 @strawberry.type(description="A W3C PROV document (see docs/prov.md for the mapping).")
@@ -63,9 +64,7 @@ class ProvQuery:
         self,
         info: Info,
         output_id: Annotated[strawberry.ID, strawberry.argument(description="The output's id.")],
-        format: Annotated[
-            ProvFormat, strawberry.argument(description="PROV_JSON or PROV_N.")
-        ] = ProvFormat.PROV_JSON,
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         record, visible = await readable_trace_record(info, str(output_id))
         writer = await output_document(info.context.db, record, visible_influences(record, visible))
@@ -80,9 +79,7 @@ class ProvQuery:
         self,
         info: Info,
         model_id: Annotated[strawberry.ID, strawberry.argument(description="The model version's id.")],
-        format: Annotated[
-            ProvFormat, strawberry.argument(description="PROV_JSON or PROV_N.")
-        ] = ProvFormat.PROV_JSON,
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         require_principal(info)
         db = info.context.db
@@ -100,9 +97,7 @@ class ProvQuery:
         self,
         info: Info,
         work_id: Annotated[strawberry.ID, strawberry.argument(description="The work's id.")],
-        format: Annotated[
-            ProvFormat, strawberry.argument(description="PROV_JSON or PROV_N.")
-        ] = ProvFormat.PROV_JSON,
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         principal = require_principal(info)
         db = info.context.db
