@@ -214,6 +214,10 @@ async def measure(db: Database, size: int) -> list[Row]:
     count, paged = await baseline(db)
     record, elapsed, _ = await distribute(db, size, traced=flag("tracemalloc"))
     assert count == size and record.paid + record.suspended == record.pool
+    print(
+        f"  statement {record.id}: {record.line_count} lines, pool {record.pool}, paid {record.paid}",
+        flush=True,
+    )
     path = f"distribution, {size:,} outputs x {INFLUENCES} influences"
     row = throughput_row(path, "outputs", size, [elapsed], [paged], goal=0)
     return [Row(row.path, row.project, row.baseline, row.ratio, "100,000 in <= 60 s")]

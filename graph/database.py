@@ -112,10 +112,24 @@ class Tx:
         self.touched.extend(i for i in ids if i)
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, exported=True)
+
+    async def run_plain(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """`run` for a query that returns only scalars, lists and maps (no nodes, relationships or paths):
+        each record as it was decoded, without the driver's recursive `Record.data()` export, which cost
+        a fifth of a distribution's time on its per-output reports."""
+        return await self._run(query, params, exported=False)
+
+    async def _run(
+        self, query: LiteralString, params: Mapping[str, Any] | None, *, exported: bool
+    ) -> list[Record]:
         QueryCounter.tick()
         NEO4J_QUERIES.labels(self.kind).inc()
         result = await self._tx.run(query, dict(params or {}))
-        records = await _records(result)
+        if exported:
+            records = await _records(result)
+        else:
+            records = [dict(zip(record.keys(), record, strict=True)) async for record in result]
         summary = await result.consume()
         self.changed = self.changed or summary.counters.contains_updates
         return records

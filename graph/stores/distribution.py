@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -58,11 +58,13 @@ from registry.royalties.facts import (
     work_input,
     work_status,
 )
+from registry.royalties.period import JudgedLineage
 from registry.royalties.rules import (
     CatalogueTotals,
     Leaf,
+    OutputSplit,
     catalogue_leaves,
-    output_use_leaves,
+    output_use_split,
     service_use_leaves,
     training_leaves,
 )
@@ -86,17 +88,20 @@ LIMIT $limit
 """
 # Every current report on each output, with its influences: the licence's counting rule chooses in
 # Python (registry.attribution_counting). Only COMPOSITION influences carry money: shares are
-# registered on works, and no master-rights holders are registered.
+# registered on works, and no master-rights holders are registered. Times travel as microseconds
+# since the epoch, as the rights facts' do (the driver's DateTime hydration is pure Python).
 OUTPUT_FACTS = """
 UNWIND $ids AS oid
 MATCH (o:Output {id: oid})
 OPTIONAL MATCH (m:Model)-[:GENERATED]->(o)
-RETURN o.id AS id, m.id AS model_id, o.created_at AS created_at, COLLECT {
+WITH o, m, o.created_at AS at
+RETURN o.id AS id, m.id AS model_id, at.epochSeconds * 1000000 + at.microsecond AS created_at, COLLECT {
   MATCH (r:AttributionReport)-[:ABOUT]->(o)
   WHERE coalesce(r.current, true)
+  WITH r, r.computed_at AS computed, coalesce(r.received_at, r.computed_at) AS received
   RETURN {
-    id: r.id, vendor_id: r.vendor_id, computed_at: r.computed_at,
-    received_at: coalesce(r.received_at, r.computed_at),
+    id: r.id, vendor_id: r.vendor_id, computed_at: computed.epochSeconds * 1000000 + computed.microsecond,
+    received_at: received.epochSeconds * 1000000 + received.microsecond,
     designated: EXISTS {
       (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id})
     },
@@ -185,6 +190,9 @@ class Settled:
     pool: int
     leaves: list[Leaf]
     minimum_payout: int = 0  # the licence's, for the statement's carry-forward
+    # Output use: the rule's split of the pool and the lineage it was judged against, summed by the
+    # statement per work before holders (registry.royalties.period); `leaves` is then empty.
+    output: tuple[OutputSplit, JudgedLineage] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +201,7 @@ class ModelFacts:
     terms: LicenceTerms
     rule: CountingRule
     lineage: tuple[LineageUse, ...]
+    judged: _Lineages = field(default_factory=lambda: _Lineages(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +266,32 @@ class _Works:
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}
 
+    def instants(self, work_id: str) -> list[datetime]:
+        return self._works.get(work_id, _UNKNOWN).instants
+
+
+class _Lineages:
+    """Models' lineages judged per span of time: the union of their works' consent instants splits time
+    into spans in which every lineage work keeps its judgement, so an output reuses its span's usages
+    (one bisect) instead of judging the whole lineage again. Kept per model in the bounded ModelCache."""
+
+    __slots__ = ("instants", "judged")
+
+    def __init__(self) -> None:
+        self.instants: list[datetime] | None = None
+        self.judged: dict[int, JudgedLineage] = {}
+
+    def at(self, model: ModelFacts, works: _Works, scope: Scope, at: datetime) -> JudgedLineage:
+        if self.instants is None:
+            ids = {u.work_id for u in model.lineage}
+            self.instants = sorted({i for work_id in ids for i in works.instants(work_id)})
+        span = bisect_right(self.instants, at)
+        found = self.judged.get(span)
+        if found is None:
+            usages = _lineage(works, model, scope, at)
+            found = self.judged[span] = JudgedLineage((model.id, scope, span), model.id, usages)
+        return found
+
 
 class WorkCache:
     """Works' rule facts, shares and judgements across pages, least recently used dropped first.
@@ -318,6 +353,8 @@ class Caches:
 
 
 def _moment(value: Any) -> datetime | None:
+    if isinstance(value, int):
+        return _EPOCH + timedelta(microseconds=value)
     if isinstance(value, str):
         return datetime.fromisoformat(value)
     return native(value)
@@ -362,7 +399,7 @@ async def _works(tx: Tx, ids: set[str], cache: WorkCache) -> _Works:
 
 
 async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:
-    rows = await tx.run(OUTPUT_FACTS, {"ids": ids})
+    rows = await tx.run_plain(OUTPUT_FACTS, {"ids": ids})
     return {
         row["id"]: OutputFacts(row["id"], row["model_id"], _moment(row["created_at"]), tuple(row["reports"]))
         for row in rows
@@ -405,6 +442,8 @@ class _OutputPage:
     outputs: dict[str, OutputFacts]
     models: dict[str, ModelFacts]
     works: _Works
+    # Per output: the report that counts under its licence's rule, and that report's influences.
+    counted: dict[str, tuple[dict[str, Any] | None, list[InfluenceFact]]]
 
 
 async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPage:
@@ -412,24 +451,28 @@ async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPa
         outputs = await _outputs(tx, ids)
         models = await _models(tx, {o.model_id for o in outputs.values() if o.model_id}, cache.models)
         touched = {u.work_id for m in models.values() for u in m.lineage}
+        counted = {}
         for output in outputs.values():
             rule = models[output.model_id].rule if output.model_id in models else CountingRule()
-            touched |= {i.work_id for i in _influences(_chosen(output, rule)) if i.work_id}
-        return _OutputPage(outputs, models, await _works(tx, touched, cache.works))
+            chosen = _chosen(output, rule)
+            counted[output.id] = (chosen, _influences(chosen))
+            touched.update(i.work_id for i in counted[output.id][1] if i.work_id)
+        return _OutputPage(outputs, models, await _works(tx, touched, cache.works), counted)
 
     return await db.read(work)
 
 
 @dataclass(frozen=True, slots=True)
 class _OutputCase:
-    """What the output-use rule reads for one output: its pool and the rule's inputs."""
+    """What the output-use rule reads for one output: its pool, the rule's inputs and when it is judged."""
 
     pool: int
     output_id: str
     model_id: str
+    model: ModelFacts | None
     terms: LicenceTerms
     report: ReportInput | None
-    lineage: list[WorkUsage]
+    at: datetime
 
 
 def _output_case(
@@ -441,13 +484,11 @@ def _output_case(
     model = page.models.get(output.model_id or "")
     terms = model.terms if model else LicenceTerms("none", "-")
     at = output.created_at or at_fallback
-    chosen = _chosen(output, model.rule if model else CountingRule())
-    influences = _influences(chosen)
+    chosen, influences = page.counted[output_id]
     works = page.works.all({i.work_id for i in influences if i.work_id}, Scope.OUTPUT_USE, at)
     report = report_input(chosen["id"], chosen["vendor_id"] or "", influences, works) if chosen else None
-    lineage = _lineage(page.works, model, Scope.OUTPUT_USE, at)
     pool = terms.pool_for(Stream.OUTPUT_USE, amount) if at_rate else amount
-    return _OutputCase(pool, output_id, output.model_id or "(unknown)", terms, report, lineage)
+    return _OutputCase(pool, output_id, output.model_id or "(unknown)", model, terms, report, at)
 
 
 def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime) -> list[WorkUsage]:
@@ -457,6 +498,10 @@ def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime
     return lineage_usages(model.lineage, inputs)
 
 
+# An output whose model is unknown: its lineage's share has nothing to go to (NO_ELIGIBLE_WORKS).
+_NO_LINEAGE = JudgedLineage(("(no model)",), "(unknown)", ())
+
+
 async def _output_batch(
     db: Database, subjects: list[Subject], period: Period, cache: Caches
 ) -> list[Settled]:
@@ -464,15 +509,10 @@ async def _output_batch(
     settled = []
     for subject in subjects:
         case = _output_case(page, subject.subject_id, subject.amount, period.start, at_rate=True)
-        leaves = output_use_leaves(
-            output_id=case.output_id,
-            model_id=case.model_id,
-            terms=case.terms,
-            report=case.report,
-            lineage=case.lineage,
-            explain=False,
-        )
-        settled.append(Settled(subject, subject.amount, case.pool, leaves, case.terms.minimum_payout))
+        model = case.model
+        lineage = model.judged.at(model, page.works, Scope.OUTPUT_USE, case.at) if model else _NO_LINEAGE
+        output = (output_use_split(case.report, case.terms), lineage)
+        settled.append(Settled(subject, subject.amount, case.pool, [], case.terms.minimum_payout, output))
     return settled
 
 
@@ -613,5 +653,5 @@ async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str
         model_id=case.model_id,
         terms=case.terms,
         report=case.report,
-        lineage=case.lineage,
+        lineage=_lineage(page.works, case.model, Scope.OUTPUT_USE, case.at),
     )

@@ -338,7 +338,10 @@ async def run_distribution(
             totals.subjects += 1
             totals.revenue += settled.revenue
             totals.minimum_payout = max(totals.minimum_payout, settled.minimum_payout)
-            period_lines.add(settled.leaves, settled.pool)
+            if settled.output is not None:
+                period_lines.add_output(settled.pool, *settled.output)
+            else:
+                period_lines.add(settled.leaves, settled.pool)
         DISTRIBUTION_REPORTS.inc(len(batch))
         if on_page is not None:
             on_page(totals.subjects, len(period_lines))

@@ -179,13 +179,25 @@ def report_confidence(influences: Iterable[InfluenceFact]) -> Fraction:
     confidence counts as much as the share of the output it is about. An influence without a
     confidence counts as certain (the vendor did not qualify it); a report with no scores, as certain.
     """
-    weighted, total = Fraction(0), Fraction(0)
+    # Summed as integers per denominator (one Fraction per sum at the end, not a gcd per influence).
+    weighted: dict[int, int] = {}
+    total: dict[int, int] = {}
     for influence in influences:
         score = _exact(influence.score)
-        confidence = _exact(influence.confidence) if influence.confidence else 1
-        weighted += score * confidence
-        total += score
-    return weighted / total if total else Fraction(1)
+        confidence = _exact(influence.confidence) if influence.confidence else _ONE
+        d = score.denominator
+        total[d] = total.get(d, 0) + score.numerator
+        d *= confidence.denominator
+        weighted[d] = weighted.get(d, 0) + score.numerator * confidence.numerator
+    whole = _summed(total)
+    return _summed(weighted) / whole if whole else Fraction(1)
+
+
+_ONE = Fraction(1)
+
+
+def _summed(sums: Mapping[int, int]) -> Fraction:
+    return sum((Fraction(n, d) for d, n in sums.items()), Fraction(0))
 
 
 def report_input(
@@ -204,7 +216,8 @@ def report_input(
         else:
             work = WorkInput(f"{UNMATCHED_PREFIX}{influence.reference}", (), WorkStatus.UNMATCHED)
         score = _exact(influence.score)
-        scores[work.work_id] = scores.get(work.work_id, Fraction(0)) + score
+        before = scores.get(work.work_id)
+        scores[work.work_id] = score if before is None else before + score
         resolved[work.work_id] = work
-    merged = tuple(InfluenceInput(resolved[key], min(scores[key], Fraction(1))) for key in sorted(resolved))
+    merged = tuple(InfluenceInput(resolved[key], min(scores[key], _ONE)) for key in sorted(resolved))
     return ReportInput(report_id, vendor, report_confidence(influences), merged)

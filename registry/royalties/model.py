@@ -169,7 +169,12 @@ class ReportInput:
 
     @property
     def total_score(self) -> Fraction:
-        return sum((i.score for i in self.influences), Fraction(0))
+        # Integers per denominator, one Fraction at the end: a report has dozens of influences.
+        sums: dict[int, int] = {}
+        for influence in self.influences:
+            d = influence.score.denominator
+            sums[d] = sums.get(d, 0) + influence.score.numerator
+        return sum((Fraction(n, d) for d, n in sums.items()), Fraction(0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,18 +5,33 @@ creator, role, right) or (rule, suspense reason, work), whatever the number of s
 exact amount is `pool * fraction`; summing them as `Fraction`s would cost a gcd per leaf, so they are
 summed as integers per denominator (`pool * numerator` into the bucket of `denominator`) and turned
 into one `Fraction` per line at the end. The sum is the same exact rational either way.
+
+Output use goes further (`add_output`): every step of its rule after `output_use_split` is linear in
+the shares, so the period sums each output's shares per judged work and per judged lineage (integers
+per denominator again) and splits each sum over holders once, when the lines are read. The exact
+amount of every line is the same as summing each output's leaves; the cost per output is a handful of
+additions instead of some forty leaves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from registry.royalties.model import CarriedLine, Line, PathStep, Payee, SuspenseLine
-from registry.royalties.rules import AnyLeaf, Leaf, holder_step, settle_leaves, suspense_message
+from registry.royalties.model import CarriedLine, Line, PathStep, Payee, SuspenseLine, WorkInput, WorkUsage
+from registry.royalties.rules import (
+    AnyLeaf,
+    Leaf,
+    OutputSplit,
+    holder_step,
+    settle_leaves,
+    split_lineage_leaves,
+    split_work_leaves,
+    suspense_message,
+)
 
-__all__ = ["PeriodLines", "line_key"]
+__all__ = ["JudgedLineage", "PeriodLines", "line_key"]
 
 LineKey = tuple[str, ...]
 
@@ -28,6 +43,37 @@ def line_key(leaf: AnyLeaf) -> LineKey:
     return leaf.sort_key
 
 
+@dataclass(frozen=True, slots=True)
+class JudgedLineage:
+    """A model's training lineage judged for one span of time; `key` names it (same key, same usages)."""
+
+    key: Hashable
+    model_id: str
+    usages: Sequence[WorkUsage]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Shares of many outputs' pools waiting to be split over one work's (or one lineage's) holders."""
+
+    split: OutputSplit
+    work: WorkInput | None = None
+    lineage: JudgedLineage | None = None
+    sums: dict[int, int] = field(default_factory=dict)  # denominator -> sum of pool * numerator
+    subjects: int = 0
+
+    def add(self, pool: int, share: Fraction) -> None:
+        denominator = share.denominator
+        self.sums[denominator] = self.sums.get(denominator, 0) + pool * share.numerator
+        self.subjects += 1
+
+    def leaves(self) -> list[Leaf]:
+        if self.lineage is not None:
+            return split_lineage_leaves(self.split, self.lineage.usages, self.lineage.model_id)
+        assert self.work is not None
+        return split_work_leaves(self.split, self.work)
+
+
 class PeriodLines:
     """Exact amounts per statement line, added subject by subject: memory grows with lines, not subjects."""
 
@@ -35,6 +81,10 @@ class PeriodLines:
         self._sums: dict[LineKey, dict[int, int]] = {}
         self._first: dict[LineKey, AnyLeaf] = {}
         self._subjects: dict[LineKey, int] = {}
+        # Output use, summed per (basis, right, judged work or lineage) until the lines are read.
+        # A judged work is keyed by identity (the caller judges each work once per span and reuses the
+        # object); the entry keeps it alive, so the identity is never reused for another.
+        self._pending: dict[tuple[object, ...], _Pending] = {}
         self.pool = 0
 
     def add(self, leaves: Iterable[Leaf], pool: int) -> None:
@@ -54,6 +104,42 @@ class PeriodLines:
             denominator = fraction.denominator
             buckets[denominator] = buckets.get(denominator, 0) + pool * fraction.numerator
             subjects[key] += 1
+
+    def add_output(self, pool: int, split: OutputSplit, lineage: JudgedLineage) -> None:
+        """One output's pool as its rule divides it (`output_use_split`), over the judged `lineage`."""
+        self.pool += pool
+        pending = self._pending
+        for work, share, _ in split.attributed:
+            if not share:
+                continue
+            key: tuple[object, ...] = (split.right, id(work))
+            found = pending.get(key)
+            if found is None:
+                found = pending[key] = _Pending(split, work=work)
+            found.add(pool, share)
+        if split.lineage_share:
+            key = (split.lineage_basis, split.right, lineage.key, None)
+            found = pending.get(key)
+            if found is None:
+                found = pending[key] = _Pending(split, lineage=lineage)
+            found.add(pool, split.lineage_share)
+
+    def _flush(self) -> None:
+        """Split each pending sum over its holders: exact amount of a leaf = sum x the leaf's fraction."""
+        sums, first, subjects = self._sums, self._first, self._subjects
+        for pending in self._pending.values():
+            total = sum((Fraction(n, d) for d, n in pending.sums.items()), Fraction(0))
+            for leaf in pending.leaves():
+                if not leaf.fraction:
+                    continue
+                key = line_key(leaf)
+                if key not in sums:
+                    sums[key], first[key], subjects[key] = {}, leaf, 0
+                exact = total * leaf.fraction
+                buckets = sums[key]
+                buckets[exact.denominator] = buckets.get(exact.denominator, 0) + exact.numerator
+                subjects[key] += pending.subjects
+        self._pending.clear()
 
     def carry_in(self, line: CarriedLine) -> None:
         """Money an earlier statement carried for a creator: part of this statement's pool and payee."""
@@ -78,10 +164,11 @@ class PeriodLines:
         ]
 
     def __len__(self) -> int:
-        return len(self._sums)
+        return len(self._sums) + len(self._pending)
 
     def lines(self) -> list[AnyLeaf]:
         """One leaf per statement line, in sort order, with its exact amount and an explanation."""
+        self._flush()
         out: list[AnyLeaf] = []
         for key in sorted(self._sums):
             exact = sum((Fraction(n, d) for d, n in self._sums[key].items()), Fraction(0))

@@ -185,6 +185,39 @@ def distribute_service_use(
     return _settle(Stream.SERVICE_USE, pool, currency, leaves, model_id)
 
 
+@dataclass(frozen=True, slots=True)
+class OutputSplit:
+    """The output-use rule's first step: how one output's pool divides before any work's holders.
+
+    `attributed` is each influence's work with its exact share of the pool (ATTRIBUTION) and the
+    vendor's score; `lineage_share` is what the model's training lineage carries under
+    `lineage_basis` (the unattributed remainder, or the whole pool in the analogy fallback). Every
+    step after this one is linear in the shares, so a statement may sum the shares of many outputs
+    per work (and per lineage) and split each sum over holders once (registry.royalties.period).
+    """
+
+    right: Right
+    attributed: tuple[tuple[WorkInput, Fraction, Fraction], ...]
+    lineage_basis: Basis
+    lineage_share: Fraction
+
+
+def output_use_split(report: ReportInput | None, terms: LicenceTerms) -> OutputSplit:
+    """With a report whose confidence reaches the licence's threshold: each influence's score of the
+    pool to its work, the unattributed remainder to the lineage. Otherwise the whole pool to the
+    lineage (ANALOGY_FALLBACK)."""
+    right = terms.output_use_right
+    if report is None or report.confidence < terms.confidence_threshold:
+        return OutputSplit(right, (), Basis.ANALOGY_FALLBACK, Fraction(1))
+    total = report.total_score
+    if total > 1:
+        # Vendors round: a total a hair above 1 is divided by itself, exactly as shares are.
+        attributed = tuple((i.work, i.score / total, i.score) for i in report.influences)
+        return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, Fraction(0))
+    attributed = tuple((i.work, i.score, i.score) for i in report.influences)
+    return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, 1 - total)
+
+
 def output_use_leaves(
     *,
     output_id: str,
@@ -196,18 +229,29 @@ def output_use_leaves(
 ) -> list[Leaf]:
     """Who gets paid when one generated output is used, as exact fractions: the rule behind `whoGetsPaid`.
 
-    With a report whose confidence reaches the licence's threshold: each influence's score of the
-    pool to its work (ATTRIBUTION), and the unattributed remainder over the model's training
-    lineage as service use splits it (UNATTRIBUTED_REMAINDER). With no report, or one below the
-    threshold: the whole pool over the lineage (ANALOGY_FALLBACK), and each line's path says why.
+    `output_use_split` divides the pool; then each attributed work's share goes over its holders,
+    and the lineage's share over the model's training lineage as service use splits it. Without a
+    counting report (or one below the threshold) each line's path says why the fallback applies.
     """
-    right = terms.output_use_right
-    if report is None or report.confidence < terms.confidence_threshold:
+    split = output_use_split(report, terms)
+    if report is None or split.lineage_basis is Basis.ANALOGY_FALLBACK:
         why = _fallback_step(output_id, report, terms) if explain else PathStep("Output", output_id)
         head = (why, PathStep("Model", model_id, "analogy fallback by training-lineage usage"))
-        where = _Where(Basis.ANALOGY_FALLBACK, Stream.OUTPUT_USE, right, explain)
-        return _over_usages(Fraction(1), list(lineage), where, head, f"model {model_id}")
-    return _attributed(output_id, model_id, right, report, lineage, explain)
+        where = _Where(Basis.ANALOGY_FALLBACK, Stream.OUTPUT_USE, split.right, explain)
+        return _over_usages(split.lineage_share, list(lineage), where, head, f"model {model_id}")
+    return _attributed(output_id, model_id, report, split, lineage, explain)
+
+
+def split_work_leaves(split: OutputSplit, work: WorkInput) -> list[Leaf]:
+    """All of a pool to one attributed work of `split`, over its holders (fractions of 1, no paths)."""
+    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, False)
+    return _within_work(Fraction(1), work, where, (), weight=None, score=None)
+
+
+def split_lineage_leaves(split: OutputSplit, lineage: Sequence[WorkUsage], model_id: str) -> list[Leaf]:
+    """All of a pool over the lineage under `split`'s lineage basis (fractions of 1, no paths)."""
+    where = _Where(split.lineage_basis, Stream.OUTPUT_USE, split.right, False)
+    return _over_usages(Fraction(1), list(lineage), where, (), f"model {model_id}")
 
 
 def distribute_output_use(
@@ -240,33 +284,29 @@ class _Where:
 def _attributed(
     output_id: str,
     model_id: str,
-    right: Right,
     report: ReportInput,
+    split: OutputSplit,
     lineage: Sequence[WorkUsage],
     explain: bool,
 ) -> list[Leaf]:
-    total = report.total_score
-    # Vendors round: a total a hair above 1 is divided by itself, exactly as shares are.
-    scale = 1 / total if total > 1 else None
     head: tuple[PathStep, ...] = ()
     if explain:
         detail = f"vendor {report.vendor}, confidence {_ratio(report.confidence)}"
         head = (PathStep("Output", output_id), PathStep("AttributionReport", report.report_id, detail))
-    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, right, explain)
+    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, explain)
     leaves: list[Leaf] = []
-    for influence in report.influences:
+    for work, share, score in split.attributed:
         path = head
         if explain:
-            path = (*head, PathStep("Work", influence.work.work_id, f"influence {_ratio(influence.score)}"))
-        share = influence.score if scale is None else influence.score * scale
-        leaves += _within_work(share, influence.work, where, path, weight=None, score=influence.score)
-    remainder = 1 - total if scale is None else Fraction(0)
+            path = (*head, PathStep("Work", work.work_id, f"influence {_ratio(score)}"))
+        leaves += _within_work(share, work, where, path, weight=None, score=score)
+    remainder = split.lineage_share
     if remainder > 0:
         rest_head = head
         if explain:
             detail = f"unattributed remainder {_ratio(remainder)} follows the service-use rule"
             rest_head = (*head, PathStep("Model", model_id, detail))
-        rest = _Where(Basis.UNATTRIBUTED_REMAINDER, Stream.OUTPUT_USE, right, explain)
+        rest = _Where(Basis.UNATTRIBUTED_REMAINDER, Stream.OUTPUT_USE, split.right, explain)
         leaves += _over_usages(remainder, list(lineage), rest, rest_head, f"model {model_id}")
     return leaves
 

@@ -5,7 +5,9 @@
 - determinism: the same subjects in another order give the same cents;
 - ties without favourites: with 50/50 works and odd amounts, over many periods each holder wins about
   half of the ties, whatever the order of their ids (the old rule gave every tie to the smaller id);
-- corrections: the exact difference between two periods is the exact difference of what changed.
+- corrections: the exact difference between two periods is the exact difference of what changed;
+- summing output use per work before holders (`PeriodLines.add_output`) gives the very lines, subjects
+  and cents of summing every output's leaves.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from hypothesis import strategies as st
 
 from registry.royalties import InfluenceInput, LicenceTerms, ReportInput, WorkInput, WorkStatus, WorkUsage
 from registry.royalties.model import Basis, Stream, SuspenseLine, SuspenseReason
-from registry.royalties.period import PeriodLines
-from registry.royalties.rules import Leaf, output_use_leaves, settle_leaves
-from registry.shares import Share, ShareRole
+from registry.royalties.period import JudgedLineage, PeriodLines
+from registry.royalties.rules import Leaf, output_use_leaves, output_use_split, settle_leaves
+from registry.shares import Right, Share, ShareRole
 
 TERMS = LicenceTerms("LIC", "1", confidence_threshold=Fraction(1, 2))
 SCORES = [Fraction(1, 20), Fraction(1, 10), Fraction(3, 40), Fraction(1, 3), Fraction(1, 7)]
@@ -158,6 +160,52 @@ def test_a_correction_differs_by_the_exact_difference_of_what_changed() -> None:
         "c:B": Fraction(1, 9),
         "c:C": Fraction(1, 9),
     }
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), outputs=st.integers(1, 300))
+def test_summing_per_work_before_holders_gives_the_same_statement(seed: int, outputs: int) -> None:
+    rng = random.Random(seed)
+    holders = [f"H{n}" for n in range(rng.randint(1, 5))]
+    statuses = [WorkStatus.LICENSABLE] * 4 + [WorkStatus.DECLINED, WorkStatus.NO_CONSENT]
+    works = [
+        _work(f"W{i}", rng.sample(holders, rng.randint(1, len(holders))), rng.choice(statuses))
+        for i in range(rng.randint(1, 8))
+    ]
+    works.append(WorkInput("W-none", (), WorkStatus.LICENSABLE))  # no shares: NO_SHARES
+    # Two models, one with two spans judged differently, one whose lineage carries no weight.
+    spans = [
+        JudgedLineage(
+            ("M1", n),
+            "M1",
+            [
+                WorkUsage(w, Fraction(rng.choice([0, 1, 2])))
+                for w in rng.sample(works, rng.randint(0, min(4, len(works))))
+            ],
+        )
+        for n in range(2)
+    ] + [JudgedLineage(("M2", 0), "M2", [WorkUsage(works[0], Fraction(0))])]
+    rights = [TERMS, LicenceTerms("LIC2", "1", output_use_right=Right.MECHANICAL)]
+    by_leaves, by_work = PeriodLines(), PeriodLines()
+    for o in range(outputs):
+        influenced = rng.sample(works, rng.randint(0, min(4, len(works))))
+        influences = tuple(
+            InfluenceInput(w, rng.choice([*SCORES, Fraction(0), Fraction(1, 2)])) for w in influenced
+        )
+        confidence = Fraction(rng.choice([1, 9]), 10)
+        report = ReportInput(f"R{o}", "v", confidence, influences) if rng.random() < 0.85 else None
+        lineage, terms, pool = rng.choice(spans), rng.choice(rights), rng.choice([0, 1, 7, 99, 10**9 + 7])
+        leaves = output_use_leaves(
+            output_id=f"O{o}", model_id=lineage.model_id, terms=terms, report=report,
+            lineage=lineage.usages, explain=False,
+        )  # fmt: skip
+        by_leaves.add(leaves, pool)
+        by_work.add_output(pool, output_use_split(report, terms), lineage)
+    expected = by_leaves.settle("OUTPUT_USE|2026-10|EUR")
+    assert by_work.settle("OUTPUT_USE|2026-10|EUR") == expected
+    assert [by_work.subjects(line) for line in expected[0]] == [
+        by_leaves.subjects(line) for line in expected[0]
+    ]
 
 
 def _held(reason: SuspenseReason, work: str, exact: Fraction) -> SuspenseLine:
