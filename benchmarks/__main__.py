@@ -17,6 +17,7 @@ from benchmarks import kit
 MODULES = (
     "trace_latency",
     "manifest_write",
+    "attribution_write",
     "catalogue_reads",
     "driver_codec",
     "import_cwr",

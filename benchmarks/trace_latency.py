@@ -178,7 +178,7 @@ def graphql(http: httpx.AsyncClient, query: str, output_id: str) -> Any:
 def raw(db: Database, queries: tuple[Any, ...], output_id: str) -> Any:
     async def call() -> None:
         for query in queries:
-            rows = await db.run_read(query, {"id": output_id})
+            rows = await db.run_read_plain(query, {"id": output_id})
             assert rows
 
     return call

@@ -196,6 +196,16 @@ class Database:
 
         return await self.read(work)
 
+    async def run_read_plain(
+        self, query: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> list[Record]:
+        """run_read for a query that returns only scalars, lists and maps (see Tx.run_plain)."""
+
+        async def work(tx: Tx) -> list[Record]:
+            return await tx.run_plain(query, params)
+
+        return await self.read(work)
+
     async def run_write(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         async def work(tx: Tx) -> list[Record]:
             return await tx.run(query, params)

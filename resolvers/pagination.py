@@ -9,6 +9,7 @@ from typing import Annotated, Generic, TypeVar
 import strawberry
 
 from registry.errors import InvalidInput
+from resolvers.selection import selected_names
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -109,13 +110,7 @@ def connection(items: Sequence[S], total: int, offset: int, convert: Callable[[S
 
 def selects_total(info: strawberry.Info) -> bool:
     """Does the query ask this connection for `totalCount`? A page can be cheap where a count is not."""
-    pending = list(info.selected_fields)
-    while pending:
-        selection = pending.pop()
-        if getattr(selection, "name", None) == "totalCount":
-            return True
-        pending.extend(getattr(selection, "selections", ()))
-    return False
+    return "totalCount" in selected_names(info)
 
 
 def peeked_connection(

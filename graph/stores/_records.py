@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from registry.errors import Conflict
@@ -17,6 +17,20 @@ def native(value: Any) -> datetime | None:
         return value
     converted: datetime = value.to_native()
     return converted
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_epoch_us(value: int) -> datetime:
+    """A time a query returned as microseconds since the epoch (`t.epochSeconds * 1000000 + t.microsecond`),
+    as an aware UTC datetime. Queries that return many times use this form: the driver's DateTime hydration
+    is pure Python and costs more than the rest of decoding a large answer."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def optional_epoch_us(value: int | None) -> datetime | None:
+    return None if value is None else from_epoch_us(value)
 
 
 def required_native(value: Any) -> datetime:

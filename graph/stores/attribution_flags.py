@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Tx
-from graph.stores.rights import work_facts
+from graph.stores.rights import unlicensable_facts
 from registry.attribution_flags import FLAG_SCOPE, influence_flag
 from registry.rights import check
 
@@ -48,7 +48,7 @@ async def flag_influences(
         works.update(row["works"] if row else [])
     if not works:
         return []
-    facts = await work_facts(tx, sorted(works))
+    facts = await unlicensable_facts(tx, sorted(works), FLAG_SCOPE, at)
     flags: list[dict[str, Any]] = []
     for work_id, fact in sorted(facts.items()):
         flag = influence_flag(work_id, check(fact, FLAG_SCOPE, at))

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from graph.database import Database, Tx
+from graph.database import Database
 from graph.stores._records import native, required_native
 from graph.stores.catalogue_records import RecordingRecord
 from registry.attribution import InfluenceReference, RightType, Segment
@@ -238,18 +238,25 @@ async def flags_by_report(db: Database, ids: list[str]) -> dict[str, list[FlagRe
     return dict(found)
 
 
+async def _counting_choice(db: Database, output_id: str) -> tuple[CountingRule, ReportHead | None]:
+    """The licence's counting rule for `output_id` and the report it chooses (None: none counts)."""
+    rows = await db.run_read(COUNTING_CANDIDATES, {"output_id": output_id})
+    if not rows:
+        return CountingRule(), None
+    rule = CountingRule.from_terms(rows[0]["rule"], rows[0]["rule_vendor"])
+    return rule, counting_report([_head(r) for r in rows[0]["reports"]], rule)
+
+
+async def counting_report_id(db: Database, output_id: str) -> str | None:
+    """The id of the report that counts for `output_id`, in one query (what a trace shows)."""
+    chosen = (await _counting_choice(db, output_id))[1]
+    return chosen.id if chosen else None
+
+
 async def counting_report_for(db: Database, output_id: str) -> CountedReport | None:
     """The report that counts for `output_id` under its licence's rule, with its influences; None when no
     report counts (royalties apply the analogy fallback then)."""
-
-    async def work(tx: Tx) -> tuple[CountingRule, ReportHead | None]:
-        row = await tx.single(COUNTING_CANDIDATES, {"output_id": output_id})
-        if row is None:
-            return CountingRule(), None
-        rule = CountingRule.from_terms(row["rule"], row["rule_vendor"])
-        return rule, counting_report([_head(r) for r in row["reports"]], rule)
-
-    rule, chosen = await db.read(work)
+    rule, chosen = await _counting_choice(db, output_id)
     if chosen is None:
         return None
     ids = [chosen.id]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from graph.stores._records import native
 from registry.catalogue import CreatorKind, WorkStatus
 from registry.shares import ShareRole
 
@@ -13,7 +14,7 @@ T = TypeVar("T")
 
 
 def _time(value: Any) -> datetime | None:
-    return value.to_native() if value is not None else None
+    return native(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +113,14 @@ class ShareRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ShareRecord:
-        share = row["share"]
+        creator, work = CreatorRecord.from_node(row["creator"]), WorkRecord.from_node(row["work"])
+        return cls.of(creator, work, row["share"])
+
+    @classmethod
+    def of(cls, creator: CreatorRecord, work: WorkRecord, share: dict[str, Any]) -> ShareRecord:
         return cls(
-            creator=CreatorRecord.from_node(row["creator"]),
-            work=WorkRecord.from_node(row["work"]),
+            creator=creator,
+            work=work,
             role=ShareRole(share["role"]),
             performing_bp=share.get("performing_bp", 0),
             mechanical_bp=share.get("mechanical_bp", 0),

@@ -28,7 +28,7 @@ from graph.database import Database, Tx
 from graph.stores._records import require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
-from graph.stores.rights import work_facts
+from graph.stores.rights import unlicensable_facts
 from registry.errors import Conflict, NotFound
 from registry.provenance import (
     FlagCode,
@@ -316,7 +316,9 @@ async def _write_batch(
     """Resolve, judge, then write the edges and flags of one batch (`seen`: earlier batches' nodes)."""
     resolved = [_resolved(r) for r in await tx.run(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
     written = _refuse_duplicates(resolved, seen)
-    facts = await work_facts(tx, sorted({w for item in resolved for w in item.work_ids}))
+    # Only the works not licensable at the run's start come back with facts (their flags say why).
+    work_ids = sorted({w for item in resolved for w in item.work_ids})
+    facts = await unlicensable_facts(tx, work_ids, Scope.TRAINING, run.started_at)
     flags = item_flags(resolved, facts, run.started_at)
     tainted = {f.recording_id or f.work_id for f in flags if f.code is not FlagCode.UNKNOWN_CONTENT}
     weights = {item.reference: item.weight for item in batch}

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph.database import Database, Tx
+from graph.stores._records import from_epoch_us
+from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
-from graph.stores.rights import work_facts
+from graph.stores.rights import WORK_FACTS_OF_W, facts_from_row
 from registry.provenance import (
     RUN_LEVEL_CODES,
     ComplianceStatus,
@@ -99,11 +102,20 @@ RETURN EXISTS {
 } AS trained
 """
 
-# --- the trace: four queries whatever the number of influences ---------------------------------
+# --- the trace: one query shaped like the answer -------------------------------------------------
 
-TRACE_HEAD = """
+# Times of works and creators come as epoch microseconds (_EPOCH_US_KEYS), as the rights facts do: a trace
+# holds hundreds of them, and the driver's DateTime hydration is pure Python.
+# Head, lineage, runs and influences always; then only the parts the GraphQL query selects ($parts; a part
+# left out unwinds an empty list and costs nothing): the influencing works with their shares (the
+# resolvers prime their dataloaders with them, so nested work fields read nothing again), the works'
+# rights facts (licensability at training) and the flags. The flags a trace shows: on the output, on the
+# runs themselves (found by their deterministic ids: the run's id and each of $run_flag_suffixes), on the
+# runs about the influencing works, and on the reports. Each part is an index lookup, never a scan.
+TRACE = (
+    """
 MATCH (m:Model)-[:GENERATED]->(o:Output {id: $id})
-RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output,
+WITH m, o,
   COLLECT {
     MATCH p = (m)-[:FINE_TUNED_FROM*0..]->(a:Model)
     WITH a, min(length(p)) AS depth ORDER BY depth, a.id
@@ -114,34 +126,72 @@ RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output,
     WHERE r.status = 'COMPLETE'
     WITH DISTINCT r ORDER BY r.started_at, r.id
     RETURN r {.*}
-  } AS runs
+  } AS runs,
+  COLLECT {
+    MATCH (a:AttributionReport)-[:ABOUT]->(o)
+    WHERE a.current AND ($vendor_id IS NULL OR a.vendor_id = $vendor_id)
+    MATCH (a)-[i:INFLUENCE]->(t)
+    WITH a, i, t ORDER BY a.vendor_id, a.id, i.position, t.id
+    RETURN {report_id: a.id, vendor_id: a.vendor_id, method: a.method, score: i.score,
+            confidence: i.confidence, right_type: i.right_type, target_id: t.id, recording: t:Recording,
+            work_ids: CASE WHEN t:Recording
+                           THEN COLLECT { MATCH (t)-[:EMBODIES]->(w:Work) RETURN w.id ORDER BY w.id }
+                           ELSE [t.id] END}
+  } AS influences
+WITH m, o, lineage, runs, influences,
+  COLLECT { UNWIND influences AS i UNWIND i.work_ids AS wid RETURN DISTINCT wid } AS work_ids
+RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output, lineage, runs, influences,
+  COLLECT {
+    UNWIND CASE WHEN 'works' IN $parts THEN work_ids ELSE [] END AS wid
+    MATCH (w:Work {id: wid})
+    RETURN {node: w {.*,
+                     created_at: w.created_at.epochSeconds * 1000000 + w.created_at.microsecond,
+                     updated_at: w.updated_at.epochSeconds * 1000000 + w.updated_at.microsecond,
+                     dispute_resolved_at: w.dispute_resolved_at.epochSeconds * 1000000
+                                          + w.dispute_resolved_at.microsecond},
+            shares: COLLECT {
+      MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
+      WITH c, s ORDER BY s.role, c.name, c.id
+      RETURN {creator: c {.*, created_at: c.created_at.epochSeconds * 1000000 + c.created_at.microsecond,
+                              updated_at: c.updated_at.epochSeconds * 1000000 + c.updated_at.microsecond},
+              share: s {.role, .performing_bp, .mechanical_bp, .synchronisation_bp, .claim}}
+    }}
+  } AS works,
+  COLLECT {
+    UNWIND CASE WHEN 'facts' IN $parts THEN work_ids ELSE [] END AS wid
+    MATCH (w:Work {id: wid})"""
+    + WORK_FACTS_OF_W
+    + """RETURN facts
+  } AS facts,
+  COLLECT {
+    UNWIND CASE WHEN 'flags' IN $parts THEN [true] ELSE [] END AS wanted
+    CALL (o, runs, work_ids, influences) {
+      MATCH (f:ComplianceFlag {subject_kind: 'OUTPUT', subject_id: o.id}) RETURN f
+      UNION
+      UNWIND runs AS r UNWIND $run_flag_suffixes AS suffix
+      MATCH (f:ComplianceFlag {id: r.id + suffix}) RETURN f
+      UNION
+      UNWIND work_ids AS wid MATCH (f:ComplianceFlag {work_id: wid})
+      WHERE f.subject_kind = 'TRAINING_RUN' AND f.subject_id IN [r IN runs | r.id] RETURN f
+      UNION
+      UNWIND influences AS i WITH DISTINCT i.report_id AS rid
+      MATCH (f:ComplianceFlag {subject_kind: 'ATTRIBUTION', subject_id: rid}) RETURN f
+    }
+    WITH f ORDER BY f.subject_kind, f.subject_id, f.code, f.work_id
+    RETURN f {.*}
+  } AS flags
 """
-TRACE_INFLUENCES = """
-MATCH (a:AttributionReport)-[:ABOUT]->(:Output {id: $id})
-WHERE a.current AND ($vendor_id IS NULL OR a.vendor_id = $vendor_id)
-MATCH (a)-[i:INFLUENCE]->(t)
-RETURN a.id AS report_id, a.vendor_id AS vendor_id, a.method AS method, a.computed_at AS computed_at,
-       i.score AS score, i.confidence AS confidence, i.right_type AS right_type, t.id AS target_id,
-       t:Recording AS recording,
-       CASE WHEN t:Recording THEN COLLECT { MATCH (t)-[:EMBODIES]->(w:Work) RETURN w.id ORDER BY w.id }
-            ELSE [t.id] END AS work_ids
-ORDER BY a.vendor_id, report_id, i.position, target_id
-"""
-# The flags a trace shows: on the output, on the runs themselves (found by their deterministic ids), on the
-# runs about the influencing works, and on the reports. Each part is an index lookup, never a scan.
-TRACE_FLAGS = """
-CALL () {
-  MATCH (f:ComplianceFlag {subject_kind: 'OUTPUT', subject_id: $output_id}) RETURN f
-  UNION
-  UNWIND $run_flag_ids AS fid MATCH (f:ComplianceFlag {id: fid}) RETURN f
-  UNION
-  UNWIND $work_ids AS wid MATCH (f:ComplianceFlag {work_id: wid})
-  WHERE f.subject_kind = 'TRAINING_RUN' AND f.subject_id IN $run_ids RETURN f
-  UNION
-  UNWIND $report_ids AS rid MATCH (f:ComplianceFlag {subject_kind: 'ATTRIBUTION', subject_id: rid}) RETURN f
-}
-RETURN f {.*} AS flag ORDER BY f.subject_kind, f.subject_id, f.code, f.work_id
-"""
+)
+# What flag_id gives a run-level flag after the run's id (flag_id(run, code, None) == run + suffix).
+RUN_FLAG_SUFFIXES = [flag_id("", code, None) for code in sorted(RUN_LEVEL_CODES)]
+
+
+class TracePart(StrEnum):
+    """The optional parts of a trace, read only when the query selects them."""
+
+    WORKS = "works"  # the influencing works and their shares
+    FACTS = "facts"  # their rights facts: licensability at training and its reasons
+    FLAGS = "flags"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +205,7 @@ class InfluenceRow:
     target_id: str
     recording: bool
     work_ids: tuple[str, ...]
-    at_training: TrainingVerdict
+    at_training: TrainingVerdict  # licensable None (not judged) when the facts were not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,41 +215,64 @@ class TraceRecord:
     runs: tuple[RunRecord, ...]
     influences: tuple[InfluenceRow, ...]
     flags: tuple[FlagRecord, ...]
+    works: dict[str, WorkRecord]  # the influencing works (read with TracePart.WORKS)
+    shares: dict[str, list[ShareRecord]]  # and their shares, as the catalogue's shares_for_works orders them
 
     @property
     def work_ids(self) -> set[str]:
         return {w for i in self.influences for w in i.work_ids}
 
 
-async def trace(db: Database, output_id: str, *, vendor_id: str | None = None) -> TraceRecord | None:
-    """Everything behind one output in one read transaction of four queries; None if there is no such output.
+async def trace(
+    db: Database,
+    output_id: str,
+    *,
+    vendor_id: str | None = None,
+    parts: frozenset[TracePart] = frozenset(TracePart),
+) -> TraceRecord | None:
+    """Everything behind one output in one query; None if there is no such output.
 
-    `vendor_id` confines the influences to that vendor's reports (what a VENDOR key may see).
+    `vendor_id` confines the influences to that vendor's reports (what a VENDOR key may see); `parts`
+    names the optional parts to read.
     """
-
-    async def work(tx: Tx) -> TraceRecord | None:
-        head = await tx.single(TRACE_HEAD, {"id": output_id})
-        if head is None:
-            return None
-        runs = tuple(RunRecord.from_row(r) for r in head["runs"])
-        rows = await tx.run(TRACE_INFLUENCES, {"id": output_id, "vendor_id": vendor_id})
-        work_ids = sorted({w for r in rows for w in r["work_ids"]})
-        facts = await work_facts(tx, work_ids)
-        starts = [r.started_at for r in runs]
-        influences = tuple(_influence(r, facts, starts) for r in rows)
-        flag_rows = await tx.run(TRACE_FLAGS, _flag_params(output_id, runs, work_ids, rows))
-        return TraceRecord(
-            output=OutputRecord.from_row(head["output"]),
-            lineage=tuple(ModelRecord.from_row(m) for m in head["lineage"]),
-            runs=runs,
-            influences=influences,
-            flags=tuple(FlagRecord.from_row(f["flag"]) for f in flag_rows),
-        )
-
-    return await db.read(work)
+    params = {"id": output_id, "vendor_id": vendor_id, "parts": sorted(parts)}
+    rows = await db.run_read_plain(TRACE, params | {"run_flag_suffixes": RUN_FLAG_SUFFIXES})
+    if not rows:
+        return None
+    row = rows[0]
+    runs = tuple(RunRecord.from_row(r) for r in row["runs"])
+    facts = {f["id"]: facts_from_row(f) for f in row["facts"]}
+    starts = [r.started_at for r in runs]
+    judge = TracePart.FACTS in parts
+    works = {w["node"]["id"]: WorkRecord.from_node(_timed(w["node"])) for w in row["works"]}
+    return TraceRecord(
+        output=OutputRecord.from_row(row["output"]),
+        lineage=tuple(ModelRecord.from_row(m) for m in row["lineage"]),
+        runs=runs,
+        influences=tuple(_influence(i, facts, starts, judge) for i in row["influences"]),
+        flags=tuple(FlagRecord.from_row(f) for f in row["flags"]),
+        works=works,
+        shares={w["node"]["id"]: _shares(w, works[w["node"]["id"]]) for w in row["works"]},
+    )
 
 
-def _influence(row: dict[str, Any], facts: dict[str, WorkFacts], starts: list[Any]) -> InfluenceRow:
+def _shares(row: dict[str, Any], work: WorkRecord) -> list[ShareRecord]:
+    return [
+        ShareRecord.of(CreatorRecord.from_node(_timed(s["creator"])), work, s["share"]) for s in row["shares"]
+    ]
+
+
+_EPOCH_US_KEYS = ("created_at", "updated_at", "dispute_resolved_at")
+
+
+def _timed(node: dict[str, Any]) -> dict[str, Any]:
+    """A node map whose times TRACE returned as epoch microseconds, with datetimes in their place."""
+    return node | {k: from_epoch_us(node[k]) for k in _EPOCH_US_KEYS if node.get(k) is not None}
+
+
+def _influence(
+    row: dict[str, Any], facts: dict[str, WorkFacts], starts: list[Any], judge: bool
+) -> InfluenceRow:
     work_ids = tuple(row["work_ids"])
     return InfluenceRow(
         report_id=row["report_id"],
@@ -211,21 +284,8 @@ def _influence(row: dict[str, Any], facts: dict[str, WorkFacts], starts: list[An
         target_id=row["target_id"],
         recording=bool(row["recording"]),
         work_ids=work_ids,
-        at_training=licensable_at_training(work_ids, facts, starts),
+        at_training=licensable_at_training(work_ids, facts, starts) if judge else TrainingVerdict(None),
     )
-
-
-def _flag_params(
-    output_id: str, runs: tuple[RunRecord, ...], work_ids: list[str], rows: list[dict[str, Any]]
-) -> dict[str, Any]:
-    run_flag_ids = [flag_id(r.id, code, None) for r in runs for code in sorted(RUN_LEVEL_CODES)]
-    return {
-        "output_id": output_id,
-        "run_flag_ids": run_flag_ids,
-        "run_ids": [r.id for r in runs],
-        "work_ids": work_ids,
-        "report_ids": sorted({r["report_id"] for r in rows}),
-    }
 
 
 # --- batch reads for dataloaders ----------------------------------------------------------------

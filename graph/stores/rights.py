@@ -8,10 +8,11 @@ part does not depend on the work, so it is judged once, in Python, before the qu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.stores._records import from_epoch_us, optional_epoch_us
 from graph.stores.catalogue import WorkFilter
 from graph.stores.catalogue_records import CreatorRecord, WorkRecord
 from graph.stores.licences import grant_facts
@@ -34,9 +35,8 @@ from registry.rights import (
 # A holder's share in a work: the sum over its roles and the three rights (registry.rights.HolderFacts).
 # Consent times travel as microseconds since the epoch: the driver's DateTime hydration is pure Python
 # and was the largest single cost of reading facts for a page of works.
-WORK_FACTS = """
-UNWIND $ids AS wid
-MATCH (w:Work {id: wid})
+# The facts of the work bound to `w`, as `facts` (facts_from_row reads it); the trace embeds it too.
+WORK_FACTS_OF_W = """
 CALL (w) {
   OPTIONAL MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
   WITH c, sum(coalesce(s.performing_bp, 0) + coalesce(s.mechanical_bp, 0)
@@ -50,8 +50,10 @@ CALL (w) {
               revoked_at_us: k.revoked_at.epochSeconds * 1000000 + k.revoked_at.microsecond}
   }}) AS holders
 }
-RETURN w.id AS id, coalesce(w.status, 'ACTIVE') AS state, holders, coalesce(w.disputed, false) AS disputed
+WITH w, {id: w.id, state: coalesce(w.status, 'ACTIVE'), disputed: coalesce(w.disputed, false),
+         holders: holders} AS facts
 """
+WORK_FACTS = "UNWIND $ids AS wid MATCH (w:Work {id: wid})" + WORK_FACTS_OF_W + "RETURN facts"
 WORKS_BY_ID = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN w {.*} AS node"
 CREATORS_BY_ID = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
 HOLDS_SHARE = "RETURN EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(:Work {id: $work_id}) } AS holds"
@@ -97,9 +99,24 @@ WHERE w.title IS NOT NULL AND coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
 # more, to tell whether a next page exists); only a caller asking for the total pays for the count.
 LICENSABLE_WORKS = _LICENSABLE + "RETURN w {.*} AS node ORDER BY w.title, w.id SKIP $offset LIMIT $limit"
 COUNT_LICENSABLE_WORKS = _LICENSABLE + "RETURN count(w) AS total"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The facts of the works of $ids that are NOT licensable for $scope at $at, for registry.rights to say
+# why; a licensable work is settled here by the same rule (LICENSABLE_FILTER) without its facts being read.
+UNLICENSABLE_FACTS = (
+    """
+UNWIND $ids AS wid
+MATCH (w:Work {id: wid})
+OPTIONAL CALL (w) {
+  WITH w WHERE coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN'
+"""
+    + LICENSABLE_FILTER
+    + """
+  RETURN true AS licensable
+}
+WITH w WHERE licensable IS NULL
+"""
+    + WORK_FACTS_OF_W
+    + "RETURN facts"
+)
 
 
 def facts_from_row(row: dict[str, Any]) -> WorkFacts:
@@ -111,20 +128,27 @@ def facts_from_row(row: dict[str, Any]) -> WorkFacts:
 
 
 def _consent(row: dict[str, Any]) -> ConsentFacts:
-    revoked = row.get("revoked_at_us")
     return ConsentFacts(
         id=row["id"],
         decision=Decision(row["decision"]),
         scopes=frozenset(Scope(s) for s in row["scopes"]),
-        valid_from=_EPOCH + timedelta(microseconds=row["valid_from_us"]),
-        revoked_at=None if revoked is None else _EPOCH + timedelta(microseconds=revoked),
+        valid_from=from_epoch_us(row["valid_from_us"]),
+        revoked_at=optional_epoch_us(row.get("revoked_at_us")),
         catalogue=bool(row.get("catalogue")),
     )
 
 
 async def work_facts(tx: Tx, work_ids: list[str]) -> dict[str, WorkFacts]:
     """The rule's facts for every work of `work_ids` that exists, in one query."""
-    return {row["id"]: facts_from_row(row) for row in await tx.run(WORK_FACTS, {"ids": work_ids})}
+    rows = await tx.run(WORK_FACTS, {"ids": work_ids})
+    return {row["facts"]["id"]: facts_from_row(row["facts"]) for row in rows}
+
+
+async def unlicensable_facts(tx: Tx, work_ids: list[str], scope: Scope, at: datetime) -> dict[str, WorkFacts]:
+    """The rule's facts for the works of `work_ids` that are not licensable for `scope` at `at`: a work
+    absent from the answer is licensable (judged in Cypher by the rule test_rights_agreement checks)."""
+    rows = await tx.run(UNLICENSABLE_FACTS, {"ids": work_ids, "scope": scope.value, "at": at})
+    return {row["facts"]["id"]: facts_from_row(row["facts"]) for row in rows}
 
 
 async def works_by_id(db: Database, ids: list[str]) -> dict[str, WorkRecord]:

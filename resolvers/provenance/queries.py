@@ -15,13 +15,15 @@ import strawberry
 
 from graph.stores import attribution_reads, catalogue
 from graph.stores import provenance_reads as reads
-from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TraceRecord
+from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TracePart, TraceRecord
 from graph.stores.provenance_records import OutputRecord
 from registry.access import Principal, Role
 from registry.errors import InvalidInput, NotFound
 from registry.provenance import FlagCode, SubjectKind
 from resolvers.access import allow, party_filtered, require_principal, require_visible
+from resolvers.catalogue import loaders as catalogue_loaders
 from resolvers.context import Info
+from resolvers.licensing import loaders as licensing_loaders
 from resolvers.pagination import After, Connection, First, connection, window
 from resolvers.provenance.types import (
     ComplianceFlag,
@@ -35,6 +37,7 @@ from resolvers.provenance.types import (
     TrainingRun,
     compliance_status_of,
 )
+from resolvers.selection import selected_names
 
 OWNERS = (Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
 
@@ -133,11 +136,14 @@ def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | 
     )
 
 
-async def readable_trace_record(info: Info, output_id: str) -> tuple[TraceRecord, set[str] | None]:
+async def readable_trace_record(
+    info: Info, output_id: str, parts: frozenset[TracePart] = frozenset(TracePart)
+) -> tuple[TraceRecord, set[str] | None]:
     """The trace record and the works whose influences the caller may see (None: all), scoped as `trace`;
     NOT_FOUND as for a missing output."""
     principal = require_principal(info)
-    record = await reads.trace(info.context.db, output_id, vendor_id=principal.party(Role.VENDOR))
+    vendor = principal.party(Role.VENDOR)
+    record = await reads.trace(info.context.db, output_id, vendor_id=vendor, parts=parts)
     creator = principal.party(Role.CREATOR)
     if creator is None:
         await _readable_output(info, record.output if record else None, output_id)
@@ -153,11 +159,31 @@ def visible_influences(record: TraceRecord, visible_works: set[str] | None) -> l
     return [i for i in record.influences if visible_works is None or set(i.work_ids) & visible_works]
 
 
-async def readable_trace(info: Info, output_id: str) -> Trace:
-    """The trace as the caller may see it."""
-    record, visible = await readable_trace_record(info, output_id)
-    counted = await attribution_reads.counting_report_for(info.context.db, record.output.id)
-    return _trace(record, counted.report.id if counted else None, visible)
+async def readable_trace(info: Info, output_id: str, selected: set[str] | None = None) -> Trace:
+    """The trace as the caller may see it: only the parts `selected` (field names; None: all) asks for.
+
+    The influencing works and their shares come with the trace and prime the dataloaders their nested
+    fields read, so those fields (still behind their own access rules) query nothing again.
+    """
+    record, visible = await readable_trace_record(info, output_id, _parts(selected))
+    for work_id, work in record.works.items():
+        licensing_loaders.work(info).prime(work_id, work)
+        catalogue_loaders.shares_of_work(info).prime(work_id, record.shares[work_id])
+    counted = None
+    if selected is None or "countingReportId" in selected:
+        counted = await attribution_reads.counting_report_id(info.context.db, record.output.id)
+    return _trace(record, counted, visible)
+
+
+def _parts(selected: set[str] | None) -> frozenset[TracePart]:
+    if selected is None:
+        return frozenset(TracePart)
+    wanted = {
+        TracePart.WORKS: {"work", "works"},
+        TracePart.FACTS: {"licensableAtTraining", "reasons"},
+        TracePart.FLAGS: {"flags"},
+    }
+    return frozenset(part for part, names in wanted.items() if names & selected)
 
 
 @strawberry.type
@@ -278,7 +304,7 @@ class ProvenanceQuery:
         info: Info,
         output_id: Annotated[strawberry.ID, strawberry.argument(description="The generated output's id.")],
     ) -> Trace:
-        return await readable_trace(info, str(output_id))
+        return await readable_trace(info, str(output_id), selected_names(info))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),

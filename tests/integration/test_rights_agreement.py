@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -121,6 +122,9 @@ async def test_cypher_catalogue_agrees_with_the_rule(db: Database, seed: int) ->
             total, page = await rights.licensable_works(db, scope, at, WorkFilter(), 0, 1000)
             assert [w.id for w in page] == licensable, (scope, t)
             assert total == len(licensable)
+            # The per-item verdicts of uploads: facts come back for exactly the works the rule refuses.
+            refused = await db.read(partial(rights.unlicensable_facts, work_ids=ids, scope=scope, at=at))
+            assert sorted(refused) == sorted(set(ids) - set(licensable)), (scope, t)
             checked += len(licensable)
     assert checked > 0  # the random graph must make some works licensable, or the test proves nothing
 
