@@ -52,6 +52,16 @@ def auditing(scope: AuditScope) -> Iterator[AuditScope]:
         _scope.reset(token)
 
 
+@contextmanager
+def unaudited() -> Iterator[None]:
+    """Writes that are one step of an audited whole, whose event another transaction of it writes."""
+    token = _scope.set(None)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
 def current_scope() -> AuditScope | None:
     return _scope.get()
 

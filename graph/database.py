@@ -10,7 +10,9 @@ replicas) a request may carry the bookmarks another one answered with (`carrying
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -37,6 +39,10 @@ from registry.errors import Conflict, InvalidInput, Unavailable
 
 T = TypeVar("T")
 Record = dict[str, Any]
+log = logging.getLogger(__name__)
+# Waits between start-up attempts while the database is away: doubled each time, never above the cap.
+FIRST_WAIT_SECONDS = 0.5
+LONGEST_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,3 +284,30 @@ def translated_errors() -> Iterator[None]:
                 "bookmarks this service answered with."
             ) from exc
         raise
+
+
+async def once_reachable(
+    work: Callable[[], Awaitable[T]],
+    *,
+    within: float,
+    what: str,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Run `work`, again and again with a growing wait while the database is unreachable, for up to
+    `within` seconds: a service (or a worker) may start before its database does, or while it is too busy
+    to answer in the driver's few seconds. `work` must be safe to repeat. A refused login is not waited
+    out (it will not mend itself); after `within` seconds the last UNAVAILABLE is raised, naming `what`."""
+    deadline = time.monotonic() + within
+    wait = FIRST_WAIT_SECONDS
+    while True:
+        try:
+            return await work()
+        except Unavailable as exc:
+            if isinstance(exc.__cause__, AuthError):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Unavailable(f"{what}: still unreachable after {within:.0f} s. {exc.message}") from exc
+            log.warning("%s: %s Trying again in %.1f s.", what, exc.message, min(wait, left))
+            await sleep(min(wait, left))
+            wait = min(wait * 2, LONGEST_WAIT_SECONDS)

@@ -98,7 +98,7 @@ class LocalNeo4j:
     java: str = "java"
     mvn: str = "mvn"
     extra_settings: Mapping[str, str] = field(default_factory=dict)
-    startup_timeout: float = 120.0
+    startup_timeout: float = STARTUP_TIMEOUT
     # Jars are shared by every home that names the same root (tests reuse the checkout's).
     lib_root: Path | None = None
 
@@ -364,7 +364,6 @@ def throwaway_neo4j(heap: str = "768m", pagecache: str = "128m") -> Iterator[Neo
             heap=heap,
             pagecache=pagecache,
             lib_root=CHECKOUT_LIB_ROOT,
-            startup_timeout=STARTUP_TIMEOUT,
         )
         server.start()
         try:

@@ -34,9 +34,12 @@ BOOTSTRAP = (
     "CREATE CONSTRAINT migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE",
     "CREATE CONSTRAINT migration_lock_id IF NOT EXISTS FOR (l:MigrationLock) REQUIRE l.id IS UNIQUE",
 )
+# Taking a lock this owner already holds succeeds: a start-up retried after losing its connection may
+# have taken it (and not released it) on the attempt before.
 TAKE_LOCK = """
-CREATE (:MigrationLock {id: 'migrations', owner: $owner,
-                        expires_at: datetime() + duration({seconds: $ttl})})
+MERGE (l:MigrationLock {id: 'migrations'})
+  ON CREATE SET l.owner = $owner, l.expires_at = datetime() + duration({seconds: $ttl})
+RETURN l.owner = $owner AS ours
 """
 CLEAR_EXPIRED_LOCK = "MATCH (l:MigrationLock {id: 'migrations'}) WHERE l.expires_at < datetime() DELETE l"
 RELEASE_LOCK = "MATCH (l:MigrationLock {id: 'migrations', owner: $owner}) DELETE l"
@@ -90,12 +93,20 @@ def discover(directory: Path | None = None) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-async def migrate(db: Database, migrations: list[Migration] | None = None, wait: float = 120.0) -> list[str]:
-    """Apply the pending migrations; returns the file names applied by this call."""
+def lock_owner() -> str:
+    """A fresh owner for the migration lock: one per starter, kept across its retries."""
+    return uuid.uuid4().hex
+
+
+async def migrate(
+    db: Database, migrations: list[Migration] | None = None, wait: float = 120.0, owner: str | None = None
+) -> list[str]:
+    """Apply the pending migrations; returns the file names applied by this call. A caller that repeats
+    the call after losing the database passes the same `owner` each time."""
     pending_list = discover() if migrations is None else migrations
     for statement in BOOTSTRAP:
         await _bootstrap(db, statement)
-    owner = uuid.uuid4().hex
+    owner = owner or lock_owner()
     await _acquire(db, owner, wait)
     try:
         return await _apply_pending(db, pending_list)
@@ -221,13 +232,15 @@ async def _acquire(db: Database, owner: str, wait: float) -> None:
     while True:
         await db.run_write(CLEAR_EXPIRED_LOCK)
         try:
-            await db.run_write(TAKE_LOCK, {"owner": owner, "ttl": LOCK_TTL_SECONDS})
-            return
-        except (Conflict, Unavailable):  # held by another starter, or a deadlock between starters
-            if time.monotonic() > deadline:
-                raise MigrationError(
-                    f"Another process has held the migration lock for over {wait:.0f} s. If none is "
-                    "running, the lock expires by itself within "
-                    f"{LOCK_TTL_SECONDS // 60} minutes."
-                ) from None
-            await asyncio.sleep(0.25)
+            taken = await db.run_write(TAKE_LOCK, {"owner": owner, "ttl": LOCK_TTL_SECONDS})
+            if taken[0]["ours"]:
+                return
+        except (Conflict, Unavailable):  # a deadlock between starters
+            pass
+        if time.monotonic() > deadline:  # held by another starter all this time
+            raise MigrationError(
+                f"Another process has held the migration lock for over {wait:.0f} s. If none is "
+                "running, the lock expires by itself within "
+                f"{LOCK_TTL_SECONDS // 60} minutes."
+            )
+        await asyncio.sleep(0.25)

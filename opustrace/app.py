@@ -25,8 +25,8 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from graph.audit import AuditScope, auditing
-from graph.database import Database
-from graph.migrations import migrate
+from graph.database import Database, once_reachable
+from graph.migrations import lock_owner, migrate
 from graph.stores.api_keys import ensure_bootstrap_admin
 from graph.stores.provenance import purge_abandoned_uploads
 from interchange.c2pa_credentials import CredentialConfig
@@ -102,14 +102,37 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
 
 
-async def purge_crashed_uploads(db: Database) -> list[str]:
-    """Remnants of uploads whose process died (kill -9), removed on the audit trail at start-up."""
-    scope = AuditScope(actor="system", role="SYSTEM", via="STARTUP", action="Startup.purgeCrashedUploads")
+async def start_up(db: Database, settings: Settings, run_migrations: bool, owner: str) -> None:
+    """What the app does with the database before it serves; safe to repeat after a lost connection."""
+    if run_migrations:
+        applied = await migrate(db, owner=owner)
+        log.info("migrations applied: %s", ", ".join(applied) or "none pending")
+    if settings.admin_api_key is not None:
+        secret = settings.admin_api_key.get_secret_value()
+        check_bootstrap_secret(secret)
+        await ensure_bootstrap_admin(db, secret)
+
+
+async def purge_crashed_uploads(db: Database, idle_seconds: int, via: str = "SCHEDULE") -> list[str]:
+    """Remnants of uploads whose process died (kill -9), removed on the audit trail: one event per run."""
+    scope = AuditScope(actor="system", role="SYSTEM", via=via, action="System.purgeCrashedUploads")
     with auditing(scope):
-        purged = await purge_abandoned_uploads(db)
+        purged = await purge_abandoned_uploads(db, idle_seconds)
     if purged:
         log.warning("purged %d training run upload(s) left half-way by a crash: %s", len(purged), purged)
     return purged
+
+
+async def scheduled_upload_purges(db: Database, every: float, idle_seconds: int) -> None:
+    """At start-up, then every `every` seconds, in each worker and replica (safe side by side)."""
+    via = "STARTUP"
+    while True:
+        try:
+            await purge_crashed_uploads(db, idle_seconds, via)
+        except DomainError as exc:  # the database is away: try again at the next round
+            log.warning("crashed uploads not purged: %s", exc.message)
+        via = "SCHEDULE"
+        await asyncio.sleep(every)
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -162,20 +185,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if run_migrations:
-            applied = await migrate(db)
-            log.info("migrations applied: %s", ", ".join(applied) or "none pending")
-        if settings.admin_api_key is not None:
-            secret = settings.admin_api_key.get_secret_value()
-            check_bootstrap_secret(secret)
-            await ensure_bootstrap_admin(db, secret)
-        await purge_crashed_uploads(db)
+        await once_reachable(
+            partial(start_up, db, settings, run_migrations, lock_owner()),
+            within=settings.neo4j_startup_wait_seconds,
+            what="Start-up (NEO4J_STARTUP_WAIT_SECONDS)",
+        )
         log.info(storage_notice(settings))
         log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
         checkpoints = asyncio.create_task(daily_checkpoints(db, key)) if key is not None else None
+        purges = asyncio.create_task(
+            scheduled_upload_purges(
+                db, settings.upload_purge_interval_seconds, settings.upload_abandoned_after_seconds
+            )
+        )
         try:
             yield
         finally:
+            purges.cancel()
             if checkpoints is not None:
                 checkpoints.cancel()
             await db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
@@ -12,9 +13,9 @@ import click
 import uvicorn
 
 from graph import audit_checkpoints
-from graph.database import Database
+from graph.database import Database, once_reachable
 from graph.local_server import LocalServerError
-from graph.migrations import MigrationError, migrate
+from graph.migrations import MigrationError, lock_owner, migrate
 from graph.stores import audit_events
 from graph.stores.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
@@ -29,7 +30,7 @@ from opustrace.royalties_command import distribute_command, statement_group
 from opustrace.runtime import local_server, neo4j_connection, run_with_db, with_database
 from opustrace.settings import Settings
 from registry.audit_checkpoint import checkpoint_anchors
-from registry.errors import DomainError
+from registry.errors import DomainError, Unavailable
 from resolvers.schema import build_schema
 
 WORKER_HEALTHCHECK_SECONDS = 60
@@ -44,7 +45,7 @@ def _settings() -> Settings:
 def main() -> None:
     try:
         cli(standalone_mode=True)
-    except (LocalServerError, MigrationError) as exc:
+    except (LocalServerError, MigrationError, Unavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
 
@@ -69,7 +70,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=True) as neo4j:
         # Once, before any worker: a database from a newer release stops here with a clear message.
-        applied = asyncio.run(with_database(neo4j, migrate))
+        applied = asyncio.run(with_database(neo4j, patient_migration(settings)))
         click.echo("migrations applied: " + (", ".join(applied) if applied else "none pending"))
         if workers > 1:
             _share_metrics_between_workers(settings.data_dir)
@@ -103,8 +104,19 @@ def _share_metrics_between_workers(data_dir: Path) -> None:
 def migrate_command() -> None:
     settings = _settings()
     with neo4j_connection(settings, stop_on_exit=False) as neo4j:
-        applied = asyncio.run(with_database(neo4j, migrate))
+        applied = asyncio.run(with_database(neo4j, patient_migration(settings)))
     click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
+
+
+def patient_migration(settings: Settings) -> Callable[[Database], Awaitable[list[str]]]:
+    """Migrations that wait for a database started together with the service (NEO4J_STARTUP_WAIT_SECONDS)."""
+
+    async def work(db: Database) -> list[str]:
+        again = partial(migrate, db, owner=lock_owner())
+        what = "Migrations (NEO4J_STARTUP_WAIT_SECONDS)"
+        return await once_reachable(again, within=settings.neo4j_startup_wait_seconds, what=what)
+
+    return work
 
 
 @cli.command("import-cwr", help="Import CISAC CWR 2.1/2.2 files: creators, works, shares, recordings.")

@@ -28,6 +28,7 @@ def local_server(settings: Settings) -> LocalNeo4j:
         heap=settings.neo4j_local_heap,
         pagecache=settings.neo4j_local_pagecache,
         lib_root=settings.neo4j_local_lib_dir.resolve() if settings.neo4j_local_lib_dir else None,
+        startup_timeout=settings.neo4j_startup_wait_seconds,
     )
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.local_server import STARTUP_TIMEOUT
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -22,6 +24,9 @@ class Settings(BaseSettings):
     # Where the server's jars are kept; several data dirs (tests, worktrees) may share one.
     neo4j_local_lib_dir: Path | None = None
     data_dir: Path = Field(default=Path(".data"), validation_alias="OPUSTRACE_DATA_DIR")
+    # How long start-up waits for Neo4j (the local server's JVM, or a database started after the service)
+    # before giving up; a loaded host can take minutes.
+    neo4j_startup_wait_seconds: float = Field(default=STARTUP_TIMEOUT, ge=0)
 
     admin_api_key: SecretStr | None = None
     log_level: str = "INFO"
@@ -55,3 +60,7 @@ class Settings(BaseSettings):
     # Ed25519 PEM key that signs the daily audit checkpoint; unset: no checkpoints are written.
     audit_checkpoint_key_file: Path | None = None
     failed_auth_per_minute: int = Field(default=30, ge=1)
+    # Crashed uploads: how often each worker looks for them, and how long an upload must have written no
+    # batch before it counts as dead (a live one writes a batch every few seconds).
+    upload_purge_interval_seconds: int = Field(default=300, ge=1)
+    upload_abandoned_after_seconds: int = Field(default=600, ge=60)

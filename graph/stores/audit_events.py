@@ -18,14 +18,17 @@ RETURN e {.*} AS event ORDER BY e.seq LIMIT $limit
 """
 HEAD = "MATCH (h:AuditHead {id: 'audit'}) RETURN h.seq AS seq, h.hash AS hash"
 HEADS = "MATCH (h:AuditHead) RETURN h.id AS chain, h.seq AS seq, h.hash AS hash ORDER BY chain"
-# A training run's events are listed with the run, never while it uploads (the chain keeps them all; after
-# a crash they show again beside the start-up purge that removed the run).
+# A training run's events are listed with the run, never before: not while it uploads, and not at all for
+# an upload that died and was purged (its `PurgedUpload` marker says up to which event). The chain keeps
+# them all; the purge's own event, after the marker, is listed.
 LIST_EVENTS = """
 CALL () { MATCH (r:TrainingRun {status: 'UPLOADING'}) RETURN collect(r.id) AS uploading }
+CALL () { MATCH (p:PurgedUpload) RETURN collect(p {.run_id, .through_seq}) AS purged }
 MATCH (e:AuditEvent)
 WHERE ($subject IS NULL OR $subject IN e.subject_ids)
   AND ($since IS NULL OR e.at >= $since) AND ($until IS NULL OR e.at < $until)
   AND none(id IN e.subject_ids WHERE id IN uploading)
+  AND none(p IN purged WHERE p.run_id IN e.subject_ids AND e.seq <= p.through_seq)
 WITH e ORDER BY e.seq DESC
 WITH collect(e) AS events
 RETURN size(events) AS total, [e IN events[$offset..$offset + $limit] | e {.*}] AS page

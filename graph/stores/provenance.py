@@ -22,8 +22,10 @@ import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, LiteralString
 
+from graph.audit import unaudited
 from graph.database import Database, Tx
 from graph.stores._records import require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
@@ -153,6 +155,37 @@ ABANDONED_UPLOADS = """
 MATCH (r:TrainingRun {status: 'UPLOADING'})
 WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
 RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
+"""
+# One purger per remnant, however many workers and replicas look at once: the node's write lock is taken
+# first (the SET), so the token compared after it is the committed one and only one claim can match it.
+CLAIM_ABANDONED = """
+MATCH (r:TrainingRun {id: $id})
+SET r.purge_lock = true
+REMOVE r.purge_lock
+WITH r WHERE r.status = 'UPLOADING' AND r.upload_token = $token
+  AND coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
+SET r.upload_token = $claim
+RETURN r.id AS id
+"""
+# Batched in their own transactions and stopped by the token as soon as a new upload of the run takes it
+# over. Not audited one by one: the claimed run's deletion below is the purge's one event.
+PURGE_CLAIMED_EDGES = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $claim
+MATCH (r)-[u:USED]->()
+CALL (u) { DELETE u } IN TRANSACTIONS OF 10000 ROWS
+"""
+PURGE_CLAIMED_FLAGS = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $claim
+MATCH (f:ComplianceFlag)-[:ON]->(r)
+CALL (f) { DETACH DELETE f } IN TRANSACTIONS OF 10000 ROWS
+"""
+# The run goes with a marker of how far the trail holds events about this upload of it: the audit listing
+# hides those (they belong to a run no reader ever saw), and a later upload of the same id is listed again.
+DELETE_CLAIMED = """
+MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $claim
+OPTIONAL MATCH (h:AuditHead {id: 'audit'})
+CREATE (:PurgedUpload {run_id: r.id, through_seq: coalesce(h.seq, 0), purged_at: datetime()})
+DETACH DELETE r
 """
 
 OUTPUT_BY_HASH = """
@@ -400,13 +433,33 @@ async def _discard(db: Database, run_id: str, token: str) -> None:
 async def purge_abandoned_uploads(db: Database, idle_seconds: int = ABANDONED_AFTER_SECONDS) -> list[str]:
     """Delete the remnants of uploads that died half-way (their run, edges and flags); returns their ids.
 
-    Run at start-up (opustrace/app.py), under an audit scope, so each purge is on the trail. An upload
-    still alive in another process writes a batch far more often than `idle_seconds`, so it is left be.
+    Run at start-up and on a schedule by every worker and replica (opustrace/app.py), under an audit scope.
+    Safe side by side: each remnant is claimed by one purger, and only the claimed run's deletion writes an
+    event, so each purged run has exactly one. An upload still alive writes a batch far more often than
+    `idle_seconds`, so it is left be; a purger that died is taken over once its claim is as old.
     """
-    rows = await db.run_read(ABANDONED_UPLOADS, {"idle": idle_seconds})
-    for row in rows:
-        await _discard(db, row["id"], row["token"])
-    return [row["id"] for row in rows]
+    purged = []
+    for row in await db.run_read(ABANDONED_UPLOADS, {"idle": idle_seconds}):
+        claim = secrets.token_hex(16)
+        params = {"id": row["id"], "token": row["token"], "idle": idle_seconds, "claim": claim}
+        if await _unaudited_write(db, CLAIM_ABANDONED, params):
+            await db.run_autocommit(PURGE_CLAIMED_EDGES, {"id": row["id"], "claim": claim})
+            await db.run_autocommit(PURGE_CLAIMED_FLAGS, {"id": row["id"], "claim": claim})
+            if await db.write(partial(_delete_claimed, run_id=row["id"], claim=claim)):
+                purged.append(row["id"])
+    return purged
+
+
+async def _unaudited_write(db: Database, query: LiteralString, params: dict[str, Any]) -> list[Any]:
+    with unaudited():
+        return await db.run_write(query, params)
+
+
+async def _delete_claimed(tx: Tx, run_id: str, claim: str) -> bool:
+    await tx.run(DELETE_CLAIMED, {"id": run_id, "claim": claim})
+    if tx.changed:
+        tx.touch(run_id)
+    return tx.changed
 
 
 async def items_of(items: Iterable[ManifestItem]) -> AsyncIterator[ManifestItem]:

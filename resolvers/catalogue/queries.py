@@ -7,13 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import catalogue
+from graph.stores import catalogue, disputes
 from graph.stores.catalogue_records import CreatorRecord
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from resolvers.access import allow, authenticated, require_principal
 from resolvers.catalogue import loaders
+from resolvers.catalogue.disputes import DisputeStatus
 from resolvers.catalogue.types import Creator, IswcArgument, Recording, Work, WorkIdArgument
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
@@ -171,6 +172,36 @@ class CatalogueQuery:
         if where is None:
             return connection([], 0, offset, Work.from_record)
         page = await catalogue.list_works(info.context.db, where, offset, limit)
+        return connection(page.items, page.total, offset, Work.from_record)
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR, Role.CREATOR),
+        description="Works whose claims are in dispute (status OPEN: their money waits in suspense as "
+        "DISPUTED) or whose dispute an ADMIN resolved (RESOLVED), by id; each work's `dispute` gives the "
+        "claims, the rights over 100 % and the resolution's evidence. A CREATOR key lists only works it "
+        "holds a share in.",
+    )
+    async def disputed_works(
+        self,
+        info: Info,
+        status: Annotated[
+            DisputeStatus,
+            strawberry.argument(description="OPEN (the default: money waiting in suspense) or RESOLVED."),
+        ] = DisputeStatus.OPEN,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Work]:
+        if status is DisputeStatus.NONE:
+            raise InvalidInput("status is OPEN or RESOLVED: a work without a dispute is not listed here.")
+        offset, limit = window(first, after)
+        creator_id = require_principal(info).party(Role.CREATOR)
+        page = await disputes.disputed_works(
+            info.context.db,
+            open_=status is DisputeStatus.OPEN,
+            creator_id=creator_id,
+            offset=offset,
+            limit=limit,
+        )
         return connection(page.items, page.total, offset, Work.from_record)
 
     @strawberry.field(

@@ -177,6 +177,7 @@ class LicensingMutation:
             service_rate=input.service_rate,
             output_rate=input.output_rate,
             confidence_threshold=input.confidence_threshold,
+            publisher_collects=input.publisher_collects,
             effective_from=input.effective_from,
         )
         return LicenceVersion.from_record(await licences.add_licence_version(info.context.db, version))

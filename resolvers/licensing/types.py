@@ -189,6 +189,11 @@ class LicenceVersion:
     training_weighted: bool = strawberry.field(
         description=("True splits a run's fee over its works by their manifest weights; false, equally.")
     )
+    publisher_collects: bool = strawberry.field(
+        description="Whether collection goes through the publisher: a writer's money is paid to the "
+        "publisher the work's CWR chain names for the writer (statement lines say for whom); otherwise "
+        "the writer is paid and the chain is shown on the line as evidence."
+    )
     effective_from: datetime = strawberry.field(description="When these terms take effect.")
 
     @classmethod
@@ -210,6 +215,7 @@ class LicenceVersion:
             ],
             training_basis=record.training_basis,
             training_weighted=record.training_weighted,
+            publisher_collects=record.publisher_collects,
             effective_from=record.effective_from,
         )
 
@@ -409,6 +415,11 @@ class AddLicenceVersionInput:
         default="0",
         description="In the currency: a creator whose statement total is below it is paid nothing that "
         'period; the amount is carried, visibly, to the next period\'s statement. "0": no minimum.',
+    )
+    publisher_collects: bool = strawberry.field(
+        default=False,
+        description="Collection goes through the publisher: pay a writer's share to the publisher its "
+        "CWR publisher chain names for it (the administrator, else the original publisher).",
     )
 
 

@@ -206,6 +206,10 @@ def _ratio(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _id(value: str | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(value)
+
+
 @strawberry.type(
     description="A payment to one creator for one work, role and rule, with the path that explains it."
 )
@@ -227,6 +231,16 @@ class PaymentLine:
     influence_score: str | None = strawberry.field(
         description="The attribution report's score (exact ratio)."
     )
+    collected_for: strawberry.ID | None = strawberry.field(
+        description="When the licence has the publisher collect: the writer whose share creatorId (the "
+        "publisher its CWR chain names) collected."
+    )
+    chain: int | None = strawberry.field(
+        description="The work's CWR publisher chain naming who collects for the writer (evidence)."
+    )
+    chain_publisher_id: strawberry.ID | None = strawberry.field(
+        description="The publisher that chain names for the writer: its administrator, else original one."
+    )
     exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
     amount: Money = strawberry.field(
         description=('The amount paid (Money: decimal string in the currency\'s major unit, e.g. "12.34").')
@@ -246,6 +260,9 @@ class PaymentLine:
             share_total_bp=line.share_total_bp,
             weight=_ratio(line.weight),
             influence_score=_ratio(line.influence_score),
+            collected_for=_id(line.collected_for),
+            chain=line.chain,
+            chain_publisher_id=_id(line.chain_publisher),
             exact=ratio_text(line.exact),
             amount=money(line.amount, currency),
             explanation=line.explanation,
@@ -397,6 +414,16 @@ class StatementLine:
     share_total_bp: int | None = strawberry.field(
         description="The work's total for that right, in basis points; payouts divide by it."
     )
+    collected_for: strawberry.ID | None = strawberry.field(
+        description="When the licence has the publisher collect: the writer whose share creatorId (the "
+        "publisher its CWR chain names) collected."
+    )
+    chain: int | None = strawberry.field(
+        description="The work's CWR publisher chain naming who collects for the writer (evidence)."
+    )
+    chain_publisher_id: strawberry.ID | None = strawberry.field(
+        description="The publisher that chain names for the writer: its administrator, else original one."
+    )
     reason: SuspenseReason | None = strawberry.field(description="The suspense reason; null for a payment.")
     statement_ref: strawberry.ID | None = strawberry.field(
         description="For kind CARRIED_IN and CARRIED_OUT: the statement the money was carried from."
@@ -426,6 +453,9 @@ class StatementLine:
             right=row.get("right"),
             share_bp=row.get("share_bp"),
             share_total_bp=row.get("share_total_bp"),
+            collected_for=_id(row.get("collected_for")),
+            chain=row.get("chain"),
+            chain_publisher_id=_id(row.get("chain_publisher")),
             reason=SuspenseReason(row["reason"]) if row.get("reason") else None,
             statement_ref=strawberry.ID(row["statement_ref"]) if row.get("statement_ref") else None,
             exact=row.get("exact"),

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,32 @@ from tests.support import ADMIN_SECRET
 OPUSTRACE = Path(sys.executable).with_name("opustrace")
 # The suite runs against several workers, as production does (`opustrace serve --workers 4` must pass it).
 WORKERS = os.environ.get("E2E_SERVE_WORKERS", "1")
+# Not a timing margin: start-up waits up to NEO4J_STARTUP_WAIT_SECONDS (300 s) for Neo4j, then migrates;
+# only a hang takes longer than this, and the test then fails saying what it waited for.
+READY_HANG_GUARD = 900.0
+
+
+def wait_until_ready(base_url: str, what: str, stopped: Callable[[], str | None]) -> None:
+    """Wait until `/readyz` answers 200 (start-up done, database answering). `stopped` says why the server
+    is gone (it exited, its start-up failed), or None while it runs: the wait ends at once with that."""
+    deadline = time.monotonic() + READY_HANG_GUARD
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        why = stopped()
+        if why is not None:
+            raise AssertionError(f"{what} stopped before it was ready: {why}")
+        try:
+            answer = httpx.get(f"{base_url}/readyz", timeout=30)
+            if answer.status_code == 200:
+                return
+            last = f"HTTP {answer.status_code} {answer.text[:200]}"
+        except httpx.TransportError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        time.sleep(0.5)
+    raise AssertionError(
+        f"{what} at {base_url} was not ready (GET /readyz answering 200) within the {READY_HANG_GUARD:.0f} s "
+        f"hang guard; last answer: {last}"
+    )
 
 
 @dataclass
@@ -30,18 +56,16 @@ class Served:
     env: dict[str, str]
     log: Path
 
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"serve did not become healthy:\n{self.log.read_text()[-3000:]}")
+    def wait_ready(self) -> None:
+        def stopped() -> str | None:
+            if self.process.poll() is None:
+                return None
+            return f"it exited with code {self.process.returncode}"
+
+        try:
+            wait_until_ready(self.base_url, f"`opustrace serve` (pid {self.process.pid})", stopped)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nserve's log ends:\n{self.log.read_text()[-3000:]}") from None
 
     def interrupt(self, timeout: float = 90.0) -> int:
         self.process.send_signal(signal.SIGINT)

@@ -4,11 +4,15 @@ service recovers by itself when Neo4j returns, and nothing is left half-written 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,9 +20,10 @@ import neo4j
 import pytest
 
 from graph.database import Neo4jSettings
-from graph.local_server import DEFAULT_USER, STARTUP_TIMEOUT, LocalNeo4j, free_port
+from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
 from opustrace.settings import Settings
 from tests.conftest import REPO
+from tests.e2e.conftest import serve_env, start_serve
 from tests.e2e.served import served_app
 from tests.e2e.world import LICENSEE, VENDORS, World, build_world
 from tests.support import ADMIN_SECRET
@@ -44,7 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
         heap="512m",
         pagecache="64m",
         lib_root=REPO / ".data" / "neo4j" / "lib",
-        startup_timeout=STARTUP_TIMEOUT,  # also for the restart after the outage, on a loaded machine
     )
     local.start()
     try:
@@ -336,3 +340,109 @@ def assert_nothing_half_written(
             database_="neo4j",
         )
         assert records[0]["used"] == RUN_ITEMS
+
+
+# --- kill -9 during an upload -------------------------------------------------------------------------
+
+REMNANT = """MATCH (r:TrainingRun {id: $id}) RETURN r.status AS status,
+  COUNT { (r)-[:USED]->() } AS used, COUNT { (:ComplianceFlag)-[:ON]->(r) } AS flags"""
+RUN_SEEN = "query($id: ID!) { trainingRun(id: $id) { id } }"
+SEEN = """query($id: ID!) { complianceFlags(subjectKind: TRAINING_RUN, subjectId: $id) { totalCount }
+  auditEvents(subjectId: $id) { totalCount edges { node { action actor } } } }"""
+
+
+def test_kill_9_mid_upload_leaves_nothing_visible_until_purged(
+    world: World, server: LocalNeo4j, tmp_path: Path
+) -> None:
+    """kill -9 of the API, then of Neo4j, each during a 30,000-item upload: after the restart nothing of
+    the run is listed (run, flags, audit events); once old enough the scheduled purge removes it with one
+    audit event, though several purgers look at once; then the same manifest uploads whole."""
+    env = serve_env(tmp_path / "data") | {
+        "NEO4J_URI": server.uri,
+        "NEO4J_PASSWORD": server.password(),
+        "UPLOAD_PURGE_INTERVAL_SECONDS": "1",  # every worker looks each second: a live upload is still spared
+        "RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    api = start_serve(env, tmp_path / "api.log", workers="1")  # one process: kill -9 kills the API
+    api.wait_ready()
+    upload_and_crash(replace(world, base_url=api.base_url), server, "run-killed-api", api.process.kill)
+    api.process.wait(timeout=HANG_GUARD)
+    # Restarted with two workers: with the in-test app beside them, three purgers run on their own schedules.
+    api = start_serve(env, tmp_path / "api.log", workers="2")
+    try:
+        api.wait_ready()
+        served = replace(world, base_url=api.base_url)
+        assert_stored_but_not_listed(served, server, "run-killed-api")
+        upload_and_crash(served, server, "run-killed-neo4j", partial(kill_9_and_restart, server, served))
+        assert_stored_but_not_listed(served, server, "run-killed-neo4j")
+        for run_id in ("run-killed-api", "run-killed-neo4j"):
+            assert_purged_on_schedule(served, server, run_id)
+        # One upload of the same manifest again (each takes minutes on a loaded machine; both ids are alike).
+        fresh = checked(upload_run(served, "run-killed-neo4j"))
+        assert fresh.get("data") and fresh["data"]["declareTrainingRun"]["itemCount"] == RUN_ITEMS, fresh
+        stored = remnant(server, "run-killed-neo4j")
+        assert stored and (stored["status"], stored["used"]) == ("COMPLETE", RUN_ITEMS), stored
+    finally:
+        api.interrupt()
+
+
+def upload_and_crash(world: World, server: LocalNeo4j, run_id: str, crash: Callable[[], None]) -> None:
+    """Upload the 30,000 items and crash once a batch of them is stored."""
+    answered: list[Outcome] = []
+    upload = threading.Thread(target=lambda: answered.append(upload_run(world, run_id)[0]))
+    upload.start()
+    deadline = time.monotonic() + HANG_GUARD
+    while not (remnant(server, run_id) or {}).get("used"):
+        assert time.monotonic() < deadline and upload.is_alive(), "no batch of the upload was stored"
+        time.sleep(0.1)
+    crash()
+    upload.join(timeout=HANG_GUARD)
+    assert answered and not (answered[0].status == 200 and not answered[0].codes), "the upload went through"
+
+
+def assert_stored_but_not_listed(world: World, server: LocalNeo4j, run_id: str) -> None:
+    stored = remnant(server, run_id)
+    assert stored and stored["status"] == "UPLOADING" and stored["flags"] > 0, stored
+    assert codes(checked(post(world, RUN_SEEN, {"id": run_id}, ADMIN_SECRET))) == {"NOT_FOUND"}
+    seen = checked(post(world, SEEN, {"id": run_id}, ADMIN_SECRET))["data"]
+    assert seen["complianceFlags"]["totalCount"] == 0
+    assert seen["auditEvents"]["totalCount"] == 0, seen["auditEvents"]
+
+
+def kill_9_and_restart(server: LocalNeo4j, world: World) -> None:
+    pid = server.running_pid()
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    server.start()
+    wait_healthy(world)
+
+
+def assert_purged_on_schedule(world: World, server: LocalNeo4j, run_id: str) -> None:
+    """Age the remnant past the threshold (as an upload dead for an hour) and wait for the purge."""
+    with neo4j.GraphDatabase.driver(server.uri, auth=(DEFAULT_USER, server.password())) as driver:
+        driver.execute_query(
+            "MATCH (r:TrainingRun {id: $id}) SET r.batch_at = datetime() - duration('PT1H')",
+            id=run_id,
+            database_="neo4j",
+        )
+    deadline = time.monotonic() + HANG_GUARD
+    while remnant(server, run_id) is not None:
+        assert time.monotonic() < deadline, "the scheduled purge never removed the remnant"
+        time.sleep(0.5)
+    assert codes(checked(post(world, RUN_SEEN, {"id": run_id}, ADMIN_SECRET))) == {"NOT_FOUND"}
+    seen = checked(post(world, SEEN, {"id": run_id}, ADMIN_SECRET))["data"]
+    events = [e["node"] for e in seen["auditEvents"]["edges"]]
+    assert events == [{"action": "System.purgeCrashedUploads", "actor": "system"}], events
+    with neo4j.GraphDatabase.driver(server.uri, auth=(DEFAULT_USER, server.password())) as driver:
+        flags, _, _ = driver.execute_query(
+            "MATCH (f:ComplianceFlag {subject_id: $id}) RETURN count(f) AS n", id=run_id, database_="neo4j"
+        )
+    assert flags[0]["n"] == 0
+
+
+def remnant(server: LocalNeo4j, run_id: str) -> dict[str, Any] | None:
+    auth = (DEFAULT_USER, server.password())
+    with neo4j.GraphDatabase.driver(server.uri, auth=auth, notifications_min_severity="OFF") as driver:
+        records, _, _ = driver.execute_query(REMNANT, id=run_id, database_="neo4j")
+    return dict(records[0]) if records else None

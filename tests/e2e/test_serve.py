@@ -60,5 +60,5 @@ def test_outage_gives_503_and_unavailable_then_recovers(serve: Served) -> None:
     assert post(serve, "{ serviceInfo { name } }")["data"]["serviceInfo"]["name"] == "opustrace"
 
     assert serve.cli("neo4j", "start").returncode == 0
-    serve.wait_ready(timeout=60)
+    serve.wait_ready()
     assert post(serve, "{ viewer { role } }", ADMIN_SECRET)["data"]["viewer"]["role"] == "ADMIN"

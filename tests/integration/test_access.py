@@ -133,3 +133,26 @@ async def test_query_limits(gql: GraphQLClient) -> None:
 async def test_syntax_errors_are_the_callers(gql: GraphQLClient) -> None:
     result = await gql("{ serviceInfo { ")
     assert result.codes == ["BAD_USER_INPUT"]
+
+
+TWO_ANONYMOUS_MUTATION = (
+    'mutation { createLicensee(input: {id: "lic-two-ops", name: "Two"}) { id } } { serviceInfo { name } }'
+)
+TWO_ANONYMOUS_QUERY = "{ serviceInfo { name } } { viewer { role } }"
+
+
+async def test_a_document_with_two_anonymous_operations_is_refused(gql: GraphQLClient, db: Database) -> None:
+    """Neither operation runs (the first is not chosen): the caller is told to keep one, or name them."""
+    answers = [
+        await gql(document, key=ADMIN_SECRET) for document in (TWO_ANONYMOUS_MUTATION, TWO_ANONYMOUS_QUERY)
+    ]
+    got = await gql.http.get(
+        "/graphql", params={"query": TWO_ANONYMOUS_QUERY}, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}
+    )
+    for status, body in [(a.status, a.body) for a in answers] + [(got.status_code, got.json())]:
+        assert body.get("data") is None, body
+        messages = {e["message"] for e in body["errors"]}
+        assert messages == {"This anonymous operation must be the only defined operation."}, body
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}, (status, body)
+    written = await db.run_read("MATCH (l:Licensee {id: 'lic-two-ops'}) RETURN count(l) AS n")
+    assert written[0]["n"] == 0, "the first (anonymous) mutation ran"

@@ -10,7 +10,15 @@ import pytest
 
 from graph.database import Database, Neo4jSettings
 from graph.local_server import free_port
-from graph.migrations import Migration, MigrationError, check, discover, migrate
+from graph.migrations import (
+    LOCK_TTL_SECONDS,
+    TAKE_LOCK,
+    Migration,
+    MigrationError,
+    check,
+    discover,
+    migrate,
+)
 
 pytestmark = pytest.mark.integration
 RESET = "MATCH (m) WHERE m:Migration OR m:MigrationLock DETACH DELETE m"
@@ -80,6 +88,21 @@ async def test_concurrent_starters_apply_each_migration_once(
     assert sorted(applied) == ["V0001__probe_1.cypher", "V0002__probe_2.cypher"]
     assert [r["step"] for r in await fresh.run_read(TEST_PROBES)] == [1, 2]
     assert await fresh.run_read("MATCH (l:MigrationLock) RETURN l") == []
+
+
+async def test_a_starter_retrying_after_a_lost_connection_keeps_its_own_lock(fresh: Database) -> None:
+    # The attempt before took the lock and lost the database before it could release it.
+    await fresh.run_write(TAKE_LOCK, {"owner": "starter-1", "ttl": LOCK_TTL_SECONDS})
+    applied = await migrate(fresh, probe_migrations(), owner="starter-1")
+    assert applied == ["V0001__probe_1.cypher", "V0002__probe_2.cypher"]
+    assert await fresh.run_read("MATCH (l:MigrationLock) RETURN l") == []
+
+
+async def test_a_lock_held_by_another_starter_is_waited_for_then_refused(fresh: Database) -> None:
+    await fresh.run_write(TAKE_LOCK, {"owner": "starter-1", "ttl": LOCK_TTL_SECONDS})
+    with pytest.raises(MigrationError, match="Another process has held the migration lock"):
+        await migrate(fresh, probe_migrations(), wait=0, owner="starter-2")
+    assert await fresh.run_read("MATCH (m:Migration) RETURN m") == []
 
 
 async def test_failing_statement_names_file_and_is_not_recorded(fresh: Database) -> None:
