@@ -13,7 +13,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import attribution_reads, catalogue
+from graph.stores import catalogue
 from graph.stores import provenance_reads as reads
 from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TracePart, TraceRecord
 from graph.stores.provenance_records import OutputRecord
@@ -169,10 +169,7 @@ async def readable_trace(info: Info, output_id: str, selected: set[str] | None =
     for work_id, work in record.works.items():
         licensing_loaders.work(info).prime(work_id, work)
         catalogue_loaders.shares_of_work(info).prime(work_id, record.shares[work_id])
-    counted = None
-    if selected is None or "countingReportId" in selected:
-        counted = await attribution_reads.counting_report_id(info.context.db, record.output.id)
-    return _trace(record, counted, visible)
+    return _trace(record, record.counting_report_id, visible)
 
 
 def _parts(selected: set[str] | None) -> frozenset[TracePart]:
@@ -182,6 +179,7 @@ def _parts(selected: set[str] | None) -> frozenset[TracePart]:
         TracePart.WORKS: {"work", "works"},
         TracePart.FACTS: {"licensableAtTraining", "reasons"},
         TracePart.FLAGS: {"flags"},
+        TracePart.COUNTING: {"countingReportId"},
     }
     return frozenset(part for part, names in wanted.items() if names & selected)
 
