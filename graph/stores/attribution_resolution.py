@@ -109,7 +109,8 @@ async def resolve_references(tx: Tx, report: AttributionReport) -> list[Match | 
     if not report.influences:
         return []
     refs = [_ref_param(i, influence) for i, influence in enumerate(report.influences)]
-    rows = await tx.run(CANDIDATES, {"refs": refs, "vendor_id": report.vendor_id})
+    # Ids and lists only: plain decoding (Record.data() was a fifth of a 1,000-influence report's time).
+    rows = await tx.run_plain(CANDIDATES, {"refs": refs, "vendor_id": report.vendor_id})
     by_index = {row["index"]: row for row in rows}
     return [
         resolve(influence.reference, influence.right_type, _candidates(influence, by_index[i]))
