@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -19,25 +19,53 @@ T = TypeVar("T")
 S = TypeVar("S")
 
 
-@strawberry.type
+@strawberry.type(description="Where this page stands in the whole list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow: ask again with `after` set to `endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(description="True when items precede this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first item of this page; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item of this page, to pass as `after`; null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque position of this item in the list; pass it as `after` to continue after it."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=f"One page of a list, newest or most relevant first as the field says: at most "
+    f"{MAX_PAGE_SIZE} items ({DEFAULT_PAGE_SIZE} unless `first` says), with the total to page through."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in list order.")
+    page_info: PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list holds under the same filters and access rule."
+    )
+
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items to return: 1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when omitted."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after the item with this cursor (an `endCursor` or edge `cursor` this API gave "
+        "out); omitted, the list starts at its first item."
+    ),
+]
 
 
 def encode_cursor(offset: int) -> str:
