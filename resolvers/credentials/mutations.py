@@ -96,6 +96,12 @@ class AudioInspection:
     )
     claimed_output_id: strawberry.ID | None = strawberry.field(description="The output the manifest names.")
     claimed_influences: JSON | None = strawberry.field(description="The influences the manifest states.")
+    claimed_provenance: JSON | None = strawberry.field(
+        description="The manifest's org.opustrace.provenance assertion as the file carries it: output, "
+        "model, licensee, grants, attribution (influences with ISWC/ISRC/IPI and scores) and trace link. "
+        "What the file claims, so it is read from the file whatever the key; `state` says whether it "
+        "validates."
+    )
     matched_by: str | None = strawberry.field(
         description="How the output was found: FILE_HASH, SIGNED_FILE_HASH, MANIFEST_LABEL or "
         "MANIFEST_CONTENT_HASH."
@@ -223,6 +229,7 @@ async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection
         "manifest_label": claims.label if claims else None,
         "claimed_output_id": strawberry.ID(claims.output_id) if claims and claims.output_id else None,
         "claimed_influences": json.loads(json.dumps(list(claims.influences))) if claims else None,
+        "claimed_provenance": json.loads(json.dumps(claims.provenance)) if claims else None,
         "matched_by": found[1] if found else None,
         "trace": trace,
     }
