@@ -14,6 +14,7 @@ from resolvers.selection import selected_names
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 CURSOR_PREFIX = "offset:"
+KEY_PREFIX = "key:"  # keyset cursors of the append-only lists: the item's own key
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -68,16 +69,16 @@ After = Annotated[
 ]
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+def encode_cursor(offset: int, prefix: str = CURSOR_PREFIX) -> str:
+    return base64.urlsafe_b64encode(f"{prefix}{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, prefix: str = CURSOR_PREFIX) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(CURSOR_PREFIX):
+        if not text.startswith(prefix):
             raise ValueError(text)
-        offset = int(text[len(CURSOR_PREFIX) :])
+        offset = int(text[len(prefix) :])
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.") from exc
     if offset < 0:
@@ -85,11 +86,41 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
-    """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
+def page_size(first: int | None, max_size: int = MAX_PAGE_SIZE) -> int:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 1 <= size <= max_size:
         raise InvalidInput(f"first must be between 1 and {max_size}; got {size}.")
+    return size
+
+
+def keyset_connection(
+    items: Sequence[S],
+    total: int,
+    limit: int,
+    key: Callable[[S], int],
+    *,
+    after: str | None,
+    convert: Callable[[S], T],
+) -> Connection[T]:
+    """A page of an append-only list read by key (one item more than `limit` says a next page exists):
+    each cursor holds its item's key, so the next page starts right after it however the list grew."""
+    page = items[:limit]
+    edges = [Edge(cursor=encode_cursor(key(item), KEY_PREFIX), node=convert(item)) for item in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(items) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
+    size = page_size(first, max_size)
     offset = decode_cursor(after) + 1 if after else 0
     return offset, size
 

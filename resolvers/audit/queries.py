@@ -12,7 +12,15 @@ from registry.audit_checkpoint import SignedCheckpoint
 from resolvers.access import allow, public
 from resolvers.audit.types import AuditChainHead, AuditCheckpoint, AuditEvent, AuditVerification
 from resolvers.context import Info
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.pagination import (
+    KEY_PREFIX,
+    After,
+    Connection,
+    First,
+    decode_cursor,
+    keyset_connection,
+    page_size,
+)
 
 
 def checkpoint_of(signed: SignedCheckpoint) -> AuditCheckpoint:
@@ -72,10 +80,14 @@ class AuditQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[AuditEvent]:
-        offset, limit = window(first, after)
+        limit = page_size(first)
+        before = decode_cursor(after, KEY_PREFIX) if after else 0
         subject = str(subject_id) if subject_id else None
-        total, rows = await audit_events.list_events(info.context.db, subject, since, until, offset, limit)
-        return connection(rows, total, offset, AuditEvent.from_row)
+        db = info.context.db
+        total, rows = await audit_events.list_events(db, subject, since, until, before, limit + 1)
+        return keyset_connection(
+            rows, total, limit, lambda row: int(row["seq"]), after=after, convert=AuditEvent.from_row
+        )
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
