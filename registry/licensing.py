@@ -155,6 +155,9 @@ class LicenceVersionInput(_Input):
     stream_rights: dict[Scope, Right] = Field(default_factory=_default_stream_rights)
     training_basis: str = TrainingBasis.USED_WORKS
     training_weighted: bool = False
+    # Collection goes through the publisher: a writer's money is paid to the publisher its CWR chain
+    # names for it (registry.royalties); otherwise the writer is paid and the chain is evidence.
+    publisher_collects: bool = False
     effective_from: Moment
 
     @model_validator(mode="after")
@@ -195,6 +198,7 @@ class LicenceVersionInput(_Input):
             "stream_rights": self.stream_rights_json(),
             "training_basis": self.training_basis,
             "training_weighted": self.training_weighted,
+            "publisher_collects": self.publisher_collects,
             "effective_from": self.effective_from,
         }
 

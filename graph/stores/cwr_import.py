@@ -31,6 +31,12 @@ from registry.errors import DomainError
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+# The works that loaded claims landed on and that are in dispute now the file is in: their claims get CO.
+DISPUTED_RIGHTS = """
+UNWIND $ids AS id
+MATCH (w:Work {id: id}) WHERE w.disputed
+RETURN w.id AS id, w.disputed_rights AS rights
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,8 @@ class _Batches:
         # node ids: a catalogue's parties recur in work after work, and sending them again with every batch
         # cost more than the works themselves. Filled after a batch commits: a rolled-back one leaves none.
         self.written_creators: dict[CreatorRegistration, str] = {}
+        # Acknowledgements of transactions written as claims on another registration's work.
+        self.claim_acks: list[AckEntry] = []
 
     async def add(self, item: _Pending) -> None:
         # The same work twice in one batch would resolve as new twice; write the earlier one first.
@@ -178,6 +186,22 @@ class _Batches:
             if item.ack is not None:
                 item.ack.work_id = outcome.work_id
                 item.ack.iswc = item.work.iswc
+                if outcome.work_id != item.work.id:
+                    self.claim_acks.append(item.ack)
+
+    async def mark_conflicts(self) -> None:
+        """Claims whose work is disputed once the whole file is in: CWR status CO, naming the rights."""
+        ids = sorted({ack.work_id for ack in self.claim_acks if ack.work_id})
+        if not ids:
+            return
+        rows = await self.db.run_read(DISPUTED_RIGHTS, {"ids": ids})
+        rights = {row["id"]: row["rights"] for row in rows}
+        for ack in self.claim_acks:
+            if ack.work_id in rights:
+                ack.conflict = (
+                    f"claims on work {ack.work_id} add up to more than 100 % of "
+                    f"{', '.join(rights[ack.work_id]).lower()}: in dispute until an ADMIN resolves it"
+                )
 
 
 def _is_claim(work: WorkRegistration, node_id: str) -> bool:
@@ -229,5 +253,6 @@ async def import_cwr(
             continue
         await batches.add(_Pending(item, creators, work, ack))
     await batches.flush()
+    await batches.mark_conflicts()
     report.warnings[:0] = reader.warnings
     return report

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores.catalogue_records import WorkRecord
+from graph.stores.catalogue_records import Page, WorkRecord
 from registry.claims import ClaimTotals, check_resolution
 from registry.errors import InvalidInput, NotFound
 
@@ -55,6 +55,28 @@ SET w.disputed = false, w.disputed_rights = [],
 RETURN w {.*} AS node
 """
 
+# The root list of disputed works (V0010 indexes both properties): OPEN while claims exceed a right,
+# RESOLVED once an ADMIN decided and no new claim reopened it. `_HELD` narrows it to a creator's works.
+_OPEN = "MATCH (w:Work) WHERE w.disputed = true"
+_RESOLVED = "MATCH (w:Work) WHERE w.dispute_resolved_at IS NOT NULL AND NOT coalesce(w.disputed, false)"
+_HELD = " AND EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w) }"
+_COUNT = " RETURN count(w) AS total"
+_PAGE = " RETURN w {.*} AS node ORDER BY w.id SKIP $offset LIMIT $limit"
+COUNT_OPEN_DISPUTES = _OPEN + _COUNT
+PAGE_OPEN_DISPUTES = _OPEN + _PAGE
+COUNT_HELD_OPEN_DISPUTES = _OPEN + _HELD + _COUNT
+PAGE_HELD_OPEN_DISPUTES = _OPEN + _HELD + _PAGE
+COUNT_RESOLVED_DISPUTES = _RESOLVED + _COUNT
+PAGE_RESOLVED_DISPUTES = _RESOLVED + _PAGE
+COUNT_HELD_RESOLVED_DISPUTES = _RESOLVED + _HELD + _COUNT
+PAGE_HELD_RESOLVED_DISPUTES = _RESOLVED + _HELD + _PAGE
+_DISPUTE_QUERIES = {
+    (True, False): (COUNT_OPEN_DISPUTES, PAGE_OPEN_DISPUTES),
+    (True, True): (COUNT_HELD_OPEN_DISPUTES, PAGE_HELD_OPEN_DISPUTES),
+    (False, False): (COUNT_RESOLVED_DISPUTES, PAGE_RESOLVED_DISPUTES),
+    (False, True): (COUNT_HELD_RESOLVED_DISPUTES, PAGE_HELD_RESOLVED_DISPUTES),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimRecord:
@@ -83,6 +105,21 @@ async def claims_for_works(db: Database, work_ids: Sequence[str]) -> list[list[C
     rows = await db.run_read(CLAIMS_FOR_WORKS, {"ids": list(set(work_ids))})
     found = {row["id"]: [ClaimRecord.from_row(claim) for claim in row["claims"]] for row in rows}
     return [found.get(work_id, []) for work_id in work_ids]
+
+
+async def disputed_works(
+    db: Database, *, open_: bool, creator_id: str | None, offset: int, limit: int
+) -> Page[WorkRecord]:
+    """Works in dispute (`open_`) or whose dispute an ADMIN resolved, by id; a creator's only when named."""
+    count, page = _DISPUTE_QUERIES[(open_, creator_id is not None)]
+    params = {"creator_id": creator_id, "offset": offset, "limit": limit}
+
+    async def read(tx: Tx) -> Page[WorkRecord]:
+        total = await tx.single(count, params)
+        rows = await tx.run(page, params)
+        return Page(total["total"] if total else 0, [WorkRecord.from_node(r["node"]) for r in rows])
+
+    return await db.read(read)
 
 
 async def resolve_dispute(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -49,6 +49,7 @@ from registry.royalties import (
     distribute_output_use,
 )
 from registry.royalties.facts import (
+    ChainRow,
     InfluenceFact,
     LineageUse,
     ShareRow,
@@ -166,6 +167,16 @@ RETURN wid AS id, collect({
   mechanical_bp: coalesce(s.mechanical_bp, 0), synchronisation_bp: coalesce(s.synchronisation_bp, 0)
 }) AS shares
 """
+# The works' publisher chains (CWR): members in chain order and the writers each publishes for.
+CHAINS = """
+UNWIND $ids AS wid
+MATCH (:Work {id: wid})-[:HAS_CHAIN]->(pc:PublisherChain)
+RETURN wid AS id, collect({
+  number: pc.number,
+  members: COLLECT { MATCH (m:Creator)-[x:IN_CHAIN]->(pc) RETURN [m.id, x.role_code] ORDER BY x.position },
+  writers: COLLECT { MATCH (pc)-[:PUBLISHES_FOR]->(c:Creator) RETURN c.id ORDER BY c.id }
+}) AS chains
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,11 +241,14 @@ class _Work:
     span reuses it: one judgement per work and span instead of one per output.
     """
 
-    __slots__ = ("facts", "instants", "judged", "shares")
+    __slots__ = ("chains", "facts", "instants", "judged", "shares")
 
-    def __init__(self, facts: WorkFacts | None, shares: list[ShareRow]) -> None:
+    def __init__(
+        self, facts: WorkFacts | None, shares: list[ShareRow], chains: Sequence[ChainRow] = ()
+    ) -> None:
         self.facts = facts
         self.shares = shares
+        self.chains = chains
         moments = {c.valid_from for h in facts.holders for c in h.consents} if facts else set()
         moments |= (
             {c.revoked_at for h in facts.holders for c in h.consents if c.revoked_at} if facts else set()
@@ -247,7 +261,7 @@ class _Work:
         found = self.judged.get(key)
         if found is None:
             status = work_status(self.facts, scope, at)
-            found = self.judged[key] = work_input(work_id, self.shares, status)
+            found = self.judged[key] = work_input(work_id, self.shares, status, self.chains)
         return found
 
 
@@ -307,8 +321,10 @@ class WorkCache:
     def missing(self, ids: set[str]) -> list[str]:
         return sorted(i for i in ids if i not in self._items)
 
-    def put(self, work_id: str, facts: WorkFacts | None, shares: list[ShareRow]) -> None:
-        self._items[work_id] = _Work(facts, shares)
+    def put(
+        self, work_id: str, facts: WorkFacts | None, shares: list[ShareRow], chains: Sequence[ChainRow] = ()
+    ) -> None:
+        self._items[work_id] = _Work(facts, shares, chains)
         self._items.move_to_end(work_id)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
@@ -387,15 +403,24 @@ async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFa
 
 
 async def _works(tx: Tx, ids: set[str], cache: WorkCache) -> _Works:
-    """The page's works, reading only those the cache lacks (two queries, or none)."""
+    """The page's works, reading only those the cache lacks (three queries, or none)."""
     missing = cache.missing(ids)
     if missing:
         facts = await work_facts(tx, missing)
         rows = await tx.run(SHARES, {"ids": missing})
         shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
+        chains = {
+            row["id"]: [_chain(chain) for chain in row["chains"]]
+            for row in await tx.run(CHAINS, {"ids": missing})
+        }
         for work_id in missing:
-            cache.put(work_id, facts.get(work_id), shares.get(work_id, []))
+            cache.put(work_id, facts.get(work_id), shares.get(work_id, []), chains.get(work_id, []))
     return cache.works(ids)
+
+
+def _chain(row: dict[str, Any]) -> ChainRow:
+    members = tuple((member[0], member[1] or "") for member in row["members"])
+    return ChainRow(row["number"], members, tuple(row["writers"]))
 
 
 async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:

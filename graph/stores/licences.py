@@ -158,6 +158,7 @@ class LicenceVersionRecord:
     stream_rights: dict[str, str]
     training_basis: str
     training_weighted: bool
+    publisher_collects: bool
     effective_from: datetime
 
     @classmethod
@@ -177,6 +178,7 @@ class LicenceVersionRecord:
             stream_rights=json.loads(row.get("stream_rights") or "{}"),
             training_basis=row.get("training_basis") or "USED_WORKS",
             training_weighted=bool(row.get("training_weighted")),
+            publisher_collects=bool(row.get("publisher_collects")),
             effective_from=required_native(row["effective_from"]),
         )
 

@@ -1,8 +1,10 @@
 """CWR acknowledgement files: what a registry answers a submitter, one ACK transaction per transaction.
 
 Each transaction of the submitted file gets an ACK record with the status a society uses: AS (registration
-accepted), AC (accepted with changes: the MSG records after it say what was repaired or dropped), RJ
-(rejected: an MSG record of type T gives the reason). An accepted transaction's ACK carries the work as
+accepted), AC (accepted with changes: the MSG records after it say what was repaired or dropped), CO
+(conflict: it passed every check but its claim does not agree with another submitter's registration of the
+work, whose shares it takes over 100 %; an MSG record of type T names the rights), RJ (rejected: an MSG
+record of type T gives the reason). An accepted transaction's ACK carries the work as
 registered: its NWR/REV with the registry's work id as the recipient's creation # and the ISWC where the
 registry knows one, followed by its publishers and writers. The file is written in the submitted file's
 version (2.1 or 2.2), so the sender's own software reads it back; `registry.cwr.parser` does, in the tests.
@@ -31,6 +33,7 @@ __all__ = ["AckEntry", "AckSender", "ack_status", "write_ack"]
 
 ACCEPTED = "AS"
 ACCEPTED_WITH_CHANGES = "AC"
+CONFLICT = "CO"
 REJECTED = "RJ"
 
 
@@ -42,6 +45,8 @@ class AckEntry:
     work_id: str | None = None  # the registry's id for the work, once stored
     iswc: str | None = None  # the stored work's ISWC, when it has one
     reason: str | None = None  # why the import refused a work the parser accepted
+    # Why a loaded claim conflicts with another submitter's registration of the work (CWR status CO).
+    conflict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,8 @@ class AckSender:
 def ack_status(entry: AckEntry) -> str:
     if isinstance(entry.item, CwrRejection) or entry.reason is not None:
         return REJECTED
+    if entry.conflict is not None:
+        return CONFLICT
     return ACCEPTED_WITH_CHANGES if entry.item.messages else ACCEPTED
 
 
@@ -141,6 +148,8 @@ def _messages(entry: AckEntry) -> Iterator[tuple[str, str, str, str, str, int]]:
         yield item.reason, "T", item.record_type, level, number, item.record_seq or 0
     elif entry.reason is not None:
         yield entry.reason, "T", item.transaction_type, "T", "000", item.record_seq
+    elif entry.conflict is not None:
+        yield entry.conflict, "T", item.transaction_type, "T", "000", item.record_seq
 
 
 def _message_fields(message: CwrMessage) -> tuple[str, str, str, str, str, int]:

@@ -7,6 +7,7 @@ rules and `registry.money.allocate` for the rounding.
 from registry.royalties.model import (
     Basis,
     CarriedLine,
+    Collector,
     Distribution,
     InfluenceInput,
     LicenceTerms,
@@ -31,6 +32,7 @@ from registry.royalties.rules import distribute_output_use, distribute_service_u
 __all__ = [
     "Basis",
     "CarriedLine",
+    "Collector",
     "Distribution",
     "InfluenceInput",
     "LicenceTerms",

@@ -2,8 +2,9 @@
 
 A stored line keeps everything its explanation needs: the subject (run, model or output) whose pool it
 came from, the rule (basis), the work, the holder and role with the share that applied, the weight or
-influence score, the exact amount before rounding and the rounded amount, and the path as text. Amounts
-leave as decimal strings in the statement's currency, never as floats.
+influence score, the publisher chain that names who collects for the writer (and, when the licence has
+the publisher collect, the writer it collected for), the exact amount before rounding and the rounded
+amount, and the path as text. Amounts leave as decimal strings in the statement's currency, never as floats.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ CSV_FIELDS = (
     "right",
     "share_bp",
     "share_total_bp",
+    "collected_for",
+    "chain",
+    "chain_publisher",
     "reason",
     "statement_ref",
     "exact",
@@ -92,6 +96,9 @@ def line_row(
             "right": leaf.right.value,
             "share_bp": leaf.share_bp,
             "share_total_bp": leaf.share_total_bp,
+            "collected_for": leaf.collected_for,
+            "chain": leaf.chain,
+            "chain_publisher": leaf.chain_publisher,
         }
     return row | {
         "kind": "SUSPENSE",
@@ -115,6 +122,9 @@ def export_row(line: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "right": line.get("right"),
         "share_bp": line.get("share_bp"),
         "share_total_bp": line.get("share_total_bp"),
+        "collected_for": line.get("collected_for"),
+        "chain": line.get("chain"),
+        "chain_publisher": line.get("chain_publisher"),
         "reason": line.get("reason"),
         "statement_ref": line.get("statement_ref"),
         "exact": line.get("exact"),

@@ -18,6 +18,7 @@ from typing import Any
 from registry.money import to_fraction
 from registry.rights import ReasonCode, Scope, WorkFacts, work_reasons
 from registry.royalties.model import (
+    Collector,
     InfluenceInput,
     LicenceTerms,
     PathStep,
@@ -32,9 +33,11 @@ from registry.shares import Right, Share, ShareRole
 
 __all__ = [
     "UNMATCHED_PREFIX",
+    "ChainRow",
     "InfluenceFact",
     "LineageUse",
     "ShareRow",
+    "collectors",
     "lineage_usages",
     "report_confidence",
     "report_input",
@@ -82,8 +85,41 @@ class ShareRow:
     synchronisation_bp: int
 
 
-def work_input(work_id: str, shares: Iterable[ShareRow], status: WorkStatus) -> WorkInput:
-    """A work with its registered shares; rows of one holder in one role are summed (never twice)."""
+@dataclass(frozen=True, slots=True)
+class ChainRow:
+    """One publisher chain of a work as read from the graph: its members (creator id, CWR role code)
+    in chain order, and the writers it publishes for (PWR)."""
+
+    number: int
+    members: tuple[tuple[str, str], ...]
+    writers: tuple[str, ...]
+
+
+# Who in a chain collects: an administrator (AM) collects for the original publisher (E) it administers;
+# sub-publishers (SE) collect only in their territories, and an AI use has none, so they never do here.
+_COLLECTING_ROLES = ("AM", "E")
+
+
+def collectors(chains: Iterable[ChainRow]) -> tuple[Collector, ...]:
+    """For each writer a chain publishes for, who collects: the chain's administrator, else its original
+    publisher. A writer named by several chains is collected for by the lowest-numbered one."""
+    found: dict[str, Collector] = {}
+    for chain in sorted(chains, key=lambda c: c.number):
+        publisher = next(
+            (cid for role in _COLLECTING_ROLES for cid, code in chain.members if code == role), None
+        )
+        if publisher is None:
+            continue
+        for writer in chain.writers:
+            found.setdefault(writer, Collector(writer, publisher, chain.number))
+    return tuple(found[writer] for writer in sorted(found))
+
+
+def work_input(
+    work_id: str, shares: Iterable[ShareRow], status: WorkStatus, chains: Iterable[ChainRow] = ()
+) -> WorkInput:
+    """A work with its registered shares (rows of one holder in one role summed, never twice) and who
+    collects for its writers (`collectors`)."""
     summed: dict[tuple[str, str], list[int]] = {}
     for row in shares:
         bp = summed.setdefault((row.holder_id, row.role), [0, 0, 0])
@@ -103,6 +139,7 @@ def work_input(work_id: str, shares: Iterable[ShareRow], status: WorkStatus) -> 
             for (holder, role), bp in sorted(summed.items())
         ),
         status,
+        collectors(chains),
     )
 
 
@@ -123,6 +160,7 @@ def terms_from_version(props: Mapping[str, Any] | None) -> LicenceTerms:
         service_use_rate=to_fraction(props.get("service_rate") or "1"),
         output_use_rate=to_fraction(props.get("output_rate") or "1"),
         minimum_payout=int(props.get("minimum_payout") or 0),
+        publisher_collects=bool(props.get("publisher_collects")),
     )
 
 

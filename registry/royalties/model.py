@@ -85,6 +85,19 @@ class PathStep:
 
 
 @dataclass(frozen=True, slots=True)
+class Collector:
+    """Who collects a writer's money on a work: the publisher a CWR chain names for the writer (PWR).
+
+    `publisher_id` is the chain's administrator, else its original publisher (registry.royalties.facts);
+    `chain` the chain's number in the registration.
+    """
+
+    writer_id: str
+    publisher_id: str
+    chain: int
+
+
+@dataclass(frozen=True, slots=True)
 class WorkInput:
     """A work as a distribution sees it: its registered shares and whether it could be paid.
 
@@ -96,10 +109,15 @@ class WorkInput:
     work_id: str
     shares: tuple[Share, ...] = ()
     status: WorkStatus = WorkStatus.LICENSABLE
+    collectors: tuple[Collector, ...] = ()  # one per writer a publisher chain publishes for
 
     def __post_init__(self) -> None:
         _require_id(self.work_id, "work id")
         object.__setattr__(self, "shares", tuple(self.shares))
+        object.__setattr__(self, "collectors", tuple(self.collectors))
+        writers = [c.writer_id for c in self.collectors]
+        if len(writers) != len(set(writers)):
+            raise InvalidInput(f"Work {self.work_id} names two collectors for one writer; keep one each.")
         seen: set[tuple[str, ShareRole]] = set()
         for share in self.shares:
             key = (share.holder_id, share.role)
@@ -196,6 +214,9 @@ class LicenceTerms:
     service_use_rate: Fraction = Fraction(1)
     output_use_rate: Fraction = Fraction(1)
     minimum_payout: int = 0  # minor units of the licence's currency; 0: no minimum
+    # Collection goes through the publisher: a writer's money is paid to the publisher its chain names
+    # for it (the line says for whom). Otherwise the writer is paid and the chain is shown as evidence.
+    publisher_collects: bool = False
 
     def __post_init__(self) -> None:
         for name in ("confidence_threshold", "service_use_rate", "output_use_rate"):
@@ -246,10 +267,23 @@ class Line:
     exact: Fraction
     amount: int
     path: tuple[PathStep, ...]
+    # From the work's publisher chain: when `collected_for` is set, `holder_id` is the publisher that
+    # collects the writer `collected_for`'s share; `chain` and `chain_publisher` say which chain names
+    # which publisher for the writer (also when the writer is paid directly: evidence only).
+    collected_for: str | None = None
+    chain: int | None = None
+    chain_publisher: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, ...]:
-        return ("0", _BASIS_ORDER[self.basis], self.work_id, self.holder_id, self.role.value)
+        return (
+            "0",
+            _BASIS_ORDER[self.basis],
+            self.work_id,
+            self.holder_id,
+            self.role.value,
+            self.collected_for or "",
+        )
 
     @property
     def party(self) -> str:

@@ -24,6 +24,7 @@ from registry.royalties.rules import (
     AnyLeaf,
     Leaf,
     OutputSplit,
+    chain_step,
     holder_step,
     settle_leaves,
     split_lineage_leaves,
@@ -39,7 +40,8 @@ LineKey = tuple[str, ...]
 def line_key(leaf: AnyLeaf) -> LineKey:
     """What makes two leaves the same statement line: the sort key, and for a payment its right."""
     if isinstance(leaf, Line):
-        return (*leaf.sort_key, leaf.right.value, str(leaf.share_bp), str(leaf.share_total_bp))
+        chain = (str(leaf.chain or ""), leaf.chain_publisher or "")
+        return (*leaf.sort_key, leaf.right.value, str(leaf.share_bp), str(leaf.share_total_bp), *chain)
     return leaf.sort_key
 
 
@@ -112,13 +114,13 @@ class PeriodLines:
         for work, share, _ in split.attributed:
             if not share:
                 continue
-            key: tuple[object, ...] = (split.right, id(work))
+            key: tuple[object, ...] = (split.right, split.publisher_collects, id(work))
             found = pending.get(key)
             if found is None:
                 found = pending[key] = _Pending(split, work=work)
             found.add(pool, share)
         if split.lineage_share:
-            key = (split.lineage_basis, split.right, lineage.key, None)
+            key = (split.lineage_basis, split.right, split.publisher_collects, lineage.key, None)
             found = pending.get(key)
             if found is None:
                 found = pending[key] = _Pending(split, lineage=lineage)
@@ -197,7 +199,9 @@ class PeriodLines:
 def _path(leaf: Line | SuspenseLine, subjects: int) -> tuple[PathStep, ...]:
     basis = f"{leaf.basis.value} over {subjects} subject{'s' if subjects != 1 else ''}"
     if isinstance(leaf, Line):
-        creator = holder_step(leaf.holder_id, leaf.role.value, leaf.share_bp, leaf.share_total_bp, leaf.right)
-        return (PathStep("Work", leaf.work_id, basis), creator)
+        holder = leaf.collected_for or leaf.holder_id
+        creator = holder_step(holder, leaf.role.value, leaf.share_bp, leaf.share_total_bp, leaf.right)
+        chain = (chain_step(leaf),) if leaf.chain is not None else ()
+        return (PathStep("Work", leaf.work_id, basis), creator, *chain)
     head = (PathStep("Work", leaf.work_ref, basis),) if leaf.work_ref else ()
     return (*head, PathStep("Suspense", leaf.reason.value, suspense_message(leaf)))

@@ -19,6 +19,7 @@ from registry.money import Currency, allocate, format_amount, payee_tie_break
 from registry.royalties.model import (
     Basis,
     CarriedLine,
+    Collector,
     Distribution,
     LicenceTerms,
     Line,
@@ -67,7 +68,7 @@ def training_leaves(
     weighted = terms.training_split is TrainingSplit.WEIGHTED
     usages = list(used) if weighted else [replace(u, weight=Fraction(1)) for u in used]
     head = (PathStep("TrainingRun", run_id, f"fee {'by weight' if weighted else 'equally'} over used works"),)
-    where = _Where(Basis.TRAINING, Stream.TRAINING, terms.training_right, explain)
+    where = _Where(Basis.TRAINING, Stream.TRAINING, terms.training_right, explain, terms.publisher_collects)
     return _over_usages(Fraction(1), usages, where, head, f"run {run_id}")
 
 
@@ -173,7 +174,9 @@ def service_use_leaves(
 ) -> list[Leaf]:
     """A service-use pool as exact fractions over the model's training lineage, by usage weight."""
     head = (PathStep("Model", model_id, "service-use pool by training-lineage weight"),)
-    where = _Where(Basis.SERVICE_USE, Stream.SERVICE_USE, terms.service_use_right, explain)
+    where = _Where(
+        Basis.SERVICE_USE, Stream.SERVICE_USE, terms.service_use_right, explain, terms.publisher_collects
+    )
     return _over_usages(Fraction(1), list(lineage), where, head, f"model {model_id}")
 
 
@@ -200,22 +203,23 @@ class OutputSplit:
     attributed: tuple[tuple[WorkInput, Fraction, Fraction], ...]
     lineage_basis: Basis
     lineage_share: Fraction
+    publisher_collects: bool = False  # the licence's: a writer's money goes to its chain's publisher
 
 
 def output_use_split(report: ReportInput | None, terms: LicenceTerms) -> OutputSplit:
     """With a report whose confidence reaches the licence's threshold: each influence's score of the
     pool to its work, the unattributed remainder to the lineage. Otherwise the whole pool to the
     lineage (ANALOGY_FALLBACK)."""
-    right = terms.output_use_right
+    right, collects = terms.output_use_right, terms.publisher_collects
     if report is None or report.confidence < terms.confidence_threshold:
-        return OutputSplit(right, (), Basis.ANALOGY_FALLBACK, Fraction(1))
+        return OutputSplit(right, (), Basis.ANALOGY_FALLBACK, Fraction(1), collects)
     total = report.total_score
     if total > 1:
         # Vendors round: a total a hair above 1 is divided by itself, exactly as shares are.
         attributed = tuple((i.work, i.score / total, i.score) for i in report.influences)
-        return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, Fraction(0))
+        return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, Fraction(0), collects)
     attributed = tuple((i.work, i.score, i.score) for i in report.influences)
-    return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, 1 - total)
+    return OutputSplit(right, attributed, Basis.UNATTRIBUTED_REMAINDER, 1 - total, collects)
 
 
 def output_use_leaves(
@@ -237,20 +241,22 @@ def output_use_leaves(
     if report is None or split.lineage_basis is Basis.ANALOGY_FALLBACK:
         why = _fallback_step(output_id, report, terms) if explain else PathStep("Output", output_id)
         head = (why, PathStep("Model", model_id, "analogy fallback by training-lineage usage"))
-        where = _Where(Basis.ANALOGY_FALLBACK, Stream.OUTPUT_USE, split.right, explain)
+        where = _Where(
+            Basis.ANALOGY_FALLBACK, Stream.OUTPUT_USE, split.right, explain, split.publisher_collects
+        )
         return _over_usages(split.lineage_share, list(lineage), where, head, f"model {model_id}")
     return _attributed(output_id, model_id, report, split, lineage, explain)
 
 
 def split_work_leaves(split: OutputSplit, work: WorkInput) -> list[Leaf]:
     """All of a pool to one attributed work of `split`, over its holders (fractions of 1, no paths)."""
-    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, False)
+    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, False, split.publisher_collects)
     return _within_work(Fraction(1), work, where, (), weight=None, score=None)
 
 
 def split_lineage_leaves(split: OutputSplit, lineage: Sequence[WorkUsage], model_id: str) -> list[Leaf]:
     """All of a pool over the lineage under `split`'s lineage basis (fractions of 1, no paths)."""
-    where = _Where(split.lineage_basis, Stream.OUTPUT_USE, split.right, False)
+    where = _Where(split.lineage_basis, Stream.OUTPUT_USE, split.right, False, split.publisher_collects)
     return _over_usages(Fraction(1), list(lineage), where, (), f"model {model_id}")
 
 
@@ -279,6 +285,7 @@ class _Where:
     stream: Stream
     right: Right
     explain: bool
+    publisher_collects: bool = False  # the licence's: a writer's money goes to its chain's publisher
 
 
 def _attributed(
@@ -293,7 +300,7 @@ def _attributed(
     if explain:
         detail = f"vendor {report.vendor}, confidence {_ratio(report.confidence)}"
         head = (PathStep("Output", output_id), PathStep("AttributionReport", report.report_id, detail))
-    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, explain)
+    where = _Where(Basis.ATTRIBUTION, Stream.OUTPUT_USE, split.right, explain, split.publisher_collects)
     leaves: list[Leaf] = []
     for work, share, score in split.attributed:
         path = head
@@ -306,7 +313,9 @@ def _attributed(
         if explain:
             detail = f"unattributed remainder {_ratio(remainder)} follows the service-use rule"
             rest_head = (*head, PathStep("Model", model_id, detail))
-        rest = _Where(Basis.UNATTRIBUTED_REMAINDER, Stream.OUTPUT_USE, split.right, explain)
+        rest = _Where(
+            Basis.UNATTRIBUTED_REMAINDER, Stream.OUTPUT_USE, split.right, explain, split.publisher_collects
+        )
         leaves += _over_usages(remainder, list(lineage), rest, rest_head, f"model {model_id}")
     return leaves
 
@@ -368,8 +377,10 @@ def _within_work(
         reason = SuspenseReason.NO_SHARES
         return [_suspense(share, work.work_id, reason, message, where, path, weight, score)]
     numerator, denominator = share.numerator, share.denominator * total_bp
-    return [
-        Line(
+    collectors = {c.writer_id: c for c in work.collectors}
+    lines: list[Leaf] = []
+    for holding, bp in holdings:
+        line = Line(
             stream=where.stream,
             basis=where.basis,
             holder_id=holding.holder_id,
@@ -387,8 +398,33 @@ def _within_work(
             if where.explain
             else (),
         )
-        for holding, bp in holdings
-    ]
+        collector = collectors.get(holding.holder_id)
+        lines.append(line if collector is None else _through_chain(line, collector, where))
+    return lines
+
+
+def _through_chain(line: Line, collector: Collector, where: _Where) -> Line:
+    """A writer's line under its publisher chain: paid to the chain's publisher when the licence says
+    collection goes through the publisher (the line keeps for whom), else paid to the writer with the
+    chain as evidence. Either way the money and its fraction are the writer's share, unchanged."""
+    collects = where.publisher_collects
+    line = replace(
+        line,
+        holder_id=collector.publisher_id if collects else line.holder_id,
+        collected_for=collector.writer_id if collects else None,
+        chain=collector.chain,
+        chain_publisher=collector.publisher_id,
+    )
+    return replace(line, path=(*line.path, chain_step(line))) if where.explain else line
+
+
+def chain_step(line: Line) -> PathStep:
+    """The evidence a line carries from its work's publisher chain (see `_through_chain`)."""
+    if line.collected_for is not None:
+        detail = f"publisher {line.holder_id} collects for writer {line.collected_for} (the licence's rule)"
+    else:
+        detail = f"publisher {line.chain_publisher} publishes for writer {line.holder_id}, who is paid"
+    return PathStep("PublisherChain", str(line.chain), detail)
 
 
 def holder_step(holder_id: str, role: str, bp: int, total_bp: int, right: Right) -> PathStep:

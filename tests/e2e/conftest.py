@@ -19,7 +19,8 @@ from tests.conftest import REPO
 from tests.support import ADMIN_SECRET
 
 OPUSTRACE = Path(sys.executable).with_name("opustrace")
-# The suite runs against several workers, as production does (`opustrace serve --workers 4` must pass it).
+# Worker processes of the served app: 1 in `make test` (its time on 2 cores); `make e2e-workers` runs the
+# suite against `opustrace serve --workers 4`, as production runs it, and it must pass there too.
 WORKERS = os.environ.get("E2E_SERVE_WORKERS", "1")
 # Not a timing margin: start-up waits up to NEO4J_STARTUP_WAIT_SECONDS (300 s) for Neo4j, then migrates;
 # only a hang takes longer than this, and the test then fails saying what it waited for.

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graph.database import Database
+from graph.database import Database, QueryCounter
 from tests.conftest import shared_data
 from tests.support import ADMIN_SECRET, GraphQLClient
 
@@ -31,6 +31,14 @@ mutation($w: ID!, $keep: [ID!]!, $e: String!) {
 }
 """
 ISWC = {"iswc": "T3005600277"}
+DISPUTED = """
+query($status: DisputeStatus, $first: Int) {
+  disputedWorks(status: $status, first: $first) {
+    totalCount
+    edges { node { id title shares { claim performingBp } dispute { status rights evidence claims { id } } } }
+  }
+}
+"""
 
 
 async def upload(gql: GraphQLClient, name: str) -> dict[str, Any]:
@@ -80,6 +88,16 @@ async def test_two_registrations_of_one_iswc_are_claims_in_dispute_until_an_admi
         await gql("query($iswc: String) { work(iswc: $iswc) { dispute { status } } }", ISWC, key=licensee)
     ).codes == ["FORBIDDEN"]
 
+    # The root list shows the open dispute with its evidence; a creator lists its own, another none.
+    listed = (await gql(DISPUTED, {}, key=ADMIN_SECRET)).data["disputedWorks"]
+    assert listed["totalCount"] == 1 and listed["edges"][0]["node"]["id"] == work["id"]
+    assert listed["edges"][0]["node"]["dispute"]["rights"] == dispute["rights"]
+    assert (await gql(DISPUTED, {}, key=creator_key)).data["disputedWorks"]["totalCount"] == 1
+    await db.run_write("MERGE (:Creator {id: 'bystander', name: 'B'})")
+    bystander = await gql.key_for("CREATOR", "bystander")
+    assert (await gql(DISPUTED, {}, key=bystander)).data["disputedWorks"] == {"totalCount": 0, "edges": []}
+    assert (await gql(DISPUTED, {}, key=licensee)).codes == ["FORBIDDEN"]
+
     # Importing again changes nothing: the claim is not a second overwrite.
     assert await upload(gql, "dmp_CW220001000_DMP.V21") == {
         "worksCreated": 0,
@@ -108,6 +126,29 @@ async def test_two_registrations_of_one_iswc_are_claims_in_dispute_until_an_admi
     await upload(gql, "dmp_CW220001000_DMP.V21")
     again = (await gql(DISPUTE, ISWC, key=ADMIN_SECRET)).data["work"]["dispute"]
     assert again["status"] == "RESOLVED"
+    assert (await gql(DISPUTED, {}, key=ADMIN_SECRET)).data["disputedWorks"]["totalCount"] == 0
+    resolved_list = (await gql(DISPUTED, {"status": "RESOLVED"}, key=ADMIN_SECRET)).data["disputedWorks"]
+    assert [e["node"]["dispute"]["evidence"] for e in resolved_list["edges"]] == [evidence]
+
+
+async def test_disputed_works_cost_the_same_number_of_queries_for_1_and_6(
+    gql: GraphQLClient, db: Database
+) -> None:
+    await upload(gql, "mmedi_CW190001MPC_000.V21")
+    await db.run_write(
+        "MATCH (w:Work) WITH w ORDER BY w.id LIMIT 6 "
+        "CREATE (:Claim {id: 'k:' + w.id, status: 'ACTIVE'})-[:CLAIMS]->(w) "
+        "SET w.disputed = true, w.disputed_rights = ['PERFORMING']"
+    )
+    counts = {}
+    for first in (1, 6):
+        async with QueryCounter.counting() as box:
+            result = await gql(DISPUTED, {"first": first}, key=ADMIN_SECRET)
+        page = result.data["disputedWorks"]
+        assert page["totalCount"] == 6 and len(page["edges"]) == first
+        assert all(e["node"]["dispute"]["status"] == "OPEN" and e["node"]["shares"] for e in page["edges"])
+        counts[first] = box[0]
+    assert counts[1] == counts[6], counts
 
 
 CHAINS = """

@@ -279,11 +279,16 @@ async def test_acknowledgement_round_trip_gives_each_transaction_its_status(db: 
 
 
 async def test_acknowledgement_of_a_store_refusal_and_of_a_strict_file_rejection(db: Database) -> None:
-    _, ack = await load_acknowledged(db, "dmp_CW220001000_DMP.V21")
+    report, ack = await load_acknowledged(db, "dmp_CW220001000_DMP.V21")
     assert [(a.submitter_work_id, a.status) for a in ack.acknowledgements] == [
         ("MK000003", "AC"),  # loaded; the publisher's IPI was dropped (FR)
-        ("MK000004", "AC"),  # the same ISWC as MK000003: kept as a claim on its work
+        ("MK000004", "CO"),  # the same ISWC as MK000003: a claim taking the work over 100 %, in conflict
     ]
+    claim = ack.acknowledgements[1]
+    assert claim.recipient_work_id == ack.acknowledgements[0].recipient_work_id  # the claimed work's id
+    assert report.work_ids[0] == report.work_ids[1]  # the claim is counted on the work it claims
+    conflict = f"claims on work {report.work_ids[0]} add up to more than 100 % of performing, mechanical"
+    assert claim.messages[-1].startswith(conflict)
     _, strict = await load_acknowledged(db, "mmedi_CW190001MPC_000.V21", strict=True)
     assert {a.status for a in strict.acknowledgements} == {"RJ"} and len(strict.acknowledgements) == 100
     assert (

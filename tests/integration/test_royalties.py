@@ -484,3 +484,60 @@ async def test_catalogue_training_basis_spreads_the_fee_over_the_licensed_catalo
     whole = await catalogue_totals(db, at, Right.MECHANICAL, CatalogueCache())
     assert whole == await catalogue_totals(db, at, Right.MECHANICAL, CatalogueCache(), page=1)
     assert (whole.licensable, whole.unshared) == (2, 0)
+
+
+# The shape graph.stores.catalogue_writes stores for a CWR chain: P, original publisher, publishes for B.
+CHAIN_ON_W2 = """
+MATCH (w:Work {id: 'W2'}), (b:Creator {id: 'B'})
+MERGE (p:Creator {id: 'P'}) ON CREATE SET p.name = 'P', p.created_at = datetime()
+CREATE (w)-[:HAS_CHAIN]->(pc:PublisherChain {number: 1})
+CREATE (p)-[:IN_CHAIN {position: 1, role_code: 'E', tis_codes: [2136], included: [true],
+                       performing_bp: [5000], mechanical_bp: [10000], synchronisation_bp: [10000]}]->(pc)
+CREATE (pc)-[:PUBLISHES_FOR]->(b)
+"""
+WHO_CHAIN = """query($o: ID!, $a: Money!) {
+  whoGetsPaid(outputId: $o, amount: $a, currency: "EUR") {
+    lines { creatorId workId basis collectedFor chain chainPublisherId amount }
+  }
+}"""
+
+
+async def test_a_publisher_chain_collects_its_writer_s_share_and_the_statement_says_so(
+    db: Database, gql: GraphQLClient
+) -> None:
+    await scenario(db)
+    await db.run_write(CHAIN_ON_W2)
+    # Without the licence's rule B is paid; the chain is evidence on B's lines.
+    lines = (await gql(WHO_CHAIN, {"o": "O1", "a": "100.00"}, key=ADMIN_SECRET)).data["whoGetsPaid"]["lines"]
+    assert {
+        (x["creatorId"], x["collectedFor"], x["chain"], x["chainPublisherId"])
+        for x in lines
+        if x["workId"] == "W2"
+    } == {
+        ("A", None, None, None),
+        ("B", None, 1, "P"),
+    }
+    await db.run_write("MATCH (v:LicenceVersion {id: 'cal-1'}) SET v.publisher_collects = true")
+    licensee = await gql.key_for("LICENSEE", "lic-1")
+    await report(gql, licensee, "OUTPUT_USE", "O1", "1000.00")
+    assert (await run(gql, "OUTPUT_USE", "st-chain"))["pool"] == "100.00"
+    # Pool 100.00. O1: W1 0.5 -> A 50.00; W2 0.25 -> A 12.50, B's 12.50 to P; remainder 0.1 over W1, W2:
+    # A 5.00 + 2.50, B's 2.50 to P. So A 70.00 and P 15.00 (for B); B itself gets nothing.
+    assert await payees(gql, "st-chain") == {"A": "70.00", "P": "15.00"}
+    collected = [line for line in await exported(gql, "st-chain") if line["creator_id"] == "P"]
+    assert {
+        (
+            x["basis"],
+            x["work_id"],
+            x["role"],
+            x["collected_for"],
+            x["chain"],
+            x["chain_publisher"],
+            x["amount"],
+        )
+        for x in collected
+    } == {
+        ("ATTRIBUTION", "W2", "COMPOSER", "B", "1", "P", "12.50"),
+        ("UNATTRIBUTED_REMAINDER", "W2", "COMPOSER", "B", "1", "P", "2.50"),
+    }
+    assert all("PublisherChain 1" in x["explanation"] for x in collected)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from registry.errors import InvalidInput
 from registry.royalties import (
     Basis,
+    Collector,
     Distribution,
     InfluenceInput,
     LicenceTerms,
@@ -30,6 +31,8 @@ from registry.royalties import (
     distribute_service_use,
     distribute_training,
 )
+from registry.royalties.export import line_row
+from registry.royalties.facts import ChainRow, collectors
 from registry.royalties.period import PeriodLines
 from registry.royalties.rules import CatalogueHolding, CatalogueTotals, catalogue_leaves, output_use_leaves
 from registry.shares import Right, Share, ShareRole
@@ -408,6 +411,81 @@ def test_a_period_sums_exactly_and_rounds_once_per_payee() -> None:
     assert len(c_lines) == 2 and {period.subjects(line) for line in c_lines} == {1}
 
 
+# --- publisher chains ---------------------------------------------------------------------------
+
+
+def test_a_chain_s_administrator_collects_for_its_writer_when_the_licence_says_so() -> None:
+    # W1: writer A 50 %, writer B 25 %, publisher P 25 % (performing). Chain 1 (P original publisher,
+    # S its administrator) publishes for A, so S collects A's share; B has no chain and is paid. W2: S
+    # holds 100 % as publisher in its own right. Pool 10.01 EUR over W1 and W2 equally: 500.5 each.
+    # W1: S (for A) 250.25, B 125.125, P 125.125; W2: S 500.5. Payees: S 750.75, B 125.125, P 125.125;
+    # floors 750 + 125 + 125 = 1000, the last cent to the largest remainder (S, .75): S 751, B 125, P 125.
+    # S's 751 over its lines: floors 250 + 500, the extra cent to the larger fraction (W2's .5).
+    chain = ChainRow(1, (("P", "E"), ("S", "AM")), ("A",))
+    w1 = WorkInput(
+        "W1",
+        (share("A", 5000), share("B", 2500, ShareRole.LYRICIST), share("P", 2500, ShareRole.PUBLISHER)),
+        collectors=collectors([chain]),
+    )
+    w2 = WorkInput("W2", (share("S", 10000, ShareRole.PUBLISHER),))
+    lineage = [WorkUsage(w1), WorkUsage(w2)]
+    via_publisher = replace(TERMS, publisher_collects=True)
+    result = distribute_service_use(1001, "EUR", model_id="M1", terms=via_publisher, lineage=lineage)
+    assert {p.party: (p.exact, p.amount) for p in result.payees} == {
+        "c:S": (Fraction(3003, 4), 751),
+        "c:B": (Fraction(1001, 8), 125),
+        "c:P": (Fraction(1001, 8), 125),
+    }
+    by_line = {(line.work_id, line.holder_id, line.collected_for): line for line in result.lines}
+    assert {key: line.amount for key, line in by_line.items()} == {
+        ("W1", "S", "A"): 250,
+        ("W1", "B", None): 125,
+        ("W1", "P", None): 125,
+        ("W2", "S", None): 501,
+    }
+    collected = by_line[("W1", "S", "A")]
+    assert (collected.role, collected.share_bp, collected.chain, collected.chain_publisher) == (
+        ShareRole.COMPOSER,
+        5000,
+        1,
+        "S",
+    )
+    assert collected.explanation.endswith(
+        "-> PublisherChain 1 (publisher S collects for writer A (the licence's rule))"
+    )
+    # Without the licence's rule the writer is paid the same share; the chain is evidence on the line.
+    direct = distribute_service_use(1001, "EUR", model_id="M1", terms=TERMS, lineage=lineage)
+    paid = next(line for line in direct.lines if line.holder_id == "A")
+    assert (paid.amount, paid.collected_for, paid.chain, paid.chain_publisher) == (250, None, 1, "S")
+    assert paid.explanation.endswith("-> PublisherChain 1 (publisher S publishes for writer A, who is paid)")
+    # A statement keeps the evidence on its line: which chain, which publisher, for which writer.
+    period = PeriodLines()
+    period.add(
+        output_use_leaves(output_id="O1", model_id="M1", terms=via_publisher, report=None, lineage=lineage),
+        1001,
+    )
+    lines, _ = period.settle("OUTPUT_USE|2026-10|EUR")
+    row = next(line_row("ST", n, leaf, 1) for n, leaf in enumerate(lines) if leaf.party == "c:S")
+    assert (row["holder_id"], row["collected_for"], row["chain"], row["chain_publisher"]) == (
+        "S",
+        "A",
+        1,
+        "S",
+    )
+    assert "Creator A (COMPOSER 50.00% of 100.00% performing) -> PublisherChain 1" in row["explanation"]
+
+
+def test_who_collects_in_a_chain_administrator_then_original_publisher_lowest_chain_first() -> None:
+    chains = [
+        ChainRow(2, (("P2", "E"),), ("A", "B")),
+        ChainRow(1, (("P1", "E"), ("S1", "AM"), ("X", "SE")), ("A",)),
+        ChainRow(3, (("Y", "SE"),), ("C",)),  # a sub-publisher alone collects only in its territories
+    ]
+    assert collectors(chains) == (Collector("A", "S1", 1), Collector("B", "P2", 2))
+    with pytest.raises(InvalidInput, match="two collectors for one writer"):
+        WorkInput("W", (), collectors=(Collector("A", "S1", 1), Collector("A", "P2", 2)))
+
+
 # --- properties on random graphs ---------------------------------------------------------------
 
 HOLDERS = ["H0", "H1", "H2", "H3", "H4"]
@@ -435,7 +513,13 @@ def works_st(draw: st.DrawFn, max_size: int = 6) -> list[WorkInput]:
             )
             for h, r in holders
         )
-        works.append(WorkInput(work_id, shares, draw(st.sampled_from(STATUSES))))
+        writers = sorted({h for h, r in holders if r is not ShareRole.PUBLISHER})
+        chains = [
+            ChainRow(n, ((draw(st.sampled_from(HOLDERS)), draw(st.sampled_from(["E", "AM", "SE"]))),), (w,))
+            for n, w in enumerate(writers)
+            if draw(st.booleans())
+        ]
+        works.append(WorkInput(work_id, shares, draw(st.sampled_from(STATUSES)), collectors(chains)))
     return works
 
 
@@ -472,6 +556,7 @@ terms_st = st.builds(
     confidence_threshold=ratio_st,
     training_split=st.sampled_from(list(TrainingSplit)),
     training_base=st.sampled_from(list(TrainingBase)),
+    publisher_collects=st.booleans(),
 )
 
 
@@ -522,6 +607,30 @@ def test_only_licensable_works_are_paid(pool, currency, terms, used, report) -> 
     for result in all_three(pool, currency, terms, used, report):
         for line in result.lines:
             assert line.work_id in (from_report if line.basis is Basis.ATTRIBUTION else from_lineage)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pool_st, currency_st, terms_st, usages_st(), report_st())
+def test_a_publisher_collecting_moves_only_its_writers_money(pool, currency, terms, used, report) -> None:
+    direct = all_three(pool, currency, replace(terms, publisher_collects=False), used, report)
+    collected = all_three(pool, currency, replace(terms, publisher_collects=True), used, report)
+    for before, after in zip(direct, collected, strict=True):
+        assert [(s.work_ref, s.reason, s.exact) for s in after.suspense] == [
+            (s.work_ref, s.reason, s.exact) for s in before.suspense
+        ]
+
+        def owed(result: Distribution) -> dict[tuple[str, str, str, str], Fraction]:
+            sums: dict[tuple[str, str, str, str], Fraction] = {}
+            for line in result.lines:
+                key = (line.basis.value, line.work_id, line.collected_for or line.holder_id, line.role.value)
+                sums[key] = sums.get(key, Fraction(0)) + line.exact
+            return sums
+
+        assert owed(after) == owed(before)
+        for line in after.lines:
+            if line.collected_for is not None:
+                assert line.holder_id == line.chain_publisher
+        assert sum(line.amount for line in after.lines) + after.suspended == pool
 
 
 @settings(max_examples=120, deadline=None)
