@@ -58,6 +58,19 @@ def load_command(seed: int, size_name: str) -> None:
     click.echo(keys.table())
 
 
+@demo.command("audio", help="Write a demo output's audio (a short WAV whose SHA-256 is its content hash).")
+@click.argument("output_id")
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def audio_command(output_id: str, seed: int, out: Path) -> None:
+    try:
+        n = demo_world.output_number(output_id)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="OUTPUT_ID") from exc
+    out.write_bytes(demo_world.audio(seed, n))
+    click.echo(f"wrote {out}: sign it with `opustrace c2pa sign {output_id} {out}`")
+
+
 @demo.command("keys", help="Print the keys the last `demo load` created in this data directory.")
 def keys_command() -> None:
     path = keys_file(Settings())

@@ -6,8 +6,13 @@ gives the same world, so screenshots, tests and the README agree.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
+import math
 import random
+import struct
+import wave
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +96,37 @@ def iswc(n: int) -> str:
     return f"T{nine}{iswc_check_digit(nine)}"
 
 
+def audio(seed: int, n: int) -> bytes:
+    """Output n's audio: a short WAV tone (stdlib `wave`) ending in four frames that spell the seed and n,
+    so every output's audio (and so its content hash) differs; a demo track can be signed with C2PA and
+    read back in the explorer."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(_tone(220 + (seed * 31 + n * 37) % 660) + struct.pack("<II", seed & 0xFFFFFFFF, n))
+    return buffer.getvalue()
+
+
+@functools.cache
+def _tone(frequency: int, rate: int = 8000, frames: int = 800) -> bytes:
+    samples = (int(6000 * math.sin(2 * math.pi * frequency * i / rate)) for i in range(frames))
+    return struct.pack(f"<{frames}h", *samples)
+
+
+def output_number(output_id: str) -> int:
+    """The n an output id was drawn with (`out-00042` is 42; the bench output is 0)."""
+    if output_id == BENCH_OUTPUT:
+        return 0
+    digits = output_id.removeprefix("out-")
+    if not (output_id.startswith("out-") and digits.isdigit()):
+        raise ValueError(f"{output_id!r} is not a demo output id (out-NNNNN or {BENCH_OUTPUT})")
+    return int(digits)
+
+
 def content_hash(seed: int, n: int) -> str:
-    return hashlib.sha256(f"demo audio {seed}/{n}".encode()).hexdigest()
+    return hashlib.sha256(audio(seed, n)).hexdigest()
 
 
 def build(seed: int = 2026, size: Size = Size()) -> World:

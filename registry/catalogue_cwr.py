@@ -9,6 +9,7 @@ sender's submitter work id (`cwr:<sender>:<submitter work id>`), so a later REV 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from registry.catalogue import (
     ChainMember,
@@ -42,13 +43,24 @@ def _creator(party: CwrParty, index: int, work: CwrWork, sender: str) -> Creator
         creator_id = f"cwr:{sender}:{party.interested_party_number}"
     else:
         creator_id = f"cwr:{sender}:{work.submitter_work_id}:{party.record_type}{index}"
+    first_name = party.first_name if party.is_writer else None
+    kind = CreatorKind.PERSON if party.is_writer else CreatorKind.PUBLISHER
+    return _registered(creator_id, party.name, first_name, kind, party.ipi_name_number, party.ipi_base_number)
+
+
+# A catalogue's parties recur in work after work (a writer, its publisher): validating the same creator's
+# registration again for each work was a tenth of an import's time. The model is frozen, so one is shared.
+@lru_cache(maxsize=65_536)
+def _registered(
+    creator_id: str,
+    name: str | None,
+    first_name: str | None,
+    kind: CreatorKind,
+    ipi: str | None,
+    ipi_base: str | None,
+) -> CreatorRegistration:
     return CreatorRegistration(
-        id=creator_id,
-        name=party.name,
-        first_name=party.first_name if party.is_writer else None,
-        kind=CreatorKind.PERSON if party.is_writer else CreatorKind.PUBLISHER,
-        ipi=party.ipi_name_number,
-        ipi_base=party.ipi_base_number,
+        id=creator_id, name=name, first_name=first_name, kind=kind, ipi=ipi, ipi_base=ipi_base
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -229,6 +229,8 @@ class ManifestClaims:
     licensee_id: str | None
     digital_source_type: str | None
     influences: tuple[dict[str, Any], ...]
+    # Our whole assertion as the file carries it (output, model, licensee, grants, attribution, trace link).
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
 def manifest_claims(active: Mapping[str, Any] | None) -> ManifestClaims:
@@ -247,6 +249,7 @@ def manifest_claims(active: Mapping[str, Any] | None) -> ManifestClaims:
         licensee_id=(ours.get("licensee") or {}).get("id"),
         digital_source_type=created.get("digitalSourceType"),
         influences=tuple((ours.get("attribution") or {}).get("influences") or ()),
+        provenance=dict(ours),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -14,42 +14,71 @@ from resolvers.selection import selected_names
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 CURSOR_PREFIX = "offset:"
+KEY_PREFIX = "key:"  # keyset cursors of the append-only lists: the item's own key
 
 T = TypeVar("T")
 S = TypeVar("S")
 
 
-@strawberry.type
+@strawberry.type(description="Where this page stands in the whole list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow: ask again with `after` set to `endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(description="True when items precede this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first item of this page; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item of this page, to pass as `after`; null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque position of this item in the list; pass it as `after` to continue after it."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=f"One page of a list, newest or most relevant first as the field says: at most "
+    f"{MAX_PAGE_SIZE} items ({DEFAULT_PAGE_SIZE} unless `first` says), with the total to page through."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in list order.")
+    page_info: PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list holds under the same filters and access rule."
+    )
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items to return: 1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when omitted."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after the item with this cursor (an `endCursor` or edge `cursor` this API gave "
+        "out); omitted, the list starts at its first item."
+    ),
+]
 
 
-def decode_cursor(cursor: str) -> int:
+def encode_cursor(offset: int, prefix: str = CURSOR_PREFIX) -> str:
+    return base64.urlsafe_b64encode(f"{prefix}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str, prefix: str = CURSOR_PREFIX) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(CURSOR_PREFIX):
+        if not text.startswith(prefix):
             raise ValueError(text)
-        offset = int(text[len(CURSOR_PREFIX) :])
+        offset = int(text[len(prefix) :])
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.") from exc
     if offset < 0:
@@ -57,11 +86,41 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
-    """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
+def page_size(first: int | None, max_size: int = MAX_PAGE_SIZE) -> int:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 1 <= size <= max_size:
         raise InvalidInput(f"first must be between 1 and {max_size}; got {size}.")
+    return size
+
+
+def keyset_connection(
+    items: Sequence[S],
+    total: int,
+    limit: int,
+    key: Callable[[S], int],
+    *,
+    after: str | None,
+    convert: Callable[[S], T],
+) -> Connection[T]:
+    """A page of an append-only list read by key (one item more than `limit` says a next page exists):
+    each cursor holds its item's key, so the next page starts right after it however the list grew."""
+    page = items[:limit]
+    edges = [Edge(cursor=encode_cursor(key(item), KEY_PREFIX), node=convert(item)) for item in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(items) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+def window(first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """(offset, limit) for `first`/`after`, refusing page sizes outside 1..max_size."""
+    size = page_size(first, max_size)
     offset = decode_cursor(after) + 1 if after else 0
     return offset, size
 

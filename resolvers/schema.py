@@ -78,13 +78,29 @@ class RegistrySchema(strawberry.Schema):
         return None
 
 
+QUERY_DESCRIPTION = (
+    "Every read of the registry. Each field names the roles that may call it; a scoped key (LICENSEE, "
+    "VENDOR, CREATOR) sees only its own party's records, and one it may not see reads as missing "
+    "(docs/access.md)."
+)
+MUTATION_DESCRIPTION = (
+    "Every write of the registry. Each write is audited (a hash-chained AuditEvent in the same "
+    "transaction) and idempotent on its id or natural key, so a retried request never duplicates."
+)
+
+
+def _root(name: str, parts: tuple[type, ...], description: str) -> type:
+    """The domains' root fields as one type, described (strawberry's `merge_types` takes no description)."""
+    return strawberry.type(type(name, (merge_types(name, parts),), {}), description=description)
+
+
 def build_schema(
     limits: Limits | None = None, observers: Sequence[type[SchemaExtension] | Any] = ()
 ) -> strawberry.Schema:
     """The schema; `observers` (metrics, tracing) wrap every other extension, so they see final errors."""
     limits = limits or Limits()
-    query = merge_types("Query", QUERIES)
-    mutation = merge_types("Mutation", MUTATIONS)
+    query = _root("Query", QUERIES, QUERY_DESCRIPTION)
+    mutation = _root("Mutation", MUTATIONS, MUTATION_DESCRIPTION)
     audit_mutations(mutation)
     schema = RegistrySchema(
         query=query,

@@ -66,8 +66,9 @@ ORDER BY id, f.work_id
 # The current reports on the output, whether the licensee designated their vendor, and the attribution
 # rule of the licence version under which the licensee holds its grant for this model version
 # (a grant covers one model version; the latest one in force when the output was generated).
-COUNTING_CANDIDATES = """
-MATCH (o:Output {id: $output_id})
+# After `MATCH (o:Output ...)`: `counting`, the counting rule of o's licence and the current reports it
+# chooses among (choose_counting reads it). The trace embeds it too.
+COUNTING_OF_O = """
 OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(m:Model)-[:GENERATED]->(o)
 CALL (o, l, m) {
   OPTIONAL MATCH (l)-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
@@ -75,13 +76,14 @@ CALL (o, l, m) {
     AND g.valid_from <= coalesce(o.generated_at, o.created_at, datetime())
   RETURN v ORDER BY g.valid_from DESC LIMIT 1
 }
-RETURN v.attribution_rule AS rule, v.attribution_vendor_id AS rule_vendor, COLLECT {
+WITH o, {rule: v.attribution_rule, rule_vendor: v.attribution_vendor_id, reports: COLLECT {
   MATCH (r:AttributionReport {current: true})-[:ABOUT]->(o)
   OPTIONAL MATCH (l)-[e:ENGAGED]->(:Vendor {id: r.vendor_id})
   RETURN r {.id, .vendor_id, .computed_at, .received_at, .current,
             designated: coalesce(e.designated, false)}
-} AS reports
+}} AS counting
 """
+COUNTING_CANDIDATES = "MATCH (o:Output {id: $output_id})" + COUNTING_OF_O + "RETURN counting"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,19 +240,15 @@ async def flags_by_report(db: Database, ids: list[str]) -> dict[str, list[FlagRe
     return dict(found)
 
 
+def choose_counting(counting: dict[str, Any]) -> tuple[CountingRule, ReportHead | None]:
+    """From COUNTING_OF_O's `counting`: the licence's rule and the report it chooses (None: none counts)."""
+    rule = CountingRule.from_terms(counting["rule"], counting["rule_vendor"])
+    return rule, counting_report([_head(r) for r in counting["reports"]], rule)
+
+
 async def _counting_choice(db: Database, output_id: str) -> tuple[CountingRule, ReportHead | None]:
-    """The licence's counting rule for `output_id` and the report it chooses (None: none counts)."""
     rows = await db.run_read(COUNTING_CANDIDATES, {"output_id": output_id})
-    if not rows:
-        return CountingRule(), None
-    rule = CountingRule.from_terms(rows[0]["rule"], rows[0]["rule_vendor"])
-    return rule, counting_report([_head(r) for r in rows[0]["reports"]], rule)
-
-
-async def counting_report_id(db: Database, output_id: str) -> str | None:
-    """The id of the report that counts for `output_id`, in one query (what a trace shows)."""
-    chosen = (await _counting_choice(db, output_id))[1]
-    return chosen.id if chosen else None
+    return choose_counting(rows[0]["counting"]) if rows else (CountingRule(), None)
 
 
 async def counting_report_for(db: Database, output_id: str) -> CountedReport | None:

@@ -21,18 +21,29 @@ HEADS = "MATCH (h:AuditHead) RETURN h.id AS chain, h.seq AS seq, h.hash AS hash 
 # A training run's events are listed with the run, never before: not while it uploads, and not at all for
 # an upload that died and was purged (its `PurgedUpload` marker says up to which event). The chain keeps
 # them all; the purge's own event, after the marker, is listed.
-LIST_EVENTS = """
+_LISTED = """
 CALL () { MATCH (r:TrainingRun {status: 'UPLOADING'}) RETURN collect(r.id) AS uploading }
 CALL () { MATCH (p:PurgedUpload) RETURN collect(p {.run_id, .through_seq}) AS purged }
-MATCH (e:AuditEvent)
-WHERE ($subject IS NULL OR $subject IN e.subject_ids)
+"""
+_LISTED_WHERE = """
+  ($subject IS NULL OR $subject IN e.subject_ids)
   AND ($since IS NULL OR e.at >= $since) AND ($until IS NULL OR e.at < $until)
   AND none(id IN e.subject_ids WHERE id IN uploading)
   AND none(p IN purged WHERE p.run_id IN e.subject_ids AND e.seq <= p.through_seq)
-WITH e ORDER BY e.seq DESC
-WITH collect(e) AS events
-RETURN size(events) AS total, [e IN events[$offset..$offset + $limit] | e {.*}] AS page
 """
+# Keyset: a page starts below a sequence number and walks the unique `seq` index down, so a page never
+# loads the events before it (the log only grows, so a cursor stays valid while events are appended).
+LIST_EVENTS = (
+    _LISTED
+    + "CALL (uploading, purged) { MATCH (e:AuditEvent) WHERE"
+    + _LISTED_WHERE
+    + "RETURN count(e) AS total }\n"
+    + "CALL (uploading, purged) { MATCH (e:AuditEvent) WHERE e.seq < $before AND"
+    + _LISTED_WHERE
+    + "WITH e ORDER BY e.seq DESC LIMIT $limit RETURN collect(e {.*}) AS page }\n"
+    + "RETURN total, page"
+)
+NEWEST = 2**62  # above any sequence number: the first page
 
 
 async def verify(
@@ -72,9 +83,11 @@ async def heads(db: Database) -> list[dict[str, Any]]:
 
 
 async def list_events(
-    db: Database, subject: str | None, since: datetime | None, until: datetime | None, offset: int, limit: int
+    db: Database, subject: str | None, since: datetime | None, until: datetime | None, before: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
-    params = {"subject": subject, "offset": offset, "limit": limit}
+    """How many listed events match, and up to `limit` of them, newest first, with a sequence number
+    below `before` (0: from the newest)."""
+    params = {"subject": subject, "before": before or NEWEST, "limit": limit}
     params |= {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
     rows = await db.run_read(LIST_EVENTS, params)
     return rows[0]["total"], rows[0]["page"]

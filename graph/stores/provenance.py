@@ -347,7 +347,7 @@ async def _write_batch(
     tx: Tx, run: RunInput, token: str, batch: list[ManifestItem], seen: dict[str, str]
 ) -> BatchResult:
     """Resolve, judge, then write the edges and flags of one batch (`seen`: earlier batches' nodes)."""
-    resolved = [_resolved(r) for r in await tx.run(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
+    resolved = [_resolved(r) for r in await tx.run_plain(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
     written = _refuse_duplicates(resolved, seen)
     # Only the works not licensable at the run's start come back with facts (their flags say why).
     work_ids = sorted({w for item in resolved for w in item.work_ids})

@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 from graph.database import Database, Tx
 from graph.stores._records import from_epoch_us
+from graph.stores.attribution_reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import WORK_FACTS_OF_W, facts_from_row
@@ -104,14 +105,14 @@ RETURN EXISTS {
 
 # --- the trace: one query shaped like the answer -------------------------------------------------
 
-# Times of works and creators come as epoch microseconds (_EPOCH_US_KEYS), as the rights facts do: a trace
-# holds hundreds of them, and the driver's DateTime hydration is pure Python.
 # Head, lineage, runs and influences always; then only the parts the GraphQL query selects ($parts; a part
 # left out unwinds an empty list and costs nothing): the influencing works with their shares (the
 # resolvers prime their dataloaders with them, so nested work fields read nothing again), the works'
-# rights facts (licensability at training) and the flags. The flags a trace shows: on the output, on the
-# runs themselves (found by their deterministic ids: the run's id and each of $run_flag_suffixes), on the
-# runs about the influencing works, and on the reports. Each part is an index lookup, never a scan.
+# rights facts (licensability at training), the flags, and the counting report's candidates. The flags a
+# trace shows: on the output, on the runs themselves (found by their deterministic ids: the run's id and
+# each of $run_flag_suffixes), on the runs about the influencing works, and on the reports. Each part is
+# an index lookup, never a scan. Times of works and creators come as epoch microseconds (_EPOCH_US_KEYS),
+# as the rights facts do: a trace holds hundreds of them, and the driver's DateTime hydration is Python.
 TRACE = (
     """
 MATCH (m:Model)-[:GENERATED]->(o:Output {id: $id})
@@ -140,7 +141,12 @@ WITH m, o,
   } AS influences
 WITH m, o, lineage, runs, influences,
   COLLECT { UNWIND influences AS i UNWIND i.work_ids AS wid RETURN DISTINCT wid } AS work_ids
-RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output, lineage, runs, influences,
+OPTIONAL CALL (o) {
+  UNWIND CASE WHEN 'counting' IN $parts THEN [true] ELSE [] END AS wanted"""
+    + COUNTING_OF_O
+    + """RETURN counting
+}
+RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output, lineage, runs, influences, counting,
   COLLECT {
     UNWIND CASE WHEN 'works' IN $parts THEN work_ids ELSE [] END AS wid
     MATCH (w:Work {id: wid})
@@ -192,6 +198,7 @@ class TracePart(StrEnum):
     WORKS = "works"  # the influencing works and their shares
     FACTS = "facts"  # their rights facts: licensability at training and its reasons
     FLAGS = "flags"
+    COUNTING = "counting"  # the report that counts for royalties
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +224,7 @@ class TraceRecord:
     flags: tuple[FlagRecord, ...]
     works: dict[str, WorkRecord]  # the influencing works (read with TracePart.WORKS)
     shares: dict[str, list[ShareRecord]]  # and their shares, as the catalogue's shares_for_works orders them
+    counting_report_id: str | None = None  # read with TracePart.COUNTING
 
     @property
     def work_ids(self) -> set[str]:
@@ -253,7 +261,13 @@ async def trace(
         flags=tuple(FlagRecord.from_row(f) for f in row["flags"]),
         works=works,
         shares={w["node"]["id"]: _shares(w, works[w["node"]["id"]]) for w in row["works"]},
+        counting_report_id=_counted(row["counting"]),
     )
+
+
+def _counted(counting: dict[str, Any] | None) -> str | None:
+    chosen = choose_counting(counting)[1] if counting is not None else None
+    return chosen.id if chosen else None
 
 
 def _shares(row: dict[str, Any], work: WorkRecord) -> list[ShareRecord]:

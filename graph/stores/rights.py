@@ -35,7 +35,8 @@ from registry.rights import (
 # A holder's share in a work: the sum over its roles and the three rights (registry.rights.HolderFacts).
 # Consent times travel as microseconds since the epoch: the driver's DateTime hydration is pure Python
 # and was the largest single cost of reading facts for a page of works.
-# The facts of the work bound to `w`, as `facts` (facts_from_row reads it); the trace embeds it too.
+# The facts of the work bound to `w`, as `facts` (facts_from_row reads it); the trace embeds it too. Only
+# values, lists and maps: read with Tx.run_plain.
 WORK_FACTS_OF_W = """
 CALL (w) {
   OPTIONAL MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
@@ -140,14 +141,14 @@ def _consent(row: dict[str, Any]) -> ConsentFacts:
 
 async def work_facts(tx: Tx, work_ids: list[str]) -> dict[str, WorkFacts]:
     """The rule's facts for every work of `work_ids` that exists, in one query."""
-    rows = await tx.run(WORK_FACTS, {"ids": work_ids})
+    rows = await tx.run_plain(WORK_FACTS, {"ids": work_ids})
     return {row["facts"]["id"]: facts_from_row(row["facts"]) for row in rows}
 
 
 async def unlicensable_facts(tx: Tx, work_ids: list[str], scope: Scope, at: datetime) -> dict[str, WorkFacts]:
     """The rule's facts for the works of `work_ids` that are not licensable for `scope` at `at`: a work
     absent from the answer is licensable (judged in Cypher by the rule test_rights_agreement checks)."""
-    rows = await tx.run(UNLICENSABLE_FACTS, {"ids": work_ids, "scope": scope.value, "at": at})
+    rows = await tx.run_plain(UNLICENSABLE_FACTS, {"ids": work_ids, "scope": scope.value, "at": at})
     return {row["facts"]["id"]: facts_from_row(row["facts"]) for row in rows}
 
 

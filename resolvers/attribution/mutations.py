@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -35,7 +36,7 @@ MAX_NAME_LENGTH = 500
 @strawberry.input(description="A new attribution vendor.")
 class CreateVendorInput:
     id: strawberry.ID = strawberry.field(description="Our id for the vendor; a retry with it is harmless.")
-    name: str
+    name: str = strawberry.field(description="The vendor's name.")
     format: AttributionFormat = strawberry.field(description="The format of its webhook and pull results.")
 
 
@@ -79,7 +80,13 @@ class AttributionMutation:
         extensions=allow(Role.ADMIN),
         description="Register an attribution vendor; answers its webhook secret this once.",
     )
-    async def create_vendor(self, info: Info, input: CreateVendorInput) -> CreatedVendor:
+    async def create_vendor(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateVendorInput, strawberry.argument(description="The vendor's name and payload format.")
+        ],
+    ) -> CreatedVendor:
         name, vendor_id = input.name.strip(), str(input.id).strip()
         if not name or not vendor_id:
             raise InvalidInput("id and name must not be blank.")
@@ -96,7 +103,20 @@ class AttributionMutation:
         "undesignates the others: the designated vendor's current report counts by default.",
     )
     async def engage_vendor(
-        self, info: Info, licensee_id: strawberry.ID, vendor_id: strawberry.ID, designated: bool = False
+        self,
+        info: Info,
+        licensee_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The engaging licensee (a LICENSEE key: itself).")
+        ],
+        vendor_id: Annotated[strawberry.ID, strawberry.argument(description="The vendor engaged.")],
+        designated: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "True makes this the licensee's designated vendor, whose report counts by default."
+                )
+            ),
+        ] = False,
     ) -> VendorEngagement:
         require_principal(info).acting_for(Role.LICENSEE, str(licensee_id), "licensee")
         record = await vendors.engage(info.context.db, str(licensee_id), str(vendor_id), designated)
@@ -111,9 +131,21 @@ class AttributionMutation:
     async def submit_attribution_report(
         self,
         info: Info,
-        format: AttributionFormat,
-        payload: JSON | None = None,
-        file: Upload | None = None,
+        format: Annotated[AttributionFormat, strawberry.argument(description="The payload's vendor format.")],
+        payload: Annotated[
+            JSON | None,
+            strawberry.argument(
+                description=(
+                    "The report as JSON text (keeps exact decimals) or a JSON object; give this or `file`."
+                )
+            ),
+        ] = None,
+        file: Annotated[
+            Upload | None,
+            strawberry.argument(
+                description=("The report as a multipart file upload (generic_csv); give this or `payload`.")
+            ),
+        ] = None,
     ) -> AttributionSubmission:
         principal = require_principal(info)
         vendor_id = principal.party(Role.VENDOR)

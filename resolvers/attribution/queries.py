@@ -3,6 +3,8 @@ ADMIN and AUDITOR everything. Another party's report answers NOT_FOUND, exactly 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.stores import attribution_reads as reads
@@ -12,7 +14,7 @@ from registry.errors import NotFound
 from resolvers.access import allow, require_principal, require_visible
 from resolvers.attribution.types import AttributionReport
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import After, Connection, First, connection, window
 
 READERS = (Role.ADMIN, Role.AUDITOR, Role.VENDOR, Role.LICENSEE)
 
@@ -38,11 +40,23 @@ class AttributionQuery:
     async def attribution_reports(
         self,
         info: Info,
-        output_id: strawberry.ID | None = None,
-        vendor_id: strawberry.ID | None = None,
-        include_superseded: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        output_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only reports about this output (id).")
+        ] = None,
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only reports by this vendor (id). A VENDOR key sees only its own."
+            ),
+        ] = None,
+        include_superseded: Annotated[
+            bool,
+            strawberry.argument(
+                description="True includes reports a later computation by the same vendor superseded."
+            ),
+        ] = False,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AttributionReport]:
         principal = require_principal(info)
         vendor = principal.acting_for(
@@ -64,7 +78,11 @@ class AttributionQuery:
         return connection(records, total, offset, AttributionReport.from_record)
 
     @strawberry.field(extensions=allow(*READERS), description="One attribution report by id.")
-    async def attribution_report(self, info: Info, id: strawberry.ID) -> AttributionReport:
+    async def attribution_report(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The stored report's id.")],
+    ) -> AttributionReport:
         principal = require_principal(info)
         record = (await reads.reports_by_id(info.context.db, [str(id)])).get(str(id))
         if record is not None and _may_read(principal, record):
@@ -77,7 +95,9 @@ class AttributionQuery:
         "(default: the current report of the licensee's designated vendor); null when none counts.",
     )
     async def counting_attribution_report(
-        self, info: Info, output_id: strawberry.ID
+        self,
+        info: Info,
+        output_id: Annotated[strawberry.ID, strawberry.argument(description="The output's id.")],
     ) -> AttributionReport | None:
         await _checked_output(info, str(output_id))
         counted = await reads.counting_report_for(info.context.db, str(output_id))

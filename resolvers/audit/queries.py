@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -11,7 +12,15 @@ from registry.audit_checkpoint import SignedCheckpoint
 from resolvers.access import allow, public
 from resolvers.audit.types import AuditChainHead, AuditCheckpoint, AuditEvent, AuditVerification
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import (
+    KEY_PREFIX,
+    After,
+    Connection,
+    First,
+    decode_cursor,
+    keyset_connection,
+    page_size,
+)
 
 
 def checkpoint_of(signed: SignedCheckpoint) -> AuditCheckpoint:
@@ -35,7 +44,16 @@ class AuditQuery:
         return [AuditChainHead(**h) for h in await audit_events.heads(info.context.db)]
 
     @strawberry.field(extensions=public(), description="The latest signed daily checkpoints, newest first.")
-    async def audit_checkpoints(self, info: Info, first: int = 7) -> list[AuditCheckpoint]:
+    async def audit_checkpoints(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="How many checkpoints (one a day), newest first: 1 to 100; more is read as 100."
+            ),
+        ] = 7,
+    ) -> list[AuditCheckpoint]:
         kept = await audit_checkpoints.latest(info.context.db, max(1, min(first, 100)))
         return [checkpoint_of(c) for c in kept]
 
@@ -46,16 +64,30 @@ class AuditQuery:
     async def audit_events(
         self,
         info: Info,
-        subject_id: strawberry.ID | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        subject_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=("Only events that wrote this record id (a work, grant, report, statement ...).")
+            ),
+        ] = None,
+        since: Annotated[
+            datetime | None,
+            strawberry.argument(description="Only events at or after this moment (inclusive)."),
+        ] = None,
+        until: Annotated[
+            datetime | None, strawberry.argument(description="Only events before this moment (exclusive).")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AuditEvent]:
-        offset, limit = window(first, after)
+        limit = page_size(first)
+        before = decode_cursor(after, KEY_PREFIX) if after else 0
         subject = str(subject_id) if subject_id else None
-        total, rows = await audit_events.list_events(info.context.db, subject, since, until, offset, limit)
-        return connection(rows, total, offset, AuditEvent.from_row)
+        db = info.context.db
+        total, rows = await audit_events.list_events(db, subject, since, until, before, limit + 1)
+        return keyset_connection(
+            rows, total, limit, lambda row: int(row["seq"]), after=after, convert=AuditEvent.from_row
+        )
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),

@@ -9,6 +9,7 @@ import strawberry
 
 from graph.stores.catalogue_records import WorkRecord
 from graph.stores.disputes import ClaimRecord
+from resolvers.enum_values import enum_values
 
 
 @strawberry.enum(description="OPEN while the claims exceed 100 % of a right; RESOLVED once an ADMIN decided.")
@@ -18,17 +19,41 @@ class DisputeStatus(StrEnum):
     RESOLVED = "RESOLVED"
 
 
+enum_values(
+    DisputeStatus,
+    {
+        "NONE": "One registration only, or claims that fit within 100 % of each right.",
+        "OPEN": "The claims exceed 100 % of a right; the work's money waits in suspense (DISPUTED).",
+        "RESOLVED": "An ADMIN decided which claims stand (resolveWorkDispute).",
+    },
+)
+
+
 @strawberry.type(
     description="One registration of the work: its own (id = the work's id) or another submitter's."
 )
 class WorkClaim:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description=(
+            "The claim's id: the work's own id for its own registration, else the other registration's."
+        )
+    )
     status: str = strawberry.field(description="ACTIVE, or ACCEPTED / REJECTED once a dispute was resolved.")
-    submitter_work_id: str | None
-    title: str | None
+    submitter_work_id: str | None = strawberry.field(
+        description="The submitter's own work number for this registration (CWR), if given."
+    )
+    title: str | None = strawberry.field(description="The title this registration gives.")
     performing_bp: int = strawberry.field(description="The claim's shares of the performing right, summed.")
-    mechanical_bp: int
-    synchronisation_bp: int
+    mechanical_bp: int = strawberry.field(
+        description=(
+            "The mechanical share this registration claims in total, in basis points (10000 = 100 %)."
+        )
+    )
+    synchronisation_bp: int = strawberry.field(
+        description=(
+            "The synchronisation share this registration claims in total, in basis points (10000 = 100 %)."
+        )
+    )
 
     @classmethod
     def from_record(cls, record: ClaimRecord) -> WorkClaim:
@@ -48,12 +73,16 @@ class WorkClaim:
     "suspense with the reason DISPUTED."
 )
 class WorkDispute:
-    status: DisputeStatus
+    status: DisputeStatus = strawberry.field(description="NONE, OPEN or RESOLVED.")
     rights: list[str] = strawberry.field(description="The rights whose claimed shares exceed 100 %.")
-    claims: list[WorkClaim]
+    claims: list[WorkClaim] = strawberry.field(
+        description="Every registration claiming the work, its own first."
+    )
     evidence: str | None = strawberry.field(description="What the ADMIN's resolution rests on.")
-    resolved_by: str | None
-    resolved_at: datetime | None
+    resolved_by: str | None = strawberry.field(
+        description="Who resolved it (the ADMIN key's actor); null until resolved."
+    )
+    resolved_at: datetime | None = strawberry.field(description="When it was resolved; null until resolved.")
 
     @classmethod
     def of(cls, work: WorkRecord, claims: list[ClaimRecord]) -> WorkDispute:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -36,8 +37,8 @@ MAX_CWR_BYTES = 64 * 1024 * 1024
 class CreatorInput:
     id: strawberry.ID | None = strawberry.field(default=None, description="Your id for it, if no IPI.")
     name: str = strawberry.field(description="Last name of a person, name of a publisher.")
-    first_name: str | None = None
-    kind: CreatorKind = CreatorKind.PERSON
+    first_name: str | None = strawberry.field(default=None, description="Given name of a PERSON, if any.")
+    kind: CreatorKind = strawberry.field(default=CreatorKind.PERSON, description="PERSON or PUBLISHER.")
     ipi: str | None = strawberry.field(default=None, description="IPI name number (11 digits, checked).")
     isni: str | None = strawberry.field(default=None, description="ISNI (16 characters, checked).")
     ipi_base: str | None = strawberry.field(default=None, description="IPI base number, I-NNNNNNNNN-C.")
@@ -45,12 +46,22 @@ class CreatorInput:
 
 @strawberry.input(description="One holder's share in one role; basis points per right, 10000 = 100 %.")
 class ShareInput:
-    creator_id: strawberry.ID | None = None
-    creator_ipi: str | None = None
-    role: ShareRole
-    performing_bp: int
-    mechanical_bp: int
-    synchronisation_bp: int
+    creator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The holder's registry id; give this or `creatorIpi`."
+    )
+    creator_ipi: str | None = strawberry.field(
+        default=None, description="The holder's IPI name number (9 to 11 digits); give this or `creatorId`."
+    )
+    role: ShareRole = strawberry.field(description="What the holder is to the work.")
+    performing_bp: int = strawberry.field(
+        description="Share of performing rights, in basis points (10000 = 100 %)."
+    )
+    mechanical_bp: int = strawberry.field(
+        description="Share of mechanical rights, in basis points (10000 = 100 %)."
+    )
+    synchronisation_bp: int = strawberry.field(
+        description="Share of synchronisation rights, in basis points (10000 = 100 %)."
+    )
 
 
 @strawberry.input(
@@ -60,31 +71,49 @@ class ShareInput:
 class WorkInput:
     id: strawberry.ID | None = strawberry.field(default=None, description="Your id for it, if no ISWC.")
     iswc: str | None = strawberry.field(default=None, description="T-123.456.789-C or T1234567890.")
-    title: str
-    alternate_titles: list[str] = strawberry.field(default_factory=list)
-    language: str | None = None
-    submitter_work_id: str | None = None
-    shares: list[ShareInput] = strawberry.field(default_factory=list)
+    title: str = strawberry.field(description="The work's title.")
+    alternate_titles: list[str] = strawberry.field(
+        description="Other titles it is known by.", default_factory=list
+    )
+    language: str | None = strawberry.field(
+        default=None, description="Language of the words, as a code (e.g. EN), if any."
+    )
+    submitter_work_id: str | None = strawberry.field(
+        default=None, description="The submitter's own work number (as in CWR), if any."
+    )
+    shares: list[ShareInput] = strawberry.field(
+        description="The whole split; it replaces the current one.", default_factory=list
+    )
 
 
 @strawberry.input(description="A recording by ISRC; `workIds` links are added, never removed.")
 class RecordingInput:
-    isrc: str
-    title: str | None = None
-    artist: str | None = None
-    duration_seconds: int | None = None
-    work_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    isrc: str = strawberry.field(
+        description="The ISRC, in any accepted form (GB-AYE-67-00001 or GBAYE6700001)."
+    )
+    title: str | None = strawberry.field(default=None, description="The title, if known.")
+    artist: str | None = strawberry.field(default=None, description="The performing artist, if known.")
+    duration_seconds: int | None = strawberry.field(
+        default=None, description="The length in whole seconds, if known."
+    )
+    work_ids: list[strawberry.ID] = strawberry.field(
+        description="Works it embodies (ids); links are added, never removed.", default_factory=list
+    )
 
 
 @strawberry.type(description="A CWR transaction that was not loaded, with where it is and why.")
 class CwrRejection:
-    transaction_seq: int | None
-    record_seq: int | None
-    record_type: str
-    line_number: int
-    submitter_work_id: str | None
-    title: str | None
-    reason: str
+    transaction_seq: int | None = strawberry.field(
+        description="The transaction's sequence number in its group, if read."
+    )
+    record_seq: int | None = strawberry.field(
+        description="The record's sequence number in the transaction, if read."
+    )
+    record_type: str = strawberry.field(description="The record type (NWR, REV, SWR, SPU, ...).")
+    line_number: int = strawberry.field(description="The line in the file, from 1.")
+    submitter_work_id: str | None = strawberry.field(description="The submitter's work number, if read.")
+    title: str | None = strawberry.field(description="The work's title, if read.")
+    reason: str = strawberry.field(description="Why, in words.")
     rule: str | None = strawberry.field(
         description="The code of the validation rule broken (docs/cwr.md lists them with their CISAC level)."
     )
@@ -105,17 +134,19 @@ class CwrRejection:
 
 @strawberry.type(description="What an import did. Importing the same file again leaves every work unchanged.")
 class CwrImportReport:
-    works_loaded: int
-    works_created: int
-    works_updated: int
-    works_unchanged: int
+    works_loaded: int = strawberry.field(description="Work transactions read.")
+    works_created: int = strawberry.field(description="Works new to the registry.")
+    works_updated: int = strawberry.field(description="Works whose stored data changed.")
+    works_unchanged: int = strawberry.field(description="Works already stored exactly so.")
     works_repaired: int = strawberry.field(
         description="Loaded works whose transaction had defects that were repaired or fields that were "
         "dropped; `warnings` says which, with their lines."
     )
-    works_rejected: int
-    rejections: list[CwrRejection]
-    warnings: list[str]
+    works_rejected: int = strawberry.field(description="Work transactions not loaded (see rejections).")
+    rejections: list[CwrRejection] = strawberry.field(
+        description="Each transaction not loaded, where and why."
+    )
+    warnings: list[str] = strawberry.field(description="What was repaired or ignored, in words.")
     acknowledgement: str | None = strawberry.field(
         description="The CWR acknowledgement file (ACK transactions with MSG records), when asked for with "
         "`acknowledge: true`; lines end in CRLF."
@@ -184,7 +215,11 @@ class CatalogueMutation:
         extensions=allow(Role.ADMIN),
         description="Create or update a creator (by IPI, else id). Fields left out keep their value.",
     )
-    async def upsert_creator(self, info: Info, input: CreatorInput) -> Creator:
+    async def upsert_creator(
+        self,
+        info: Info,
+        input: Annotated[CreatorInput, strawberry.argument(description="The creator's identity and name.")],
+    ) -> Creator:
         registration = CreatorRegistration(
             id=str(input.id) if input.id is not None else None,
             name=input.name,
@@ -201,12 +236,22 @@ class CatalogueMutation:
         description="Create or update a work (by ISWC, else id) and replace its shares, atomically. A split "
         "that does not add up is refused with the totals per right.",
     )
-    async def upsert_work(self, info: Info, input: WorkInput) -> Work:
+    async def upsert_work(
+        self,
+        info: Info,
+        input: Annotated[WorkInput, strawberry.argument(description="The work and its whole split.")],
+    ) -> Work:
         record, _ = await catalogue_writes.upsert_work(info.context.db, _work(input))
         return Work.from_record(record)
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="Create or update a recording by ISRC.")
-    async def upsert_recording(self, info: Info, input: RecordingInput) -> Recording:
+    async def upsert_recording(
+        self,
+        info: Info,
+        input: Annotated[
+            RecordingInput, strawberry.argument(description="The recording and the works it embodies.")
+        ],
+    ) -> Recording:
         registration = RecordingRegistration(
             isrc=input.isrc,
             title=input.title,
@@ -223,7 +268,21 @@ class CatalogueMutation:
         "kept on the work and the decision is audited; the work's money leaves suspense.",
     )
     async def resolve_work_dispute(
-        self, info: Info, work_id: strawberry.ID, keep_claims: list[strawberry.ID], evidence: str
+        self,
+        info: Info,
+        work_id: Annotated[strawberry.ID, strawberry.argument(description="The disputed work's id.")],
+        keep_claims: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=("The ids of the claims that stand (WorkClaim.id); the others are set aside.")
+            ),
+        ],
+        evidence: Annotated[
+            str,
+            strawberry.argument(
+                description=("What the decision rests on; kept with the dispute and in the audit trail.")
+            ),
+        ],
     ) -> Work:
         principal = require_principal(info)
         record = await disputes.resolve_dispute(
@@ -243,7 +302,25 @@ class CatalogueMutation:
         "written. `acknowledge: true` returns the CWR acknowledgement file in the report.",
     )
     async def import_cwr(
-        self, info: Info, file: Upload, strict: bool = False, acknowledge: bool = False
+        self,
+        info: Info,
+        file: Annotated[
+            Upload, strawberry.argument(description="The CWR file (multipart upload, at most 64 MB).")
+        ],
+        strict: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "True applies CISAC's validation levels as written (an envelope error "
+                    "rejects its group or file); false repairs what leaves a work's meaning "
+                    "intact (docs/cwr.md)."
+                )
+            ),
+        ] = False,
+        acknowledge: Annotated[
+            bool,
+            strawberry.argument(description="True also answers a CWR acknowledgement (ACK) of the file."),
+        ] = False,
     ) -> CwrImportReport:
         # CWR is ASCII; latin-1 decodes any byte, so a stray one is reported by the parser, not here.
         lines = (await _read_capped(file)).decode("latin-1").splitlines()

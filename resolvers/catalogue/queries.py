@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
@@ -14,10 +15,10 @@ from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc
 from resolvers.access import allow, authenticated, require_principal
 from resolvers.catalogue import loaders
 from resolvers.catalogue.disputes import DisputeStatus
-from resolvers.catalogue.types import Creator, Recording, Work
+from resolvers.catalogue.types import Creator, IswcArgument, Recording, Work, WorkIdArgument
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import After, Connection, First, connection, window
 
 
 @strawberry.input(description="Works whose fields match all the given filters.")
@@ -37,7 +38,9 @@ class WorkFilter:
 @strawberry.input(description="Creators whose fields match all the given filters.")
 class CreatorFilter:
     name: str | None = strawberry.field(default=None, description="Case-insensitive substring of the name.")
-    ipi: str | None = None
+    ipi: str | None = strawberry.field(
+        default=None, description="Only the creator with this IPI name number (9 to 11 digits)."
+    )
 
 
 def _one_of(first: object | None, second: object | None, names: str) -> None:
@@ -89,7 +92,20 @@ class CatalogueQuery:
         description="A creator by id or IPI name number. A CREATOR key reads only its own; any other "
         "reads as NOT_FOUND.",
     )
-    async def creator(self, info: Info, id: strawberry.ID | None = None, ipi: str | None = None) -> Creator:
+    async def creator(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The creator's registry id; give this or `ipi`."),
+        ] = None,
+        ipi: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The creator's IPI name number (9 to 11 digits); give this or `id`."
+            ),
+        ] = None,
+    ) -> Creator:
         _one_of(id, ipi, "id or ipi")
         record = await _creator_record(info, str(id) if id is not None else None, ipi)
         if record is None or not require_principal(info).sees(Role.CREATOR, record.id):
@@ -103,9 +119,12 @@ class CatalogueQuery:
     async def creators(
         self,
         info: Info,
-        filter: CreatorFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            CreatorFilter | None,
+            strawberry.argument(description="Narrow by name substring or IPI name number."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Creator]:
         offset, limit = window(first, after)
         where = filter or CreatorFilter()
@@ -118,7 +137,12 @@ class CatalogueQuery:
         description="A work by id or ISWC (any accepted form). A CREATOR key reads only works it holds a "
         "share in; any other reads as NOT_FOUND. LICENSEE and VENDOR keys read its public fields.",
     )
-    async def work(self, info: Info, id: strawberry.ID | None = None, iswc: str | None = None) -> Work:
+    async def work(
+        self,
+        info: Info,
+        id: WorkIdArgument = None,
+        iswc: IswcArgument = None,
+    ) -> Work:
         _one_of(id, iswc, "id or iswc")
         db = info.context.db
         record = await (
@@ -135,7 +159,13 @@ class CatalogueQuery:
         description="Works by title, then id. A CREATOR key lists only works it holds a share in.",
     )
     async def works(
-        self, info: Info, filter: WorkFilter | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            WorkFilter | None, strawberry.argument(description="Narrow by title, ISWC, creator or status.")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Work]:
         offset, limit = window(first, after)
         where = await _work_filter(info, filter)
@@ -154,9 +184,12 @@ class CatalogueQuery:
     async def disputed_works(
         self,
         info: Info,
-        status: DisputeStatus = DisputeStatus.OPEN,
-        first: int | None = None,
-        after: str | None = None,
+        status: Annotated[
+            DisputeStatus,
+            strawberry.argument(description="OPEN (the default: money waiting in suspense) or RESOLVED."),
+        ] = DisputeStatus.OPEN,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Work]:
         if status is DisputeStatus.NONE:
             raise InvalidInput("status is OPEN or RESOLVED: a work without a dispute is not listed here.")
@@ -176,7 +209,16 @@ class CatalogueQuery:
         description="A recording by ISRC (any accepted form). A CREATOR key reads only recordings of its "
         "works; any other reads as NOT_FOUND.",
     )
-    async def recording(self, info: Info, isrc: str) -> Recording:
+    async def recording(
+        self,
+        info: Info,
+        isrc: Annotated[
+            str,
+            strawberry.argument(
+                description="The ISRC, in any accepted form (GB-AYE-67-00001 or GBAYE6700001)."
+            ),
+        ],
+    ) -> Recording:
         canonical, _ = parse_isrc(isrc)
         record = await catalogue.recording_by_isrc(info.context.db, canonical)
         if record is not None and require_principal(info).party(Role.CREATOR) is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -23,19 +24,65 @@ from resolvers.catalogue import loaders
 from resolvers.catalogue.disputes import WorkDispute
 from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
 from resolvers.context import Info
+from resolvers.enum_values import enum_values
 
 strawberry.enum(CreatorKind, description="A natural person (writer) or a publishing company.")
+enum_values(
+    CreatorKind,
+    {
+        "PERSON": "A natural person: a writer (composer, lyricist, arranger ...).",
+        "PUBLISHER": "A publishing company (original publisher, sub-publisher, administrator ...).",
+    },
+)
 strawberry.enum(
     WorkStatus, description="WITHDRAWN works stay in the graph as evidence but are never licensed."
+)
+enum_values(
+    WorkStatus,
+    {
+        "ACTIVE": "Registered and in use; licensable when every holder opted in.",
+        "WITHDRAWN": "Withdrawn from the registry: kept as evidence, never licensed; uses are flagged.",
+    },
 )
 strawberry.enum(
     ShareRole, description="What a share holder is to the work (CWR writer designation or publisher type)."
 )
+enum_values(
+    ShareRole,
+    {
+        "COMPOSER": "CWR C: wrote the music.",
+        "LYRICIST": "CWR A: wrote the words.",
+        "COMPOSER_LYRICIST": "CWR CA: wrote music and words.",
+        "ARRANGER": "CWR AR: arranged the work.",
+        "ADAPTER": "CWR AD: adapted the words.",
+        "TRANSLATOR": "CWR TR: translated the words.",
+        "SUB_AUTHOR": "CWR SA: author of new words in a sub-publishing territory.",
+        "SUB_ARRANGER": "CWR SR: arranger in a sub-publishing territory.",
+        "PUBLISHER": "CWR E: the original publisher.",
+        "SUB_PUBLISHER": "CWR SE: publishes for the original publisher in other territories.",
+        "ADMINISTRATOR": "CWR AM: administers the rights for another publisher.",
+        "ACQUIRER": "CWR AQ: acquired a publisher's catalogue.",
+        "SUBSTITUTED_PUBLISHER": "CWR ES: a publisher substituted for the original one.",
+        "INCOME_PARTICIPANT": "CWR PA: shares in the income without owning rights.",
+    },
+)
+
+# A work named by one of its two keys: every field taking either uses these.
+WorkIdArgument = Annotated[
+    strawberry.ID | None, strawberry.argument(description="The work's registry id; give this or the ISWC.")
+]
+IswcArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The work's ISWC, in any accepted form (T-123.456.789-C, T1234567890); give this or "
+        "the work's id."
+    ),
+]
 
 
 @strawberry.type(description="A rights holder: a writer (PERSON) or a publisher (PUBLISHER).")
 class Creator:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The creator's registry id.")
     name: str | None = strawberry.field(description="Public. Last name of a person, name of a publisher.")
     first_name: str | None = strawberry.field(description="Public. First name(s) of a person.")
     kind: CreatorKind = strawberry.field(description="Public.")
@@ -85,7 +132,9 @@ class Creator:
 
 @strawberry.type(description="A musical work (composition), keyed by ISWC when it has one.")
 class Work:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The work's registry id (from its ISWC when it has one)."
+    )
     iswc: str | None = strawberry.field(description="Public. Canonical ISWC, e.g. T0345246801.")
     title: str = strawberry.field(description="Public.")
     alternate_titles: list[str] = strawberry.field(description="Public.")
@@ -168,9 +217,15 @@ class Work:
 class ChainTerritory:
     tis_code: int = strawberry.field(description="CISAC TIS code: 2136 = World, else ISO 3166 numeric.")
     included: bool = strawberry.field(description="False: the territory is excluded from the collection.")
-    performing_bp: int
-    mechanical_bp: int
-    synchronisation_bp: int
+    performing_bp: int = strawberry.field(
+        description="Collection share of performing rights, in basis points (10000 = 100 %)."
+    )
+    mechanical_bp: int = strawberry.field(
+        description="Collection share of mechanical rights, in basis points (10000 = 100 %)."
+    )
+    synchronisation_bp: int = strawberry.field(
+        description=("Collection share of synchronisation rights, in basis points (10000 = 100 %).")
+    )
 
 
 @strawberry.type(description="A publisher in a chain of title.")
@@ -181,13 +236,21 @@ class ChainMember:
     role_code: str = strawberry.field(
         description="CWR publisher type: E original, AM administrator, SE sub-publisher…"
     )
-    territories: list[ChainTerritory]
+    territories: list[ChainTerritory] = strawberry.field(
+        description="The member's collection shares, one entry per territory (CWR SPT)."
+    )
 
 
 @strawberry.type(description="A chain of title (CWR publisher sequence #) of a work.")
 class PublisherChain:
-    number: int
-    members: list[ChainMember]
+    number: int = strawberry.field(
+        description=("The chain's number within the work (CWR publisher sequence number), from 1.")
+    )
+    members: list[ChainMember] = strawberry.field(
+        description=(
+            "The chain's publishers, original publisher first, then administrators and sub-publishers."
+        )
+    )
     writers: list[Creator] = strawberry.field(
         extensions=part_of_parent(), description="The writers this chain publishes for (CWR PWR)."
     )
@@ -219,9 +282,11 @@ class PublisherChain:
 
 @strawberry.type(description="One holder's share of one work in one role; basis points, 10000 = 100 %.")
 class Share:
-    creator: Creator = strawberry.field(extensions=part_of_parent())
-    work: Work = strawberry.field(extensions=part_of_parent())
-    role: ShareRole
+    creator: Creator = strawberry.field(description="The holder.", extensions=part_of_parent())
+    work: Work = strawberry.field(description="The work held.", extensions=part_of_parent())
+    role: ShareRole = strawberry.field(
+        description=("What the holder is to the work (CWR writer designation or publisher type).")
+    )
     performing_bp: int = strawberry.field(description="Performing right, hundredths of a percent.")
     mechanical_bp: int = strawberry.field(description="Mechanical right, hundredths of a percent.")
     synchronisation_bp: int = strawberry.field(description="Synchronisation right, hundredths of a percent.")
@@ -245,11 +310,11 @@ class Share:
 
 @strawberry.type(description="Public: a sound recording, keyed by ISRC, and the works it embodies.")
 class Recording:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The recording's registry id (from its ISRC).")
     isrc: str = strawberry.field(description="Canonical twelve characters, e.g. GBEMI0300013.")
-    title: str | None
-    artist: str | None
-    duration_seconds: int | None
+    title: str | None = strawberry.field(description="The recording's title, if known.")
+    artist: str | None = strawberry.field(description="The performing artist, if known.")
+    duration_seconds: int | None = strawberry.field(description="The length in whole seconds, if known.")
 
     @classmethod
     def from_record(cls, record: RecordingRecord) -> Recording:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -33,40 +33,75 @@ from registry.errors import InvalidInput, NotFound
 from resolvers.access import allow, authenticated, require_principal
 from resolvers.context import Info
 from resolvers.credentials.signing import sign_output
+from resolvers.enum_values import enum_values
 from resolvers.provenance.queries import readable_trace
 from resolvers.provenance.types import Trace
 
 strawberry.enum(AudioFormat, description="An audio container C2PA manifests are embedded in, by MIME type.")
+enum_values(
+    AudioFormat,
+    {
+        "WAV": "audio/wav",
+        "MP3": "audio/mpeg",
+        "FLAC": "audio/flac",
+        "M4A": "audio/mp4",
+    },
+)
 strawberry.enum(InspectionState, description="The verdict on a file's content credentials.")
+enum_values(
+    InspectionState,
+    {
+        "VERIFIED": "The manifest is valid, the audio unchanged, and the output is known here.",
+        "EDITED": "The audio no longer matches the signed hash binding.",
+        "INVALID_SIGNATURE": "The claim signature does not verify.",
+        "UNKNOWN_OUTPUT": "The manifest is sound but names no output this service knows.",
+        "NO_MANIFEST": "The file carries no content credentials.",
+        "BROKEN_MANIFEST": "A manifest is there but cannot be read.",
+    },
+)
 
 
 @strawberry.type(description="A declared output's audio with a signed C2PA manifest embedded.")
 class SignedAudio:
-    output_id: strawberry.ID
+    output_id: strawberry.ID = strawberry.field(description="The output.")
     content_hash: str = strawberry.field(description="SHA-256 of the unsigned audio: the output's identity.")
     signed_sha256: str = strawberry.field(description="SHA-256 of the signed file, kept beside the output.")
     manifest_label: str = strawberry.field(description="The active manifest's label (urn:c2pa:...).")
-    format: AudioFormat
+    format: AudioFormat = strawberry.field(description="The container of the signed audio.")
     file_base64: str = strawberry.field(description="The signed file, base64-encoded.")
 
 
 @strawberry.type(description="A file's content credentials read back, validated and traced.")
 class AudioInspection:
-    state: InspectionState
+    state: InspectionState = strawberry.field(description="The verdict.")
     message: str = strawberry.field(description="The verdict in a sentence: what is wrong, if anything.")
-    file_sha256: str
-    manifest_found: bool
+    file_sha256: str = strawberry.field(description="SHA-256 of the file as uploaded, 64 hex digits.")
+    manifest_found: bool = strawberry.field(description="True when the file carries a C2PA manifest.")
     validation_state: str | None = strawberry.field(description="The C2PA library's word: Valid, Trusted, …")
-    signature_valid: bool | None
+    signature_valid: bool | None = strawberry.field(
+        description=("Whether the manifest's signature and chain validate; null without a manifest.")
+    )
     chain_trusted: bool | None = strawberry.field(
         description="The signing chain ends in a configured trust anchor."
     )
-    hash_binding_valid: bool | None
-    edited_since_signing: bool | None
+    hash_binding_valid: bool | None = strawberry.field(
+        description=("Whether the audio still matches the hash the manifest signed; null without a manifest.")
+    )
+    edited_since_signing: bool | None = strawberry.field(
+        description="True when the audio changed after signing; null without a manifest."
+    )
     problems: list[str] = strawberry.field(description="The library's failure codes and explanations.")
-    manifest_label: str | None
+    manifest_label: str | None = strawberry.field(
+        description="The active manifest's label (urn:c2pa:...); null without a manifest."
+    )
     claimed_output_id: strawberry.ID | None = strawberry.field(description="The output the manifest names.")
     claimed_influences: JSON | None = strawberry.field(description="The influences the manifest states.")
+    claimed_provenance: JSON | None = strawberry.field(
+        description="The manifest's org.opustrace.provenance assertion as the file carries it: output, "
+        "model, licensee, grants, attribution (influences with ISWC/ISRC/IPI and scores) and trace link. "
+        "What the file claims, so it is read from the file whatever the key; `state` says whether it "
+        "validates."
+    )
     matched_by: str | None = strawberry.field(
         description="How the output was found: FILE_HASH, SIGNED_FILE_HASH, MANIFEST_LABEL or "
         "MANIFEST_CONTENT_HASH."
@@ -94,7 +129,23 @@ class CredentialsMutation:
         "its own outputs.",
     )
     async def sign_output_audio(
-        self, info: Info, output_id: strawberry.ID, audio: Upload, format: AudioFormat | None = None
+        self,
+        info: Info,
+        output_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The declared output the audio is of.")
+        ],
+        audio: Annotated[
+            Upload,
+            strawberry.argument(
+                description=(
+                    "The audio file (multipart upload); its SHA-256 must be the output's content hash."
+                )
+            ),
+        ],
+        format: Annotated[
+            AudioFormat | None,
+            strawberry.argument(description="The container; omitted, read from the upload's content type."),
+        ] = None,
     ) -> SignedAudio:
         principal = require_principal(info)
         data, filename = await _read_upload(audio)
@@ -125,7 +176,15 @@ class CredentialsMutation:
         "trace as you may read it. Writes nothing.",
     )
     async def inspect_audio(
-        self, info: Info, audio: Upload, format: AudioFormat | None = None
+        self,
+        info: Info,
+        audio: Annotated[
+            Upload, strawberry.argument(description="The audio file to inspect (multipart upload).")
+        ],
+        format: Annotated[
+            AudioFormat | None,
+            strawberry.argument(description="The container; omitted, read from the upload's content type."),
+        ] = None,
     ) -> AudioInspection:
         data, filename = await _read_upload(audio)
         fmt = format or _known_format(filename)
@@ -170,6 +229,7 @@ async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection
         "manifest_label": claims.label if claims else None,
         "claimed_output_id": strawberry.ID(claims.output_id) if claims and claims.output_id else None,
         "claimed_influences": json.loads(json.dumps(list(claims.influences))) if claims else None,
+        "claimed_provenance": json.loads(json.dumps(claims.provenance)) if claims else None,
         "matched_by": found[1] if found else None,
         "trace": trace,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -52,6 +53,12 @@ async def _give(info: Info, consent: ConsentInput) -> Consent:
     return Consent.from_record(record)
 
 
+GrantId = Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")]
+StatusReason = Annotated[
+    str | None, strawberry.argument(description="Why; shown on the grant as its status reason.")
+]
+
+
 @strawberry.type
 class LicensingMutation:
     @strawberry.mutation(
@@ -59,7 +66,14 @@ class LicensingMutation:
         description="Opt in to the collective licence for one work or the whole catalogue, per scope. "
         "CREATOR for itself; ADMIN for any creator, with evidence.",
     )
-    async def give_consent(self, info: Info, input: GiveConsentInput) -> Consent:
+    async def give_consent(
+        self,
+        info: Info,
+        input: Annotated[
+            GiveConsentInput,
+            strawberry.argument(description="The scopes and the work (or the whole catalogue) consented to."),
+        ],
+    ) -> Consent:
         principal = require_principal(info)
         creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
         consent = ConsentInput(
@@ -77,7 +91,13 @@ class LicensingMutation:
         extensions=CONSENTERS,
         description="Decline a work: it is never licensable and any use found later is flagged.",
     )
-    async def decline_work(self, info: Info, input: DeclineWorkInput) -> Consent:
+    async def decline_work(
+        self,
+        info: Info,
+        input: Annotated[
+            DeclineWorkInput, strawberry.argument(description="The work declined, by whom, and the evidence.")
+        ],
+    ) -> Consent:
         principal = require_principal(info)
         creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
         consent = ConsentInput(
@@ -94,7 +114,17 @@ class LicensingMutation:
         extensions=CONSENTERS,
         description="Revoke a consent from now on (never retroactively); revoking twice is harmless.",
     )
-    async def revoke_consent(self, info: Info, id: strawberry.ID, evidence: str | None = None) -> Consent:
+    async def revoke_consent(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The consent's id.")],
+        evidence: Annotated[
+            str | None,
+            strawberry.argument(
+                description=("Why, or a reference to the holder's written revocation; kept with the consent.")
+            ),
+        ] = None,
+    ) -> Consent:
         principal = require_principal(info)
         own = principal.party(Role.CREATOR)
         if own is None and not (evidence or "").strip():
@@ -108,21 +138,33 @@ class LicensingMutation:
         return Consent.from_record(record)
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="Register an AI company as a licensee.")
-    async def create_licensee(self, info: Info, input: CreateLicenseeInput) -> Licensee:
+    async def create_licensee(
+        self,
+        info: Info,
+        input: Annotated[CreateLicenseeInput, strawberry.argument(description="The licensee's id and name.")],
+    ) -> Licensee:
         licensee = LicenseeInput(id=str(input.id), name=input.name)
         return Licensee.from_record(await licences.create_licensee(info.context.db, licensee))
 
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="Create a licence; its terms are versions."
     )
-    async def create_licence(self, info: Info, input: CreateLicenceInput) -> Licence:
+    async def create_licence(
+        self,
+        info: Info,
+        input: Annotated[CreateLicenceInput, strawberry.argument(description="The licence's id and name.")],
+    ) -> Licence:
         licence = LicenceInput(id=str(input.id), name=input.name)
         return Licence.from_record(await licences.create_licence(info.context.db, licence))
 
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="Add an immutable version of a licence's terms."
     )
-    async def add_licence_version(self, info: Info, input: AddLicenceVersionInput) -> LicenceVersion:
+    async def add_licence_version(
+        self,
+        info: Info,
+        input: Annotated[AddLicenceVersionInput, strawberry.argument(description="The version's terms.")],
+    ) -> LicenceVersion:
         version = LicenceVersionInput(
             id=str(input.id),
             licence_id=str(input.licence_id),
@@ -144,7 +186,16 @@ class LicensingMutation:
         extensions=allow(Role.ADMIN),
         description="Grant a licence version to a licensee for one model version.",
     )
-    async def create_grant(self, info: Info, input: CreateGrantInput) -> Grant:
+    async def create_grant(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateGrantInput,
+            strawberry.argument(
+                description="The licensee, licence version, model version and validity period."
+            ),
+        ],
+    ) -> Grant:
         grant = GrantInput(
             id=str(input.id),
             licensee_id=str(input.licensee_id),
@@ -158,17 +209,32 @@ class LicensingMutation:
         return Grant.from_record(await licences.create_grant(info.context.db, grant))
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="Suspend a grant from now on.")
-    async def suspend_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+    async def suspend_grant(
+        self,
+        info: Info,
+        id: GrantId,
+        reason: StatusReason = None,
+    ) -> Grant:
         return Grant.from_record(await licences.suspend_grant(info.context.db, str(id), reason))
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="End a grant's suspension from now on.")
-    async def reinstate_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+    async def reinstate_grant(
+        self,
+        info: Info,
+        id: GrantId,
+        reason: StatusReason = None,
+    ) -> Grant:
         return Grant.from_record(await licences.reinstate_grant(info.context.db, str(id), reason))
 
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="Revoke a grant from now on; final, never retroactive."
     )
-    async def revoke_grant(self, info: Info, id: strawberry.ID, reason: str | None = None) -> Grant:
+    async def revoke_grant(
+        self,
+        info: Info,
+        id: GrantId,
+        reason: StatusReason = None,
+    ) -> Grant:
         return Grant.from_record(await licences.revoke_grant(info.context.db, str(id), reason))
 
 

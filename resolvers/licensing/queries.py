@@ -7,6 +7,7 @@ for someone else's answers NOT_FOUND, exactly as for a record that does not exis
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,7 +19,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_iswc
 from registry.rights import Scope, Use, require_aware
 from resolvers.access import allow, authenticated, require_principal, require_visible
-from resolvers.catalogue.types import Work
+from resolvers.catalogue.types import IswcArgument, Work, WorkIdArgument
 from resolvers.context import Info
 from resolvers.licensing.types import (
     Consent,
@@ -28,7 +29,15 @@ from resolvers.licensing.types import (
     Licensee,
     RightsVerdict,
 )
-from resolvers.pagination import Connection, connection, peeked_connection, selects_total, window
+from resolvers.pagination import (
+    After,
+    Connection,
+    First,
+    connection,
+    peeked_connection,
+    selects_total,
+    window,
+)
 
 
 def _moment(at: datetime | None) -> datetime:
@@ -83,11 +92,23 @@ class LicensingQuery:
     async def consents(
         self,
         info: Info,
-        creator_id: strawberry.ID | None = None,
-        work_id: strawberry.ID | None = None,
-        include_revoked: bool = True,
-        first: int | None = None,
-        after: str | None = None,
+        creator_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=("Only consents given by this creator (id); a CREATOR key may name only itself.")
+            ),
+        ] = None,
+        work_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only consents covering this work (id).")
+        ] = None,
+        include_revoked: Annotated[
+            bool,
+            strawberry.argument(
+                description="False leaves out revoked consents; they stay as history either way."
+            ),
+        ] = True,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Consent]:
         creator = require_principal(info).acting_for(Role.CREATOR, _str(creator_id), "creator")
         offset, limit = window(first, after)
@@ -105,24 +126,22 @@ class LicensingQuery:
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
         description="A licensee (a LICENSEE: itself).",
     )
-    async def licensee(self, info: Info, id: strawberry.ID) -> Licensee:
+    async def licensee(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The licensee's id.")]
+    ) -> Licensee:
         found = (await licences.licensees_by_id(info.context.db, [str(id)])).get(str(id))
         require_visible(info, Role.LICENSEE, found.id if found else None, f"licensee {str(id)!r}")
         assert found is not None
         return Licensee.from_record(found)
 
     @strawberry.field(extensions=allow(Role.ADMIN, Role.AUDITOR), description="Every licensee, by name.")
-    async def licensees(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Licensee]:
+    async def licensees(self, info: Info, first: First = None, after: After = None) -> Connection[Licensee]:
         offset, limit = window(first, after)
         total, records = await licences.list_licensees(info.context.db, offset, limit)
         return connection(records, total, offset, Licensee.from_record)
 
     @strawberry.field(extensions=authenticated(), description="The licences and their versions' terms.")
-    async def licences(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Licence]:
+    async def licences(self, info: Info, first: First = None, after: After = None) -> Connection[Licence]:
         offset, limit = window(first, after)
         total, records = await licences.list_licences(info.context.db, offset, limit)
         return connection(records, total, offset, Licence.from_record)
@@ -131,7 +150,9 @@ class LicensingQuery:
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
         description="A grant (a LICENSEE: its own).",
     )
-    async def grant(self, info: Info, id: strawberry.ID) -> Grant:
+    async def grant(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The grant's id.")]
+    ) -> Grant:
         return Grant.from_record(await visible_grant(info, str(id)))
 
     @strawberry.field(
@@ -141,9 +162,17 @@ class LicensingQuery:
     async def grants(
         self,
         info: Info,
-        licensee_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        licensee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "Only this licensee's grants; omitted, every licensee's. A LICENSEE key "
+                    "sees only its own."
+                )
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Grant]:
         licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
         offset, limit = window(first, after)
@@ -159,13 +188,44 @@ class LicensingQuery:
     async def rights_check(
         self,
         info: Info,
-        scope: Scope,
-        work_id: strawberry.ID | None = None,
-        iswc: str | None = None,
-        grant_id: strawberry.ID | None = None,
-        licensee_id: strawberry.ID | None = None,
-        at: datetime | None = None,
-        use: Use | None = None,
+        scope: Annotated[
+            Scope,
+            strawberry.argument(
+                description="The licence scope to judge: TRAINING, SERVICE_USE or OUTPUT_USE."
+            ),
+        ],
+        work_id: WorkIdArgument = None,
+        iswc: IswcArgument = None,
+        grant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Judge under this grant too: its validity, status and scopes at `at`."
+            ),
+        ] = None,
+        licensee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Judge for this licensee: under its grants (a LICENSEE key: itself)."
+            ),
+        ] = None,
+        at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description=(
+                    "The moment to judge at (ISO 8601 with offset); omitted, now. Consents "
+                    "and grants are never applied retroactively."
+                )
+            ),
+        ] = None,
+        use: Annotated[
+            Use | None,
+            strawberry.argument(
+                description=(
+                    "The intended use of generated music; a licence version that excludes it "
+                    "makes the work not licensable (USE_EXCLUDED)."
+                )
+            ),
+        ] = None,
     ) -> RightsVerdict:
         principal = require_principal(info)
         moment = _moment(at)
@@ -193,13 +253,33 @@ class LicensingQuery:
     async def licensable_works(
         self,
         info: Info,
-        scope: Scope,
-        at: datetime | None = None,
-        grant_id: strawberry.ID | None = None,
-        use: Use | None = None,
-        filter: LicensableWorksFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        scope: Annotated[
+            Scope, strawberry.argument(description="The licence scope: TRAINING, SERVICE_USE or OUTPUT_USE.")
+        ],
+        at: Annotated[
+            datetime | None,
+            strawberry.argument(description="The moment to judge at (ISO 8601 with offset); omitted, now."),
+        ] = None,
+        grant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "Only works licensable under this grant at `at` (a LICENSEE key: one of its own grants)."
+                )
+            ),
+        ] = None,
+        use: Annotated[
+            Use | None,
+            strawberry.argument(
+                description=("The intended use of generated music; versions excluding it license nothing.")
+            ),
+        ] = None,
+        filter: Annotated[
+            LicensableWorksFilter | None,
+            strawberry.argument(description="Narrow the catalogue by ISWC or creator."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Work]:
         moment = _moment(at)
         offset, limit = window(first, after)

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.stores import catalogue
@@ -17,6 +19,7 @@ from registry.access import Role
 from registry.errors import NotFound
 from resolvers.access import allow, require_principal, require_visible
 from resolvers.context import Info
+from resolvers.enum_values import enum_values
 from resolvers.prov.documents import model_document, output_document, work_document
 from resolvers.provenance.queries import (
     OWNERS,
@@ -26,14 +29,24 @@ from resolvers.provenance.queries import (
 )
 
 strawberry.enum(ProvFormat, description="PROV-JSON (W3C member submission) or PROV-N (W3C recommendation).")
+enum_values(
+    ProvFormat,
+    {
+        "PROV_JSON": "PROV-JSON (W3C member submission), as JSON text.",
+        "PROV_N": "PROV-N (W3C recommendation), the human-readable notation.",
+    },
+)
 EXPORT_LIMIT = 1000
+Format = Annotated[ProvFormat, strawberry.argument(description="PROV_JSON (the default) or PROV_N.")]
 
 
 @strawberry.type(description="A W3C PROV document (see docs/prov.md for the mapping).")
 class ProvExport:
-    format: ProvFormat
-    media_type: str
-    document: str
+    format: ProvFormat = strawberry.field(description="The format asked for.")
+    media_type: str = strawberry.field(
+        description="Its media type (application/json or text/provenance-notation)."
+    )
+    document: str = strawberry.field(description="The PROV document itself.")
 
 
 def _export(writer: ProvWriter, fmt: ProvFormat) -> ProvExport:
@@ -48,7 +61,10 @@ class ProvQuery:
         "their grants, and influences as qualified derivations with scores; scoped as `trace`.",
     )
     async def output_prov(
-        self, info: Info, output_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+        self,
+        info: Info,
+        output_id: Annotated[strawberry.ID, strawberry.argument(description="The output's id.")],
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         record, visible = await readable_trace_record(info, str(output_id))
         writer = await output_document(info.context.db, record, visible_influences(record, visible))
@@ -60,7 +76,10 @@ class ProvQuery:
         f"{EXPORT_LIMIT} items the runs used (a LICENSEE: its own models).",
     )
     async def model_prov(
-        self, info: Info, model_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+        self,
+        info: Info,
+        model_id: Annotated[strawberry.ID, strawberry.argument(description="The model version's id.")],
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         require_principal(info)
         db = info.context.db
@@ -75,7 +94,10 @@ class ProvQuery:
         "it influenced (up to 1000 of each); scoped as `workProvenance`.",
     )
     async def work_prov(
-        self, info: Info, work_id: strawberry.ID, format: ProvFormat = ProvFormat.PROV_JSON
+        self,
+        info: Info,
+        work_id: Annotated[strawberry.ID, strawberry.argument(description="The work's id.")],
+        format: Format = ProvFormat.PROV_JSON,
     ) -> ProvExport:
         principal = require_principal(info)
         db = info.context.db

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -35,12 +36,14 @@ DECLARERS = allow(Role.ADMIN, Role.LICENSEE)
 
 @strawberry.input(description="A model version. The id defaults to `<licenseeId>:<name>:<version>`.")
 class DeclareModelInput:
-    id: strawberry.ID | None = None
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="Our id for the model version; default <licenseeId>:<name>:<version>."
+    )
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="A LICENSEE key: itself (may be left out). An ADMIN key: required."
     )
-    name: str
-    version: str
+    name: str = strawberry.field(description="The model's name.")
+    version: str = strawberry.field(description="The version.")
     base_model_id: strawberry.ID | None = strawberry.field(
         default=None, description="The model it was fine-tuned from: one of the same licensee's models."
     )
@@ -48,22 +51,30 @@ class DeclareModelInput:
 
 @strawberry.input(description="One manifest item: a work by id or ISWC, or a recording by ISRC.")
 class ManifestItemInput:
-    work_id: strawberry.ID | None = None
-    iswc: str | None = None
-    isrc: str | None = None
+    work_id: strawberry.ID | None = strawberry.field(default=None, description="A work by registry id.")
+    iswc: str | None = strawberry.field(
+        default=None, description="A work by ISWC (any accepted form, e.g. T-123.456.789-C)."
+    )
+    isrc: str | None = strawberry.field(
+        default=None, description="A recording by ISRC (any accepted form, e.g. GB-AYE-67-00001)."
+    )
     weight: str = strawberry.field(default="1", description='Exact decimal string, e.g. "0.25".')
 
 
 @strawberry.input(description="A training run. Give the manifest as `items`, or upload it as `manifest`.")
 class DeclareTrainingRunInput:
     id: strawberry.ID = strawberry.field(description="Your id for the run; a retry with it is harmless.")
-    licensee_id: strawberry.ID | None = None
+    licensee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The licensee (a LICENSEE key: itself; an ADMIN must name one)."
+    )
     model_id: strawberry.ID = strawberry.field(description="The model version the run produced.")
     grant_id: strawberry.ID | None = strawberry.field(
         default=None, description="The grant it ran under; a run without one is stored and flagged."
     )
-    started_at: datetime
-    finished_at: datetime
+    started_at: datetime = strawberry.field(
+        description="When the run started; licensability is judged at this moment."
+    )
+    finished_at: datetime = strawberry.field(description="When it finished (not before it started).")
     items: list[ManifestItemInput] | None = strawberry.field(
         default=None, description=f"The manifest, up to {MAX_LIST_MANIFEST} items; larger ones: upload."
     )
@@ -71,12 +82,16 @@ class DeclareTrainingRunInput:
 
 @strawberry.input(description="A generated track. The id defaults to its content hash.")
 class DeclareOutputInput:
-    id: strawberry.ID | None = None
-    licensee_id: strawberry.ID | None = None
-    model_id: strawberry.ID
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="Our id for the output; default its content hash."
+    )
+    licensee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The licensee (a LICENSEE key: itself; an ADMIN must name one)."
+    )
+    model_id: strawberry.ID = strawberry.field(description="The model version that generated it.")
     content_hash: str = strawberry.field(description="SHA-256 of the audio, 64 hex characters.")
-    generated_at: datetime
-    title: str | None = None
+    generated_at: datetime = strawberry.field(description="When it was generated.")
+    title: str | None = strawberry.field(default=None, description="Its title, if any.")
     duration_seconds: str | None = strawberry.field(default=None, description="Exact decimal seconds.")
 
 
@@ -115,7 +130,13 @@ class ProvenanceMutation:
         description="Declare a model version (and the model it was fine-tuned from). LICENSEE for itself; "
         "ADMIN for any licensee.",
     )
-    async def declare_model(self, info: Info, input: DeclareModelInput) -> Model:
+    async def declare_model(
+        self,
+        info: Info,
+        input: Annotated[
+            DeclareModelInput, strawberry.argument(description="The model version and its base.")
+        ],
+    ) -> Model:
         licensee = require_principal(info).named_party(
             Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
         )
@@ -139,9 +160,22 @@ class ProvenanceMutation:
     async def declare_training_run(
         self,
         info: Info,
-        input: DeclareTrainingRunInput,
-        manifest: Upload | None = None,
-        manifest_format: ManifestFormat | None = None,
+        input: Annotated[
+            DeclareTrainingRunInput,
+            strawberry.argument(
+                description="The run: licensee, model, grant, times and (small manifests) items."
+            ),
+        ],
+        manifest: Annotated[
+            Upload | None,
+            strawberry.argument(
+                description="The manifest as a multipart file upload, instead of `input.items`."
+            ),
+        ] = None,
+        manifest_format: Annotated[
+            ManifestFormat | None,
+            strawberry.argument(description="How the uploaded manifest is written; omitted, JSON_LINES."),
+        ] = None,
     ) -> TrainingRun:
         principal = require_principal(info)
         licensee = principal.named_party(
@@ -168,7 +202,13 @@ class ProvenanceMutation:
         "in force when it started, so an output dated in the past inherits those verdicts, not today's. "
         "`generatedAt` lies between 2000-01-01 and one day ahead.",
     )
-    async def declare_output(self, info: Info, input: DeclareOutputInput) -> Output:
+    async def declare_output(
+        self,
+        info: Info,
+        input: Annotated[
+            DeclareOutputInput, strawberry.argument(description="The output's model, audio hash and time.")
+        ],
+    ) -> Output:
         licensee = require_principal(info).named_party(
             Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
         )

@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from graph.stores import attribution_reads, catalogue
+from graph.stores import catalogue
 from graph.stores import provenance_reads as reads
 from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TracePart, TraceRecord
 from graph.stores.provenance_records import OutputRecord
@@ -22,7 +24,7 @@ from resolvers.access import allow, party_filtered, require_principal, require_v
 from resolvers.catalogue import loaders as catalogue_loaders
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import After, Connection, First, connection, window
 from resolvers.provenance.types import (
     ComplianceFlag,
     InfluencedOutput,
@@ -58,9 +60,7 @@ class Provenance:
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR),
         description="Models whose training lineage used the work(s), by name (a LICENSEE key: its own).",
     )
-    async def models(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[TrainedModel]:
+    async def models(self, info: Info, first: First = None, after: After = None) -> Connection[TrainedModel]:
         offset, limit = window(first, after)
         total, rows = await reads.trained_models(
             info.context.db,
@@ -78,7 +78,7 @@ class Provenance:
         "its own outputs; a VENDOR key: those it reported on).",
     )
     async def outputs(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[InfluencedOutput]:
         offset, limit = window(first, after)
         total, rows = await reads.influenced_outputs(
@@ -169,10 +169,7 @@ async def readable_trace(info: Info, output_id: str, selected: set[str] | None =
     for work_id, work in record.works.items():
         licensing_loaders.work(info).prime(work_id, work)
         catalogue_loaders.shares_of_work(info).prime(work_id, record.shares[work_id])
-    counted = None
-    if selected is None or "countingReportId" in selected:
-        counted = await attribution_reads.counting_report_id(info.context.db, record.output.id)
-    return _trace(record, counted, visible)
+    return _trace(record, record.counting_report_id, visible)
 
 
 def _parts(selected: set[str] | None) -> frozenset[TracePart]:
@@ -182,6 +179,7 @@ def _parts(selected: set[str] | None) -> frozenset[TracePart]:
         TracePart.WORKS: {"work", "works"},
         TracePart.FACTS: {"licensableAtTraining", "reasons"},
         TracePart.FLAGS: {"flags"},
+        TracePart.COUNTING: {"countingReportId"},
     }
     return frozenset(part for part, names in wanted.items() if names & selected)
 
@@ -189,7 +187,11 @@ def _parts(selected: set[str] | None) -> frozenset[TracePart]:
 @strawberry.type
 class ProvenanceQuery:
     @strawberry.field(extensions=allow(*OWNERS), description="A model (a LICENSEE key: its own).")
-    async def model(self, info: Info, id: strawberry.ID) -> Model:
+    async def model(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The model version's id.")],
+    ) -> Model:
         found = (await reads.models_by_id(info.context.db, [str(id)])).get(str(id))
         require_visible(info, Role.LICENSEE, found.licensee_id if found else None, f"model {str(id)!r}")
         assert found is not None
@@ -202,9 +204,12 @@ class ProvenanceQuery:
     async def models(
         self,
         info: Info,
-        licensee_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        licensee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this licensee's models. A LICENSEE key sees only its own."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Model]:
         asked = str(licensee_id) if licensee_id else None
         licensee = require_principal(info).acting_for(Role.LICENSEE, asked, "licensee")
@@ -213,7 +218,11 @@ class ProvenanceQuery:
         return connection(records, total, offset, Model.from_record)
 
     @strawberry.field(extensions=allow(*OWNERS), description="A complete training run (a LICENSEE: its own).")
-    async def training_run(self, info: Info, id: strawberry.ID) -> TrainingRun:
+    async def training_run(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The training run's id.")],
+    ) -> TrainingRun:
         found = (await reads.runs_by_id(info.context.db, [str(id)])).get(str(id))
         require_visible(
             info, Role.LICENSEE, found.licensee_id if found else None, f"training run {str(id)!r}"
@@ -226,7 +235,18 @@ class ProvenanceQuery:
         description="An output by id or content hash (a LICENSEE: its own; a VENDOR: those it reported on).",
     )
     async def output(
-        self, info: Info, id: strawberry.ID | None = None, content_hash: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The output's id; give this or `contentHash`."),
+        ] = None,
+        content_hash: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The SHA-256 of the output's audio, 64 hex digits; give this or `id`."
+            ),
+        ] = None,
     ) -> Output:
         if (id is None) == (content_hash is None):
             raise InvalidInput("Give either id or contentHash.")
@@ -245,11 +265,20 @@ class ProvenanceQuery:
     async def compliance_flags(
         self,
         info: Info,
-        subject_kind: SubjectKind | None = None,
-        code: FlagCode | None = None,
-        subject_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        subject_kind: Annotated[
+            SubjectKind | None, strawberry.argument(description="Only flags on this kind of subject.")
+        ] = None,
+        code: Annotated[
+            FlagCode | None, strawberry.argument(description="Only flags with this code.")
+        ] = None,
+        subject_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only flags on this training run, output or attribution report (id)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[ComplianceFlag]:
         offset, limit = window(first, after)
         total, records = await reads.list_flags(
@@ -268,7 +297,11 @@ class ProvenanceQuery:
         "influences (work, creators, shares, score, vendor, licensable at training) and the compliance "
         "flags. Loads in a bounded number of queries whatever the number of influences.",
     )
-    async def trace(self, info: Info, output_id: strawberry.ID) -> Trace:
+    async def trace(
+        self,
+        info: Info,
+        output_id: Annotated[strawberry.ID, strawberry.argument(description="The generated output's id.")],
+    ) -> Trace:
         return await readable_trace(info, str(output_id), selected_names(info))
 
     @strawberry.field(
@@ -276,7 +309,9 @@ class ProvenanceQuery:
         description="Models trained on a work and outputs it influenced (a CREATOR: its own works; a "
         "LICENSEE: its own models and outputs; a VENDOR: outputs it reported on).",
     )
-    async def work_provenance(self, info: Info, work_id: strawberry.ID) -> Provenance:
+    async def work_provenance(
+        self, info: Info, work_id: Annotated[strawberry.ID, strawberry.argument(description="The work's id.")]
+    ) -> Provenance:
         principal = require_principal(info)
         creator = principal.party(Role.CREATOR)
         if creator is not None:
@@ -290,7 +325,11 @@ class ProvenanceQuery:
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.CREATOR),
         description="The same across all of a creator's works (a CREATOR key: itself).",
     )
-    async def creator_provenance(self, info: Info, creator_id: strawberry.ID) -> Provenance:
+    async def creator_provenance(
+        self,
+        info: Info,
+        creator_id: Annotated[strawberry.ID, strawberry.argument(description="The creator's id.")],
+    ) -> Provenance:
         require_principal(info).acting_for(Role.CREATOR, str(creator_id), "creator")
         return Provenance(work_id=None, creator_id=str(creator_id), where=ProvenanceFilter())
 
@@ -300,7 +339,11 @@ class ProvenanceQuery:
         "Article 53 summary template: works and recordings used, licensed or not, their sources, and the "
         "compliance status (a LICENSEE: its own models; a CREATOR: models trained on its works).",
     )
-    async def model_training_summary(self, info: Info, model_id: strawberry.ID) -> ModelTrainingSummary:
+    async def model_training_summary(
+        self,
+        info: Info,
+        model_id: Annotated[strawberry.ID, strawberry.argument(description="The model version's id.")],
+    ) -> ModelTrainingSummary:
         db = info.context.db
         model = (await reads.models_by_id(db, [str(model_id)])).get(str(model_id))
         summary = await reads.training_summary(db, model.id) if model is not None else None

@@ -23,17 +23,55 @@ from resolvers.attribution import loaders as attribution_loaders
 from resolvers.catalogue.types import Recording, Work
 from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
+from resolvers.enum_values import enum_values
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.licensing.types import Grant, RightsReason
 from resolvers.provenance import loaders
 
 strawberry.enum(FlagCode, description="Why a training run, an output or an influence is flagged.")
+enum_values(
+    FlagCode,
+    {
+        "NO_GRANT": "The run named no grant.",
+        "GRANT_NOT_VALID": "The grant was not in force at the run's start.",
+        "GRANT_FOR_OTHER_MODEL": "The grant covers another model version.",
+        "WORK_NOT_LICENSABLE": "A work used or influencing was not licensable then.",
+        "WORK_DECLINED": "A work used or influencing was declined by a holder.",
+        "WORK_WITHDRAWN": "A work used or influencing was withdrawn.",
+        "RECORDING_WITHOUT_WORK": "A recording used embodies no registered work.",
+        "UNKNOWN_CONTENT": "A manifest item matches nothing in the registry.",
+        "NON_COMPLIANT_LINEAGE": "An output of a model whose training lineage is not compliant.",
+    },
+)
 strawberry.enum(SubjectKind, name="ComplianceSubjectKind", description="What a compliance flag is on.")
+enum_values(
+    SubjectKind,
+    {
+        "TRAINING_RUN": "A training run.",
+        "OUTPUT": "A generated output.",
+        "ATTRIBUTION": "An attribution report's influence.",
+    },
+)
 strawberry.enum(
     ComplianceStatus,
     description="COMPLIANT: every run of the training lineage is; UNDECLARED: no training run is declared.",
 )
+enum_values(
+    ComplianceStatus,
+    {
+        "COMPLIANT": "Every run of the training lineage is compliant.",
+        "NON_COMPLIANT": "At least one run of the lineage is not.",
+        "UNDECLARED": "No training run is declared for the lineage.",
+    },
+)
 strawberry.enum(ManifestFormat, description="An uploaded manifest: JSON lines, or CSV with a header row.")
+enum_values(
+    ManifestFormat,
+    {
+        "JSON_LINES": "One JSON object per line.",
+        "CSV": "CSV with a header row (work_id, iswc, isrc, weight).",
+    },
+)
 
 # Who may see the commercial side of a run (its grant, its flags): not a vendor, which only attributes.
 NOT_VENDOR = allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR)
@@ -52,18 +90,20 @@ async def _work(info: Info, work_id: str | None) -> Work | None:
     description="A compliance flag: recorded, never hidden. Flags are evidence; nothing is dropped."
 )
 class ComplianceFlag:
-    id: strawberry.ID
-    code: FlagCode
-    message: str
-    subject_kind: SubjectKind
-    subject_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The flag's id.")
+    code: FlagCode = strawberry.field(description="What was found.")
+    message: str = strawberry.field(description="The same in words, naming the records.")
+    subject_kind: SubjectKind = strawberry.field(description="What it is on.")
+    subject_id: strawberry.ID = strawberry.field(
+        description="The training run, output or attribution report it is on."
+    )
     reasons: list[RightsReason] = strawberry.field(
         description="The rights rule's reasons behind the flag, each a code and a message."
     )
-    work_id: strawberry.ID | None
-    recording_id: strawberry.ID | None
+    work_id: strawberry.ID | None = strawberry.field(description="The work concerned, if any.")
+    recording_id: strawberry.ID | None = strawberry.field(description="The recording concerned, if any.")
     reference: str | None = strawberry.field(description="An unresolved manifest reference, or a run id.")
-    detected_at: datetime
+    detected_at: datetime = strawberry.field(description="When it was raised.")
 
     @classmethod
     def from_record(cls, record: FlagRecord) -> ComplianceFlag:
@@ -90,8 +130,8 @@ class ComplianceFlag:
 
 @strawberry.type(description="Flags on one subject: how many, and the first 100 (all: complianceFlags).")
 class FlagList:
-    total_count: int
-    items: list[ComplianceFlag]
+    total_count: int = strawberry.field(description="How many flags the subject has.")
+    items: list[ComplianceFlag] = strawberry.field(description="The first 100, newest first.")
 
 
 def _flag_list(found: tuple[int, list[FlagRecord]] | None) -> FlagList:
@@ -107,12 +147,14 @@ def compliance_status_of(runs: list[RunRecord]) -> ComplianceStatus:
 
 @strawberry.type(description="A model version a licensee operates.")
 class Model:
-    id: strawberry.ID
-    licensee_id: strawberry.ID
-    name: str
-    version: str
+    id: strawberry.ID = strawberry.field(
+        description="The model version's id (default <licenseeId>:<name>:<version>)."
+    )
+    licensee_id: strawberry.ID = strawberry.field(description="The licensee operating it.")
+    name: str = strawberry.field(description="The model's name.")
+    version: str = strawberry.field(description="The version.")
     base_model_id: strawberry.ID | None = strawberry.field(description="The model it was fine-tuned from.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was declared.")
 
     @classmethod
     def from_record(cls, record: ModelRecord) -> Model:
@@ -155,16 +197,25 @@ class Model:
 
 @strawberry.type(description="A declared, complete training run. Runs still uploading are never shown.")
 class TrainingRun:
-    id: strawberry.ID
-    licensee_id: strawberry.ID
-    model_id: strawberry.ID
-    grant_id: strawberry.ID | None
-    started_at: datetime
-    finished_at: datetime
+    id: strawberry.ID = strawberry.field(description="The run's id.")
+    licensee_id: strawberry.ID = strawberry.field(description="The licensee that ran it.")
+    model_id: strawberry.ID = strawberry.field(description="The model version it produced.")
+    grant_id: strawberry.ID | None = strawberry.field(
+        description="The grant it ran under; null when none was named (flagged NO_GRANT)."
+    )
+    started_at: datetime = strawberry.field(
+        description="When it started; licensability is judged at this moment."
+    )
+    finished_at: datetime = strawberry.field(description="When it finished.")
     manifest_digest: str = strawberry.field(description="SHA-256 over the manifest's canonical lines.")
-    item_count: int
+    item_count: int = strawberry.field(description="How many manifest items it used.")
     unmatched_count: int = strawberry.field(description="Manifest items naming nothing in the registry.")
-    compliant: bool
+    compliant: bool = strawberry.field(
+        description=(
+            "True when it ran under a grant valid then and every work it used was "
+            "licensable for training then."
+        )
+    )
     grant_valid: bool = strawberry.field(description="It ran under a grant valid then, for this model.")
     record: strawberry.Private[RunRecord]
 
@@ -204,12 +255,12 @@ class TrainingRun:
 
 @strawberry.type(description="A generated track, keyed by the SHA-256 of its audio.")
 class Output:
-    id: strawberry.ID
-    content_hash: str
-    model_id: strawberry.ID
-    licensee_id: strawberry.ID
-    generated_at: datetime
-    title: str | None
+    id: strawberry.ID = strawberry.field(description="The output's id (default: its content hash).")
+    content_hash: str = strawberry.field(description="SHA-256 of its audio, 64 hex digits.")
+    model_id: strawberry.ID = strawberry.field(description="The model version that generated it.")
+    licensee_id: strawberry.ID = strawberry.field(description="The licensee operating that model.")
+    generated_at: datetime = strawberry.field(description="When it was generated.")
+    title: str | None = strawberry.field(description="Its title, if given.")
     duration_seconds: str | None = strawberry.field(description="Exact decimal seconds.")
     compliant: bool = strawberry.field(
         description="False when a run of its model's lineage is not compliant."
@@ -240,11 +291,13 @@ class Output:
 
 @strawberry.type(description="One influence on the output, from a vendor's current attribution report.")
 class TraceInfluence:
-    report_id: strawberry.ID
-    vendor_id: strawberry.ID
-    method: str | None
+    report_id: strawberry.ID = strawberry.field(description="The attribution report it comes from.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor that reported it.")
+    method: str | None = strawberry.field(description="The vendor's attribution method.")
     score: str = strawberry.field(description="Exact decimal string, as the vendor reported it.")
-    confidence: str | None
+    confidence: str | None = strawberry.field(
+        description=("The vendor's confidence, 0 to 1 as an exact decimal string; null when not given.")
+    )
     right_type: str | None = strawberry.field(description="COMPOSITION (a work) or MASTER (a recording).")
     licensable_at_training: bool | None = strawberry.field(
         description="Was the work (every work a recording embodies) licensable for TRAINING at the start of "
@@ -298,13 +351,17 @@ class TraceInfluence:
 
 @strawberry.type(description="An output traced back to its model, training, grants, influences and flags.")
 class Trace:
-    output: Output = strawberry.field(extensions=part_of_parent())
-    model: Model | None = strawberry.field(extensions=part_of_parent())
+    output: Output = strawberry.field(description="The output traced.", extensions=part_of_parent())
+    model: Model | None = strawberry.field(
+        description="The model version that generated it.", extensions=part_of_parent()
+    )
     lineage: list[Model] = strawberry.field(
         extensions=part_of_parent(), description="The output's model, then its bases, nearest first."
     )
     compliant: bool = strawberry.field(description="The output's own verdict (its lineage's runs).")
-    model_compliance_status: ComplianceStatus
+    model_compliance_status: ComplianceStatus = strawberry.field(
+        description="Whether its training lineage is compliant."
+    )
     influences: list[TraceInfluence] = strawberry.field(
         extensions=party_filtered(),
         description="From every vendor's current report (a VENDOR key: its own; a CREATOR key: its works).",
@@ -332,8 +389,10 @@ class Trace:
     description="A model trained on the work (or creator's works), directly or through its base."
 )
 class TrainedModel:
-    model: Model = strawberry.field(extensions=part_of_parent())
-    run_ids: list[strawberry.ID]
+    model: Model = strawberry.field(description="The model version.", extensions=part_of_parent())
+    run_ids: list[strawberry.ID] = strawberry.field(
+        description="The training runs (of it or its base models) that used the work(s)."
+    )
     work_ids: list[strawberry.ID] = strawberry.field(description="Which of the works its lineage used.")
     direct: bool = strawberry.field(description="False when it inherits the training from a base model.")
 
@@ -349,15 +408,19 @@ class TrainedModel:
 
 @strawberry.type(description="An output a work influenced, with the vendor's score.")
 class InfluencedOutput:
-    output: Output = strawberry.field(extensions=party_filtered())
-    work_id: strawberry.ID
+    output: Output = strawberry.field(description="The output.", extensions=party_filtered())
+    work_id: strawberry.ID = strawberry.field(description="The work that influenced it.")
     recording_id: strawberry.ID | None = strawberry.field(
         description="Set when the influence was a recording."
     )
-    score: str
-    confidence: str | None
-    report_id: strawberry.ID
-    vendor_id: strawberry.ID
+    score: str = strawberry.field(
+        description="The vendor's influence score, 0 to 1 as an exact decimal string."
+    )
+    confidence: str | None = strawberry.field(
+        description=("The vendor's confidence, 0 to 1 as an exact decimal string; null when not given.")
+    )
+    report_id: strawberry.ID = strawberry.field(description="The attribution report.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor.")
 
     @classmethod
     def from_row(cls, row: InfluencedRow) -> InfluencedOutput:
@@ -382,8 +445,8 @@ class ContentSource:
         description="COLLECTIVE_LICENCE (licensable, under a valid grant), UNLICENSED, or UNIDENTIFIED "
         "(manifest references the registry does not know)."
     )
-    works: int
-    recordings: int
+    works: int = strawberry.field(description="Works in this category.")
+    recordings: int = strawberry.field(description="Recordings in this category.")
     items: int = strawberry.field(
         description="Manifest items: works plus recordings, or unresolved references."
     )
@@ -393,10 +456,10 @@ def _source(name: str, works: int, recordings: int) -> ContentSource:
     return ContentSource(source=name, works=works, recordings=recordings, items=works + recordings)
 
 
-@strawberry.type
+@strawberry.type(description="How many compliance flags of one code a model's training lineage carries.")
 class FlagCount:
-    code: FlagCode
-    count: int
+    code: FlagCode = strawberry.field(description="The flag code.")
+    count: int = strawberry.field(description="How many flags have it.")
 
 
 @strawberry.type(
@@ -404,20 +467,30 @@ class FlagCount:
     "Article 53(1)(d) template: over its whole training lineage."
 )
 class ModelTrainingSummary:
-    model: Model = strawberry.field(extensions=part_of_parent())
-    compliance_status: ComplianceStatus
-    run_count: int
-    training_from: datetime | None
-    training_until: datetime | None
-    works_used: int
-    works_licensed: int
-    works_unlicensed: int
-    recordings_used: int
-    recordings_licensed: int
-    recordings_unlicensed: int
-    unidentified_items: int
-    sources: list[ContentSource]
-    flag_counts: list[FlagCount]
+    model: Model = strawberry.field(description="The model version.", extensions=part_of_parent())
+    compliance_status: ComplianceStatus = strawberry.field(
+        description="Whether its training lineage is compliant."
+    )
+    run_count: int = strawberry.field(description="How many complete training runs the lineage has.")
+    training_from: datetime | None = strawberry.field(
+        description="When the first run started; null without runs."
+    )
+    training_until: datetime | None = strawberry.field(
+        description="When the last run finished; null without runs."
+    )
+    works_used: int = strawberry.field(description="Distinct works used.")
+    works_licensed: int = strawberry.field(
+        description="Of those, licensable for training under a valid grant when used."
+    )
+    works_unlicensed: int = strawberry.field(description="Of those, not.")
+    recordings_used: int = strawberry.field(description="Distinct recordings used.")
+    recordings_licensed: int = strawberry.field(
+        description="Of those, whose works were licensable for training when used."
+    )
+    recordings_unlicensed: int = strawberry.field(description="Of those, not.")
+    unidentified_items: int = strawberry.field(description="Manifest items the registry does not know.")
+    sources: list[ContentSource] = strawberry.field(description="The content by category.")
+    flag_counts: list[FlagCount] = strawberry.field(description="Flags on the lineage's runs, by code.")
     runs: strawberry.Private[tuple[RunRecord, ...]]
 
     @classmethod

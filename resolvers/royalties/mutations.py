@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -23,13 +24,18 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 
 @strawberry.input(description="One usage report. Retrying with the same values is harmless.")
 class ReportUsageInput:
-    stream: Stream
+    stream: Stream = strawberry.field(description="The royalty stream.")
     period: str = strawberry.field(description="The month, YYYY-MM.")
     subject_id: strawberry.ID = strawberry.field(
         description="The model (TRAINING fee, SERVICE_USE revenue) or the output (OUTPUT_USE revenue)."
     )
-    amount: Money
-    currency: str
+    amount: Money = strawberry.field(
+        description=(
+            "The fee or revenue (Money: decimal string in the currency's major unit, "
+            'e.g. "12.34"); no more decimals than the currency has.'
+        )
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR; must be the licence version's.")
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required for ADMIN; a LICENSEE key reports for itself."
     )
@@ -42,9 +48,9 @@ class ReportUsageInput:
 
 @strawberry.input(description="Run a distribution into a new DRAFT statement.")
 class RunDistributionInput:
-    period: str
-    stream: Stream
-    currency: str
+    period: str = strawberry.field(description="The month, as YYYY-MM.")
+    stream: Stream = strawberry.field(description="The royalty stream.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
     id: strawberry.ID | None = strawberry.field(
         default=None, description="Your id for the statement: a retry with it returns the same statement."
     )
@@ -65,7 +71,14 @@ class RoyaltiesMutation:
         description="Report a month's training fee (per model version), service revenue (per model) or "
         "output revenue (per output). Idempotent per licensee, stream, period and subject.",
     )
-    async def report_usage(self, info: Info, input: ReportUsageInput) -> UsageReport:
+    async def report_usage(
+        self,
+        info: Info,
+        input: Annotated[
+            ReportUsageInput,
+            strawberry.argument(description="The licensee, stream, month, subject and amount."),
+        ],
+    ) -> UsageReport:
         principal = require_principal(info)
         report = UsageInput.of(
             licensee_id=principal.named_party(Role.LICENSEE, _opt(input.licensee_id), "licensee"),
@@ -84,7 +97,26 @@ class RoyaltiesMutation:
         "checked first; with any problem nothing is stored and each problem names its line and column.",
     )
     async def upload_output_usage_csv(
-        self, info: Info, period: str, file: Upload, licensee_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        period: Annotated[
+            str, strawberry.argument(description="The month the revenue was earned, as YYYY-MM.")
+        ],
+        file: Annotated[
+            Upload,
+            strawberry.argument(
+                description=(
+                    "The CSV file (multipart upload): header output_id,amount,currency; "
+                    "amounts as decimal strings in the currency's major unit."
+                )
+            ),
+        ],
+        licensee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The reporting licensee (a LICENSEE key: itself; an ADMIN must name one)."
+            ),
+        ] = None,
     ) -> UsageUploadResult:
         principal = require_principal(info)
         licensee = principal.named_party(Role.LICENSEE, _opt(licensee_id), "licensee")
@@ -106,7 +138,14 @@ class RoyaltiesMutation:
         extensions=allow(Role.ADMIN),
         description="Distribute a period's usage reports of one stream and currency into a DRAFT statement.",
     )
-    async def run_distribution(self, info: Info, input: RunDistributionInput) -> Statement:
+    async def run_distribution(
+        self,
+        info: Info,
+        input: Annotated[
+            RunDistributionInput,
+            strawberry.argument(description="The month, stream and currency to distribute."),
+        ],
+    ) -> Statement:
         principal = require_principal(info)
         period = Period.parse(input.period)
         record = await statements.run_distribution(
@@ -122,7 +161,11 @@ class RoyaltiesMutation:
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="DRAFT -> FINAL: the statement becomes immutable."
     )
-    async def finalise_statement(self, info: Info, id: strawberry.ID) -> Statement:
+    async def finalise_statement(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The DRAFT statement's id.")],
+    ) -> Statement:
         return Statement.from_record(await statements.finalise(info.context.db, str(id)))
 
     @strawberry.mutation(
@@ -131,7 +174,18 @@ class RoyaltiesMutation:
         "the adjustment against it.",
     )
     async def correct_statement(
-        self, info: Info, id: strawberry.ID, new_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The FINAL statement to correct.")],
+        new_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "The id for the correcting statement; omitted, one is made up. Send the "
+                    "same id on a retry."
+                )
+            ),
+        ] = None,
     ) -> Statement:
         principal = require_principal(info)
         original = await statements.get_statement(info.context.db, str(id))

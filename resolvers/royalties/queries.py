@@ -7,6 +7,8 @@ whoGetsPaid for its own outputs; a CREATOR its own earnings, from final statemen
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.stores import attribution_reads, statements, usage
@@ -19,7 +21,7 @@ from registry.royalties.export import csv_header, csv_rows, json_head, json_rows
 from registry.usage import Period
 from resolvers.access import allow, require_principal, require_visible
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import After, Connection, First, connection, window
 from resolvers.royalties.types import (
     EarningsEntry,
     ExportFormat,
@@ -50,9 +52,17 @@ class RoyaltiesQuery:
     async def who_gets_paid(
         self,
         info: Info,
-        output_id: strawberry.ID,
-        amount: Money,
-        currency: str,
+        output_id: Annotated[strawberry.ID, strawberry.argument(description="The generated output's id.")],
+        amount: Annotated[
+            Money,
+            strawberry.argument(
+                description=(
+                    "The amount the output earned, as Money: a decimal string in the "
+                    'currency\'s major unit, e.g. "12.34".'
+                )
+            ),
+        ],
+        currency: Annotated[str, strawberry.argument(description="ISO 4217 code of `amount`, e.g. EUR.")],
     ) -> PayoutBreakdown:
         db = info.context.db
         if not require_principal(info).unconfined:
@@ -71,13 +81,25 @@ class RoyaltiesQuery:
     async def statements(
         self,
         info: Info,
-        period: str | None = None,
-        stream: Stream | None = None,
-        status: StatementStatus | None = None,
-        currency: str | None = None,
-        latest_only: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        period: Annotated[str | None, strawberry.argument(description="Only this month, as YYYY-MM.")] = None,
+        stream: Annotated[Stream | None, strawberry.argument(description="Only this royalty stream.")] = None,
+        status: Annotated[
+            StatementStatus | None, strawberry.argument(description="Only statements in this state.")
+        ] = None,
+        currency: Annotated[
+            str | None, strawberry.argument(description="Only this currency (ISO 4217 code, e.g. EUR).")
+        ] = None,
+        latest_only: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "True keeps only the latest statement of each period, stream and currency"
+                    " (a correction replaces what it corrects)."
+                )
+            ),
+        ] = False,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Statement]:
         offset, limit = window(first, after)
         total, records = await statements.list_statements(
@@ -93,7 +115,9 @@ class RoyaltiesQuery:
         return connection(records, total, offset, Statement.from_record)
 
     @strawberry.field(extensions=allow(Role.ADMIN, Role.AUDITOR), description="One statement.")
-    async def statement(self, info: Info, id: strawberry.ID) -> Statement:
+    async def statement(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The statement's id.")]
+    ) -> Statement:
         return Statement.from_record(await statements.get_statement(info.context.db, str(id)))
 
     @strawberry.field(
@@ -101,7 +125,12 @@ class RoyaltiesQuery:
         description="A statement as a CSV or JSON document (up to 50,000 lines; larger statements: "
         "`opustrace statement export`). Amounts are decimal strings in the statement's currency.",
     )
-    async def statement_export(self, info: Info, id: strawberry.ID, format: ExportFormat) -> str:
+    async def statement_export(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The statement's id.")],
+        format: Annotated[ExportFormat, strawberry.argument(description="CSV (one row per line) or JSON.")],
+    ) -> str:
         db = info.context.db
         record = await statements.get_statement(db, str(id))
         if record.line_count > MAX_EXPORT_LINES:
@@ -129,10 +158,20 @@ class RoyaltiesQuery:
     async def my_earnings(
         self,
         info: Info,
-        period: str,
-        stream: Stream | None = None,
-        creator_id: strawberry.ID | None = None,
-        include_drafts: bool = False,
+        period: Annotated[str, strawberry.argument(description="The month, as YYYY-MM.")],
+        stream: Annotated[
+            Stream | None, strawberry.argument(description="Only this royalty stream; omitted, all three.")
+        ] = None,
+        creator_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The creator; a CREATOR key reads only itself."),
+        ] = None,
+        include_drafts: Annotated[
+            bool,
+            strawberry.argument(
+                description="True includes DRAFT statements (not yet final, may still change)."
+            ),
+        ] = False,
     ) -> list[EarningsEntry]:
         principal = require_principal(info)
         if include_drafts and not principal.unconfined:
@@ -152,11 +191,16 @@ class RoyaltiesQuery:
     async def usage_reports(
         self,
         info: Info,
-        licensee_id: strawberry.ID | None = None,
-        period: str | None = None,
-        stream: Stream | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        licensee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this licensee's reports. A LICENSEE key sees only its own."
+            ),
+        ] = None,
+        period: Annotated[str | None, strawberry.argument(description="Only this month, as YYYY-MM.")] = None,
+        stream: Annotated[Stream | None, strawberry.argument(description="Only this royalty stream.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[UsageReport]:
         licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
         offset, limit = window(first, after)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NewType
+from typing import Annotated, Any, NewType
 
 import strawberry
 
@@ -23,7 +23,8 @@ from registry.royalties.export import ratio_text
 from registry.usage import CsvError
 from resolvers.access import allow, part_of_parent, party_filtered
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.enum_values import enum_values
+from resolvers.pagination import After, Connection, First, connection, window
 
 Money = NewType("Money", str)
 # Who was paid how much is personal payment data: ADMIN only (auditors see totals; creators myEarnings).
@@ -46,8 +47,41 @@ def money(minor: int, currency: str) -> Money:
 strawberry.enum(
     Stream, description="TRAINING, SERVICE_USE, OUTPUT_USE: the three points at which creators are paid."
 )
+enum_values(
+    Stream,
+    {
+        "TRAINING": "The fee for training a model version.",
+        "SERVICE_USE": "Revenue of a service running a model.",
+        "OUTPUT_USE": "Revenue from using generated outputs.",
+    },
+)
 strawberry.enum(Basis, description="Which rule produced a line.")
+enum_values(
+    Basis,
+    {
+        "TRAINING": "The training fee, over the works the run used (or the licensed catalogue).",
+        "SERVICE_USE": "Service revenue, over the works the model's lineage trained on.",
+        "ATTRIBUTION": "Output revenue, by the counting attribution report's influence scores.",
+        "ANALOGY_FALLBACK": "Output revenue without a counting report: follows the model's lineage.",
+        "UNATTRIBUTED_REMAINDER": "Output revenue the report attributes to no work: follows the lineage.",
+        "CARRIED_FORWARD": "A total below the minimum payout, carried from or to another statement.",
+    },
+)
 strawberry.enum(SuspenseReason, description="Why money could not be paid; it waits in suspense, never lost.")
+enum_values(
+    SuspenseReason,
+    {
+        "NO_CONSENT": "A holder had not opted in for the stream's scope then.",
+        "DECLINED": "A holder declined the work.",
+        "WITHDRAWN": "The work is withdrawn.",
+        "UNKNOWN_WORK": "A manifest or report named a work the registry does not know.",
+        "UNMATCHED_REFERENCE": "A vendor reference matched no single registry entry.",
+        "NO_SHARES": "The work has no shares for the stream's right.",
+        "NO_ELIGIBLE_WORKS": "No licensable work to split the money over.",
+        "CREATOR_LEFT": "Money carried for a creator who is no longer registered.",
+        "DISPUTED": "Registrations claim more than the whole of a right; an ADMIN decides.",
+    },
+)
 
 
 @strawberry.enum(description="RUNNING while lines are written, DRAFT to review, FINAL and immutable.")
@@ -57,23 +91,50 @@ class StatementStatus(StrEnum):
     FINAL = "FINAL"
 
 
+enum_values(
+    StatementStatus,
+    {
+        "RUNNING": "Lines are being written; not yet readable as a whole.",
+        "DRAFT": "Complete, to review; may be recomputed.",
+        "FINAL": "Immutable; corrections are new statements.",
+    },
+)
+
+
 @strawberry.enum(description="Export formats of a statement.")
 class ExportFormat(StrEnum):
     CSV = "CSV"
     JSON = "JSON"
 
 
+enum_values(
+    ExportFormat,
+    {
+        "CSV": "Comma-separated, one row per line, with a header row.",
+        "JSON": "One JSON document with the statement and its lines.",
+    },
+)
+
+
 @strawberry.type(description="A licensee's declared usage for one month, stream and model or output.")
 class UsageReport:
-    id: strawberry.ID
-    licensee_id: strawberry.ID
-    stream: Stream
-    period: str
+    id: strawberry.ID = strawberry.field(
+        description="The report's id, derived from licensee, stream, period and subject."
+    )
+    licensee_id: strawberry.ID = strawberry.field(description="The reporting licensee.")
+    stream: Stream = strawberry.field(description="The royalty stream.")
+    period: str = strawberry.field(description="The month, as YYYY-MM.")
     subject_id: strawberry.ID = strawberry.field(description="The model (TRAINING, SERVICE_USE) or output.")
-    amount: Money
-    currency: str
-    created_at: datetime
-    corrected_at: datetime | None
+    amount: Money = strawberry.field(
+        description=(
+            'The fee or revenue (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+    created_at: datetime = strawberry.field(description="When it was first reported.")
+    corrected_at: datetime | None = strawberry.field(
+        description="When its amount was last corrected; null if never."
+    )
     corrections: int = strawberry.field(description="How many times the amount was corrected.")
 
     @classmethod
@@ -96,9 +157,9 @@ class UsageReport:
     description="One problem of a CSV upload: line 1 is the header; column null means the whole line."
 )
 class CsvProblem:
-    line: int
-    column: str | None
-    reason: str
+    line: int = strawberry.field(description="The line number; 1 is the header.")
+    column: str | None = strawberry.field(description="The column concerned; null for the whole line.")
+    reason: str = strawberry.field(description="What is wrong and how to fix it.")
 
     @classmethod
     def from_error(cls, error: CsvError) -> CsvProblem:
@@ -107,13 +168,15 @@ class CsvProblem:
 
 @strawberry.type(description="What an upload did. With any problem nothing was stored (all-or-nothing).")
 class UsageUploadResult:
-    lines: int
-    created: int
+    lines: int = strawberry.field(description="Data lines read (the header not counted).")
+    created: int = strawberry.field(
+        description="Usage reports created (a line repeating a stored one creates none)."
+    )
     unchanged: int = strawberry.field(
         description="Lines already stored with the same amount (a re-sent file)."
     )
-    problems: list[CsvProblem]
-    stored: bool
+    problems: list[CsvProblem] = strawberry.field(description="Every problem found; empty when stored.")
+    stored: bool = strawberry.field(description="True when every line was stored; false stores nothing.")
 
     @classmethod
     def from_result(cls, result: UploadResult) -> UsageUploadResult:
@@ -128,9 +191,11 @@ class UsageUploadResult:
 
 @strawberry.type(description="One hop of an explanation: a node of the provenance graph and what it did.")
 class PathStep:
-    label: str
-    ref: str
-    detail: str
+    label: str = strawberry.field(
+        description=("The node's label in the graph (Output, Model, TrainingRun, Work, Creator ...).")
+    )
+    ref: str = strawberry.field(description="The node's id.")
+    detail: str = strawberry.field(description="What it contributed, in words.")
 
 
 def _steps(leaf: Line | SuspenseLine) -> list[PathStep]:
@@ -149,11 +214,13 @@ def _id(value: str | None) -> strawberry.ID | None:
     description="A payment to one creator for one work, role and rule, with the path that explains it."
 )
 class PaymentLine:
-    creator_id: strawberry.ID
-    work_id: strawberry.ID
-    role: str
-    right: str
-    basis: Basis
+    creator_id: strawberry.ID = strawberry.field(description="The creator paid.")
+    work_id: strawberry.ID = strawberry.field(description="The work the payment is for.")
+    role: str = strawberry.field(description="The creator's role in the work (ShareRole name).")
+    right: str = strawberry.field(
+        description=("The right whose shares split it: PERFORMING, MECHANICAL or SYNCHRONISATION.")
+    )
+    basis: Basis = strawberry.field(description="The rule that produced it.")
     share_bp: int = strawberry.field(
         description="The creator's share for the right, hundredths of a percent."
     )
@@ -175,9 +242,11 @@ class PaymentLine:
         description="The publisher that chain names for the writer: its administrator, else original one."
     )
     exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
-    amount: Money
-    explanation: str
-    path: list[PathStep]
+    amount: Money = strawberry.field(
+        description=('The amount paid (Money: decimal string in the currency\'s major unit, e.g. "12.34").')
+    )
+    explanation: str = strawberry.field(description="Why, in one sentence a person can check.")
+    path: list[PathStep] = strawberry.field(description="The provenance path from the output to the creator.")
 
     @classmethod
     def from_line(cls, line: Line, currency: str) -> PaymentLine:
@@ -203,17 +272,22 @@ class PaymentLine:
 
 @strawberry.type(description="Money that cannot be paid, with the reason; it is held, never given to others.")
 class SuspenseEntry:
-    reason: SuspenseReason
+    reason: SuspenseReason = strawberry.field(description="Why it cannot be paid.")
     work_id: strawberry.ID | None = strawberry.field(
         description="The work the held money is for (as PaymentLine.workId); null when no work applies."
     )
-    work_ref: str | None = strawberry.field(deprecation_reason="Use workId, as PaymentLine does.")
-    basis: Basis
-    message: str
+    work_ref: str | None = strawberry.field(
+        description="The work id or vendor reference concerned, if any.",
+        deprecation_reason="Use workId, as PaymentLine does.",
+    )
+    basis: Basis = strawberry.field(description="The rule that produced it.")
+    message: str = strawberry.field(description="The reason in words.")
     exact: str = strawberry.field(description="The exact amount in minor units before rounding, as a ratio.")
-    amount: Money
-    explanation: str
-    path: list[PathStep]
+    amount: Money = strawberry.field(
+        description=('The amount held (Money: decimal string in the currency\'s major unit, e.g. "12.34").')
+    )
+    explanation: str = strawberry.field(description="Why, in one sentence a person can check.")
+    path: list[PathStep] = strawberry.field(description="The provenance path that led to it.")
 
     @classmethod
     def from_line(cls, line: SuspenseLine, currency: str) -> SuspenseEntry:
@@ -235,10 +309,16 @@ class SuspenseEntry:
     "rounding applied to it (rounded once per payee, by largest remainder; see docs/royalties.md)."
 )
 class PayoutPayee:
-    creator_id: strawberry.ID | None
-    reason: SuspenseReason | None
+    creator_id: strawberry.ID | None = strawberry.field(
+        description="The creator paid; null for a suspense payee."
+    )
+    reason: SuspenseReason | None = strawberry.field(description="The suspense reason; null for a creator.")
     exact: str = strawberry.field(description='The exact total in minor units, as a ratio (e.g. "1/3").')
-    amount: Money
+    amount: Money = strawberry.field(
+        description=(
+            'Its total, rounded once (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
     rounding: str = strawberry.field(
         description="amount minus exact, in minor units as a ratio: always between -1 and 1."
     )
@@ -260,14 +340,33 @@ class PayoutPayee:
     "Each payee's total is rounded once (payees); its lines split that rounded total."
 )
 class PayoutBreakdown:
-    output_id: strawberry.ID
-    currency: str
-    amount: Money
-    paid: Money
-    suspended: Money
-    lines: list[PaymentLine] = strawberry.field(extensions=part_of_parent())
-    suspense: list[SuspenseEntry]
-    payees: list[PayoutPayee] = strawberry.field(extensions=part_of_parent())
+    output_id: strawberry.ID = strawberry.field(description="The output.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+    amount: Money = strawberry.field(
+        description=(
+            'The amount asked about (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
+    paid: Money = strawberry.field(
+        description=(
+            'What the lines pay (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
+    suspended: Money = strawberry.field(
+        description=(
+            "What waits in suspense (Money: decimal string in the currency's major "
+            'unit, e.g. "12.34"); paid + suspended = amount.'
+        )
+    )
+    lines: list[PaymentLine] = strawberry.field(
+        description="The payments, each with its explanation.", extensions=part_of_parent()
+    )
+    suspense: list[SuspenseEntry] = strawberry.field(
+        description="The money that cannot be paid, with its reasons."
+    )
+    payees: list[PayoutPayee] = strawberry.field(
+        description="Each payee's total, rounded once.", extensions=part_of_parent()
+    )
 
     @classmethod
     def from_distribution(cls, output_id: str, d: Distribution) -> PayoutBreakdown:
@@ -293,14 +392,28 @@ class StatementLine:
     subjects: int = strawberry.field(
         description="How many subjects (outputs, models) of the period contributed to the line."
     )
-    kind: str
-    basis: Basis
-    creator_id: strawberry.ID | None
-    work_id: str | None
-    role: str | None
-    right: str | None
-    share_bp: int | None
-    share_total_bp: int | None
+    kind: str = strawberry.field(
+        description=(
+            "PAY (a payment to a creator), SUSPENSE (money held), CARRIED_IN or "
+            "CARRIED_OUT (a total below the minimum payout, carried between "
+            "statements)."
+        )
+    )
+    basis: Basis = strawberry.field(description="The rule that produced it.")
+    creator_id: strawberry.ID | None = strawberry.field(description="The creator paid; null for suspense.")
+    work_id: str | None = strawberry.field(description="The work, or the unmatched reference, concerned.")
+    role: str | None = strawberry.field(
+        description="The creator's role in the work (ShareRole name); null for suspense."
+    )
+    right: str | None = strawberry.field(
+        description="The right whose shares split it; null when none applies."
+    )
+    share_bp: int | None = strawberry.field(
+        description="The creator's share of that right, in basis points (10000 = 100 %)."
+    )
+    share_total_bp: int | None = strawberry.field(
+        description="The work's total for that right, in basis points; payouts divide by it."
+    )
     collected_for: strawberry.ID | None = strawberry.field(
         description="When the licence has the publisher collect: the writer whose share creatorId (the "
         "publisher its CWR chain names) collected."
@@ -311,13 +424,21 @@ class StatementLine:
     chain_publisher_id: strawberry.ID | None = strawberry.field(
         description="The publisher that chain names for the writer: its administrator, else original one."
     )
-    reason: SuspenseReason | None
+    reason: SuspenseReason | None = strawberry.field(description="The suspense reason; null for a payment.")
     statement_ref: strawberry.ID | None = strawberry.field(
         description="For kind CARRIED_IN and CARRIED_OUT: the statement the money was carried from."
     )
-    exact: str | None
-    amount: Money
-    explanation: str
+    exact: str | None = strawberry.field(
+        description=(
+            'The exact amount in minor units before rounding, as a ratio (e.g. "1/3"); null where not kept.'
+        )
+    )
+    amount: Money = strawberry.field(
+        description=(
+            'The rounded amount (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
+    explanation: str = strawberry.field(description="Why, in one sentence a person can check.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any], currency: str) -> StatementLine:
@@ -345,7 +466,7 @@ class StatementLine:
 
 @strawberry.type(description="What one creator is paid by a statement.")
 class StatementPayee:
-    creator_id: strawberry.ID
+    creator_id: strawberry.ID = strawberry.field(description="The creator.")
     exact: str = strawberry.field(description="The creator's exact total in minor units, as a ratio.")
     amount: Money = strawberry.field(description="The exact total rounded once, by largest remainder.")
     rounding: str = strawberry.field(
@@ -361,7 +482,7 @@ class StatementPayee:
     exact_adjustment: str = strawberry.field(
         description="For a correction, the exact difference in minor units (a ratio); else the exact total."
     )
-    lines: int
+    lines: int = strawberry.field(description="How many lines pay it.")
 
     @classmethod
     def from_payee(cls, payee: StoredPayee, currency: str) -> StatementPayee:
@@ -379,23 +500,31 @@ class StatementPayee:
 
 @strawberry.type(description="Suspended money for one reason.")
 class SuspenseTotal:
-    reason: SuspenseReason
-    amount: Money
+    reason: SuspenseReason = strawberry.field(description="The suspense reason.")
+    amount: Money = strawberry.field(
+        description=(
+            'The total held for it (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
 
 
 @strawberry.type(
     description="A distribution of one period, stream and currency. Paid plus suspended equals the pool."
 )
 class Statement:
-    id: strawberry.ID
-    stream: Stream
-    period: str
-    currency: str
-    status: StatementStatus
+    id: strawberry.ID = strawberry.field(description="The statement's id.")
+    stream: Stream = strawberry.field(description="The royalty stream distributed.")
+    period: str = strawberry.field(description="The month distributed, as YYYY-MM.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+    status: StatementStatus = strawberry.field(description="RUNNING, DRAFT or FINAL.")
     revenue: Money = strawberry.field(description="What the usage reports declared.")
     pool: Money = strawberry.field(description="What the licence rates make of it: the money split.")
-    paid: Money
-    suspended: Money
+    paid: Money = strawberry.field(
+        description=('Paid to creators (Money: decimal string in the currency\'s major unit, e.g. "12.34").')
+    )
+    suspended: Money = strawberry.field(
+        description=('Held in suspense (Money: decimal string in the currency\'s major unit, e.g. "12.34").')
+    )
     carried_in: Money = strawberry.field(
         description="Brought from earlier statements for creators below the minimum payout then."
     )
@@ -403,13 +532,21 @@ class Statement:
         description="Creators' totals below the minimum payout, carried to the next statement. "
         "paid + suspended + carriedOut = pool + carriedIn."
     )
-    suspense_totals: list[SuspenseTotal]
-    subject_count: int
-    line_count: int
-    created_at: datetime
-    completed_at: datetime | None
-    finalised_at: datetime | None
-    corrects_id: strawberry.ID | None
+    suspense_totals: list[SuspenseTotal] = strawberry.field(description="Suspended money by reason.")
+    subject_count: int = strawberry.field(
+        description=(
+            "How many subjects were distributed: models (TRAINING, SERVICE_USE) or outputs (OUTPUT_USE)."
+        )
+    )
+    line_count: int = strawberry.field(description="How many stored lines it has.")
+    created_at: datetime = strawberry.field(description="When the distribution started.")
+    completed_at: datetime | None = strawberry.field(
+        description="When its lines were all written (RUNNING to DRAFT); null while running."
+    )
+    finalised_at: datetime | None = strawberry.field(description="When it became FINAL; null before.")
+    corrects_id: strawberry.ID | None = strawberry.field(
+        description="The FINAL statement this one corrects; null for an original."
+    )
     record: strawberry.Private[StatementRecord]
 
     @classmethod
@@ -447,9 +584,11 @@ class Statement:
     async def lines(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        creator_id: strawberry.ID | None = None,
+        first: First = None,
+        after: After = None,
+        creator_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only lines paying this creator.")
+        ] = None,
     ) -> Connection[StatementLine]:
         offset, limit = window(first, after)
         db = info.context.db
@@ -464,7 +603,7 @@ class Statement:
 
     @strawberry.field(extensions=PAYMENT_DATA, description="What each creator is paid, by creator id.")
     async def payees(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementPayee]:
         offset, limit = window(first, after)
         total, found = await statements.payees(info.context.db, self.record.id, offset, limit)
@@ -475,7 +614,7 @@ class Statement:
         description="The suspense lines in order: no personal data, so auditors see them too.",
     )
     async def suspense(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementLine]:
         offset, limit = window(first, after)
         rows = await statements.suspense_lines(info.context.db, self.record.id, offset, limit)
@@ -485,10 +624,19 @@ class Statement:
 
 @strawberry.type(description="A creator's earnings from one statement.")
 class EarningsEntry:
-    statement: Statement = strawberry.field(extensions=part_of_parent())
-    amount: Money
-    adjustment: Money
-    line_count: int
+    statement: Statement = strawberry.field(description="The statement.", extensions=part_of_parent())
+    amount: Money = strawberry.field(
+        description=(
+            'What it pays the creator (Money: decimal string in the currency\'s major unit, e.g. "12.34").'
+        )
+    )
+    adjustment: Money = strawberry.field(
+        description=(
+            "The change against the statement it corrects (Money: decimal string in "
+            'the currency\'s major unit, e.g. "12.34"); 0 for an original.'
+        )
+    )
+    line_count: int = strawberry.field(description="How many of its lines pay the creator.")
     creator_id: strawberry.Private[str]
 
     @classmethod
@@ -506,9 +654,7 @@ class EarningsEntry:
         extensions=party_filtered(),
         description="This creator's lines of the statement, in order.",
     )
-    async def lines(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[StatementLine]:
+    async def lines(self, info: Info, first: First = None, after: After = None) -> Connection[StatementLine]:
         offset, limit = window(first, after)
         rows = await statements.creator_lines(
             info.context.db, str(self.statement.id), self.creator_id, offset, limit

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.stores import api_keys
@@ -14,7 +16,13 @@ class SystemMutation:
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="Create an API key bound to a role and scope."
     )
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreatedApiKey:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiKeyInput, strawberry.argument(description="The key's role, party and name.")
+        ],
+    ) -> CreatedApiKey:
         principal = require_principal(info)
         scope = str(input.scope_id) if input.scope_id else None
         record, secret = await api_keys.create_key(
@@ -25,5 +33,11 @@ class SystemMutation:
     @strawberry.mutation(
         extensions=allow(Role.ADMIN), description="Revoke a key; revoking twice is harmless."
     )
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKey:
+    async def revoke_api_key(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The key's id (keyId), not its secret.")
+        ],
+    ) -> ApiKey:
         return ApiKey.from_record(await api_keys.revoke_key(info.context.db, str(id)))

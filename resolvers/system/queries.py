@@ -8,7 +8,7 @@ from graph.stores import api_keys
 from registry.access import Role
 from resolvers.access import allow, authenticated, public, require_principal
 from resolvers.context import Info
-from resolvers.pagination import Connection, connection, window
+from resolvers.pagination import After, Connection, First, connection, window
 from resolvers.system.types import ApiKey, ServiceInfo, Viewer
 
 API_VERSION = "1"
@@ -31,9 +31,7 @@ class SystemQuery:
         )
 
     @strawberry.field(extensions=allow(Role.ADMIN), description="All API keys, oldest first.")
-    async def api_keys(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[ApiKey]:
+    async def api_keys(self, info: Info, first: First = None, after: After = None) -> Connection[ApiKey]:
         offset, limit = window(first, after)
         total, records = await api_keys.list_keys(info.context.db, offset, limit)
         return connection(records, total, offset, ApiKey.from_record)

@@ -12,33 +12,35 @@ from resolvers.context import Info
 
 @strawberry.type(description="Finalised distributions of one stream in one currency, in total.")
 class DistributedTotal:
-    stream: str
-    currency: str
+    stream: str = strawberry.field(description="The royalty stream.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
     paid: str = strawberry.field(description="Paid to rights holders, a decimal string in the currency.")
     suspended: str = strawberry.field(
         description="Held in suspense (unpaid, with reasons), a decimal string."
     )
-    statements: int
+    statements: int = strawberry.field(description="How many statements it sums.")
 
 
 @strawberry.type(
     description="What the collective licence covers and has paid, in aggregate: no person named."
 )
 class TransparencyReport:
-    creators: int
-    works: int
-    works_with_opt_in: int
-    works_declined: int
-    licensees: int
-    active_grants: int
-    vendors: int
-    models: int
-    training_runs: int
-    flagged_training_runs: int
-    outputs: int
-    flagged_outputs: int
-    attribution_reports: int
-    distributed: list[DistributedTotal]
+    creators: int = strawberry.field(description="Registered creators.")
+    works: int = strawberry.field(description="Registered works.")
+    works_with_opt_in: int = strawberry.field(description="Works with an opt-in consent.")
+    works_declined: int = strawberry.field(description="Works declined by a holder.")
+    licensees: int = strawberry.field(description="Registered licensees.")
+    active_grants: int = strawberry.field(description="Grants in force now.")
+    vendors: int = strawberry.field(description="Registered attribution vendors.")
+    models: int = strawberry.field(description="Declared model versions.")
+    training_runs: int = strawberry.field(description="Complete training runs.")
+    flagged_training_runs: int = strawberry.field(description="Training runs with a compliance flag.")
+    outputs: int = strawberry.field(description="Declared outputs.")
+    flagged_outputs: int = strawberry.field(description="Outputs with a compliance flag.")
+    attribution_reports: int = strawberry.field(description="Stored attribution reports.")
+    distributed: list[DistributedTotal] = strawberry.field(
+        description="Distributed money by stream and currency."
+    )
 
 
 def _total(row: dict[str, Any]) -> DistributedTotal:

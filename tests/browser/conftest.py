@@ -7,6 +7,7 @@ package (installed here with apt-get when missing); Playwright never downloads a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from graph.local_server import LocalNeo4j
+from tests.c2pa_chain import make_chain
 from tests.e2e.conftest import OPUSTRACE, Served, serve_env, start_serve
 
 SEED = 2026
@@ -42,6 +44,19 @@ class Explorer:
             f"{self.url}/graphql",
             json={"query": query, "variables": variables or {}},
             headers=headers,
+            timeout=60,
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    def upload(self, query: str, content: bytes, key: str | None, name: str = "track.wav") -> dict[str, Any]:
+        """A mutation whose `$audio` is a file, as a GraphQL multipart request."""
+        operations = {"query": query, "variables": {"audio": None}}
+        response = httpx.post(
+            f"{self.url}/graphql",
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.audio"]})},
+            files={"0": (name, content, "audio/wav")},
+            headers={"Authorization": f"Bearer {key}"} if key else {},
             timeout=60,
         )
         body: dict[str, Any] = response.json()
@@ -81,6 +96,12 @@ def read_keys(path: Path) -> dict[str, str]:
 def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Explorer]:
     root = tmp_path_factory.mktemp("explorer")
     env = serve_env(root / "data")
+    chain = make_chain(root)  # a throwaway C2PA signing chain, so the served app signs demo tracks
+    env |= {
+        "C2PA_CERTIFICATE_CHAIN_FILE": str(chain.chain_file),
+        "C2PA_PRIVATE_KEY_FILE": str(chain.key_file),
+        "C2PA_TRUST_ANCHORS_FILE": str(chain.root_file),
+    }
     # Started here with a patient timeout (a loaded CI machine can take minutes); load and serve reuse it.
     LocalNeo4j(
         home=(root / "data" / "neo4j").resolve(), port=int(env["NEO4J_LOCAL_PORT"]),

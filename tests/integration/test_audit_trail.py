@@ -90,3 +90,21 @@ async def test_verify_detects_a_forged_event_with_its_own_valid_hash(
     await db.run_write("CREATE (e:AuditEvent) SET e = $e", {"e": forged})
     _, broken = await audit_events.verify(db)
     assert broken is not None and (broken.seq, broken.problem) == (3, "INSERTED")
+
+
+PAGE = """
+query($after: String) { auditEvents(first: 2, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { seq } } } }
+"""
+
+
+async def test_pages_follow_the_sequence_while_the_trail_grows(gql: GraphQLClient) -> None:
+    await make_events(gql, 3)
+    first = (await gql(PAGE, key=ADMIN_SECRET)).data["auditEvents"]
+    assert [e["node"]["seq"] for e in first["edges"]] == [3, 2]
+    assert first["pageInfo"]["hasNextPage"] and first["totalCount"] == 3
+    await make_events(gql, 2)  # appended between two pages: the next page is unmoved by them
+    after = {"after": first["pageInfo"]["endCursor"]}
+    second = (await gql(PAGE, after, key=ADMIN_SECRET)).data["auditEvents"]
+    assert [e["node"]["seq"] for e in second["edges"]] == [1]
+    assert not second["pageInfo"]["hasNextPage"] and second["totalCount"] == 5

@@ -64,6 +64,7 @@ def test_the_documented_example_reads_back_as_claims() -> None:
     claims = manifest_claims(active)
     assert (claims.output_id, claims.model_id, claims.licensee_id) == ("out_01", "lic-1:m:1", "lic-1")
     assert claims.influences[0]["iswc"] == "T0345246801"
+    assert claims.provenance == _doc_example()  # the whole assertion, for the explorer's read-back page
 
 
 def _results(*, success: list[str], failure: list[str]) -> dict[str, object]:

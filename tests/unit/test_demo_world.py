@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import wave
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
 from opustrace import demo_world
+from opustrace.cli import cli
 from registry.identifiers import parse_ipi_name_number, parse_iswc
 
 
@@ -37,3 +46,24 @@ def test_one_run_breaks_the_rules_and_the_bench_output_has_100_influences() -> N
     assert len(bench["attributions"]) == 100
     assert world.correction["correction"] is True
     assert {u["period"] for u in world.usage} == set(demo_world.PERIODS)
+
+
+def test_each_output_has_its_own_audio_whose_hash_is_its_content_hash() -> None:
+    world = demo_world.build(7, demo_world.TINY)
+    for output in world.outputs:
+        audio = demo_world.audio(7, demo_world.output_number(output["id"]))
+        assert hashlib.sha256(audio).hexdigest() == output["contentHash"]
+        with wave.open(io.BytesIO(audio)) as track:
+            assert (track.getnchannels(), track.getframerate(), track.getnframes()) == (1, 8000, 804)
+    assert len({o["contentHash"] for o in demo_world.build(7).outputs}) == demo_world.Size().outputs
+    with pytest.raises(ValueError, match="not a demo output id"):
+        demo_world.output_number("w-00003")
+
+
+def test_demo_audio_writes_an_outputs_track(tmp_path: Path) -> None:
+    out = tmp_path / "track.wav"
+    result = CliRunner().invoke(cli, ["demo", "audio", "out-00006", "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == demo_world.audio(7, 6)
+    refused = CliRunner().invoke(cli, ["demo", "audio", "nope", "--out", str(out)])
+    assert refused.exit_code == 2 and "not a demo output id" in refused.output

@@ -14,7 +14,8 @@ from graphql import parse, validate
 from resolvers.schema import build_schema
 
 EXPLORER_JS = Path(__file__).resolve().parents[2] / "opustrace" / "static" / "explorer" / "js"
-REQUEST = re.compile(r"`((?:query|mutation)\b[^`]*)`")
+# Named operations and the `{ field … }` shorthand: every template string a page sends as a request.
+REQUEST = re.compile(r"`((?:query|mutation)\b[^`]*|\{\s*[a-z][^`]*)`")
 
 
 def explorer_requests() -> list[tuple[str, str]]:

@@ -25,6 +25,21 @@ export async function gql(query, variables = {}) {
   return { data: body.data || null, errors: body.errors || [] };
 }
 
+// A mutation taking one file, as a GraphQL multipart request (the spec's `operations` + `map` fields);
+// the server refuses a multipart body from a key that may not upload before reading it, in the same shape.
+export async function gqlUpload(query, variable, file) {
+  const form = new FormData();
+  form.append("operations", JSON.stringify({ query, variables: { [variable]: null } }));
+  form.append("map", JSON.stringify({ 0: [`variables.${variable}`] }));
+  form.append("0", file, file.name);
+  const headers = {};
+  const key = currentKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch("/graphql", { method: "POST", headers, body: form });
+  const body = await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
+  return { data: body.data || null, errors: body.errors || [] };
+}
+
 export function codeOf(error) {
   return (error.extensions && error.extensions.code) || "ERROR";
 }

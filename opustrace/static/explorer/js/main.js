@@ -1,13 +1,14 @@
 // The explorer's shell: hash routes, the API key form, focus management for keyboard users.
 import { currentKey, gql, setKey, stats } from "./api.js";
 import { h, notice } from "./dom.js";
-import { modelPage, outputPage, searchPage, transparencyPage, workPage } from "./pages.js";
+import { inspectPage, modelPage, outputPage, searchPage, transparencyPage, workPage } from "./pages.js";
 
 const ROUTES = [
   [/^#\/output\/(.+)$/, (m) => outputPage(decodeURIComponent(m[1]))],
   [/^#\/work\/(.+)$/, (m) => workPage(decodeURIComponent(m[1]))],
   [/^#\/model\/(.+)$/, (m) => modelPage(decodeURIComponent(m[1]))],
   [/^#\/transparency$/, () => transparencyPage()],
+  [/^#\/inspect$/, () => inspectPage()],
   [/^#\/search(?:\?(.*))?$/, (m) => searchPage(new URLSearchParams(m[1] || ""))],
   [/^(#\/?)?$/, () => searchPage(new URLSearchParams())],
 ];
@@ -46,7 +47,7 @@ async function showViewer() {
     viewer.textContent = "anonymous";
     return;
   }
-  const { data, errors } = await gql("{ viewer { role scopeId name } }");
+  const { data, errors } = await gql(`{ viewer { role scopeId name } }`);
   viewer.textContent = data ? `${data.viewer.role}${data.viewer.scopeId ? ` · ${data.viewer.scopeId}` : ""}` : `key refused: ${errors[0]?.message || "unknown"}`;
 }
 

@@ -1,5 +1,5 @@
 // The explorer's pages. Each reads through GraphQL with the current key and shows only what came back.
-import { codeOf, errorsAt, gql } from "./api.js";
+import { codeOf, currentKey, errorsAt, gql, gqlUpload } from "./api.js";
 import { barChart } from "./charts.js";
 import { field, h, link, notice, person, section, table } from "./dom.js";
 import { provenanceGraph } from "./graph.js";
@@ -330,7 +330,8 @@ const TRANSPARENCY = `{ transparencyReport { creators works worksWithOptIn works
   trainingRuns flaggedTrainingRuns outputs flaggedOutputs attributionReports
   distributed { stream currency paid suspended statements } }
   serviceInfo { name version } }`;
-const HEAD = `{ auditEvents(first: 1) { edges { node { seq hash at } } } }`;
+// Public: anyone may read the head (and keep it, to hold the service to it later; docs/audit-checkpoints.md).
+const HEAD = `query Head { auditHead { chain seq hash } }`;
 
 export async function transparencyPage() {
   const [{ data }, head] = await Promise.all([gql(TRANSPARENCY), gql(HEAD)]);
@@ -339,14 +340,15 @@ export async function transparencyPage() {
     ["Licensees", r.licensees], ["Active grants", r.activeGrants], ["Attribution vendors", r.vendors], ["Models", r.models],
     ["Training runs", r.trainingRuns], ["Flagged training runs", r.flaggedTrainingRuns], ["Outputs", r.outputs],
     ["Flagged outputs", r.flaggedOutputs], ["Attribution reports", r.attributionReports]];
-  const event = head.data?.auditEvents?.edges[0]?.node;
+  const heads = head.data?.auditHead;
   return [
     h("h1", {}, "Transparency"),
     h("p", {}, `What ${data.serviceInfo.name} ${data.serviceInfo.version} publishes to anyone.`),
-    section("Audit trail head", event ? h("dl", { class: "facts" },
-      h("dt", {}, "Sequence number"), h("dd", {}, field("audit.seq", event.seq)),
-      h("dt", {}, "Head hash"), h("dd", {}, field("audit.hash", event.hash, "code")),
-      h("dt", {}, "At"), h("dd", {}, event.at)) : hidden(head.errors, "auditEvents", "The audit head")),
+    section("Audit trail head", heads ? (heads.length ? heads.map((c) => h("dl", { class: "facts", "data-chain": c.chain },
+      h("dt", {}, "Chain"), h("dd", {}, field("audit.chain", c.chain)),
+      h("dt", {}, "Sequence number"), h("dd", {}, field("audit.seq", c.seq)),
+      h("dt", {}, "Head hash"), h("dd", {}, field("audit.hash", c.hash, "code"))))
+      : notice("The audit trail is empty.")) : hidden(head.errors, "auditHead", "The audit head")),
     section("The registry in numbers", h("dl", { class: "counts" }, counts.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, field(`count.${k}`, v)))))),
     section("Works and their consent", barChart("Works by consent", [
       { label: "Opted in", value: r.worksWithOptIn }, { label: "Declined", value: r.worksDeclined, kind: "flagged" },
@@ -359,4 +361,101 @@ export async function transparencyPage() {
         h("td", {}, d.stream), h("td", {}, d.currency), h("td", { class: "num" }, d.paid), h("td", { class: "num" }, d.suspended), h("td", { class: "num" }, d.statements))))]
       : notice("Nothing distributed yet.")),
   ];
+}
+
+// ---- read a track back -------------------------------------------------------------------------
+
+const INSPECT = `mutation Inspect($audio: Upload!) {
+  inspectAudio(audio: $audio) {
+    state message fileSha256 manifestFound validationState signatureValid chainTrusted hashBindingValid
+    editedSinceSigning problems manifestLabel claimedOutputId claimedProvenance matchedBy
+    trace { compliant output { id title contentHash licenseeId } lineage { id name version complianceStatus } }
+  }
+}`;
+
+const GOOD = new Set(["VERIFIED"]);
+
+export async function inspectPage() {
+  const result = h("div", { id: "inspection", "aria-live": "polite" });
+  const form = h("form", { class: "upload", onsubmit: async (e) => {
+    e.preventDefault();
+    const file = e.target.elements.audio.files[0];
+    if (!file) { result.replaceChildren(notice("Choose an audio file first.", "error")); return; }
+    document.body.dataset.ready = "false";
+    result.replaceChildren(h("p", { class: "busy" }, `Reading ${file.name}…`));
+    try {
+      const { data, errors } = await gqlUpload(INSPECT, "audio", file);
+      result.replaceChildren(...(data?.inspectAudio ? inspection(data.inspectAudio)
+        : [notice(`This file could not be read: ${errors[0]?.message || "no answer"}`, "error")]));
+    } catch (error) {
+      result.replaceChildren(notice(`This file could not be read: ${error.message}`, "error"));
+    } finally {
+      document.body.dataset.ready = "true";
+    }
+  } },
+  h("label", { for: "audio" }, "An audio file (WAV, MP3, FLAC or M4A)"),
+  h("div", { class: "row" }, h("input", { id: "audio", name: "audio", type: "file", accept: ".wav,.mp3,.flac,.m4a,audio/*" }),
+    h("button", { type: "submit" }, "Read its credentials")));
+  return [
+    h("h1", {}, "Read a track back"),
+    h("p", {}, "Upload a track to read the C2PA content credentials signed into it: whether the signature, its certificate ",
+      "chain and the hash binding hold (was the audio edited since signing?), what the manifest claims, and the ",
+      "output's trace as your key may read it. The file is read, never stored."),
+    currentKey() ? null : notice("Reading a file needs an API key of any role (uploads are refused without one): paste one above."),
+    form, result,
+  ];
+}
+
+function yesNo(name, value) {
+  if (value === null || value === undefined) return field(name, null);
+  return h("span", { class: value ? "ok" : "bad", "data-field": name }, value ? "yes" : "no");
+}
+
+function inspection(r) {
+  const claims = r.claimedProvenance || {};
+  const parts = [
+    h("p", { class: `verdict ${GOOD.has(r.state) ? "ok" : "bad"}`, role: GOOD.has(r.state) ? "status" : "alert" },
+      field("inspection.state", r.state, "strong"), " ", field("inspection.message", r.message)),
+    section("Validation", h("dl", { class: "facts" },
+      h("dt", {}, "Manifest found"), h("dd", {}, yesNo("inspection.manifestFound", r.manifestFound)),
+      h("dt", {}, "Claim signature valid"), h("dd", {}, yesNo("inspection.signatureValid", r.signatureValid)),
+      h("dt", {}, "Certificate chain trusted"), h("dd", {}, yesNo("inspection.chainTrusted", r.chainTrusted)),
+      h("dt", {}, "Hash binding holds (audio unchanged)"), h("dd", {}, yesNo("inspection.hashBindingValid", r.hashBindingValid)),
+      h("dt", {}, "Library's verdict"), h("dd", {}, field("inspection.validationState", r.validationState)),
+      h("dt", {}, "File SHA-256"), h("dd", {}, field("inspection.fileSha256", r.fileSha256, "code")),
+      h("dt", {}, "Manifest label"), h("dd", {}, field("inspection.manifestLabel", r.manifestLabel, "code"))),
+    r.problems.length ? h("ul", { class: "flags" }, r.problems.map((p) => h("li", {}, field("inspection.problem", p)))) : null),
+  ];
+  if (r.claimedProvenance) parts.push(claimSection(claims));
+  parts.push(section("Trace", r.trace ? [
+    h("p", {}, `Found by ${r.matchedBy}: `, link(`#/output/${enc(r.trace.output.id)}`, `open the trace of ${r.trace.output.title || r.trace.output.id}`)),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Output"), h("dd", {}, field("trace.output.id", r.trace.output.id)),
+      h("dt", {}, "Licensee"), h("dd", {}, field("trace.output.licenseeId", r.trace.output.licenseeId)),
+      h("dt", {}, "Compliant"), h("dd", {}, yesNo("trace.compliant", r.trace.compliant))),
+    lineageList(r.trace.lineage)]
+    : notice("The service holds no output for this file that this key may read.")));
+  return parts;
+}
+
+function claimSection(c) {
+  const influences = c.attribution?.influences || [];
+  const rows = influences.map((i) => h("tr", { "data-row": "claimed-influence" },
+    h("td", {}, field("claim.influence.title", i.title)), h("td", {}, i.kind),
+    h("td", {}, i.iswc ? field("claim.influence.iswc", i.iswc)
+      : (i.workIswcs || []).map((w, n) => [n ? ", " : "", field("claim.influence.iswc", w)])),
+    h("td", {}, field("claim.influence.isrc", i.isrc)),
+    h("td", {}, (i.creatorIpis || []).map((ipi, n) => [n ? ", " : "", field("claim.influence.ipi", ipi)])),
+    h("td", { class: "num" }, field("claim.influence.score", i.score))));
+  return section("What the manifest claims",
+    h("dl", { class: "facts" },
+      h("dt", {}, "Output"), h("dd", {}, field("claim.output.id", c.output?.id)),
+      h("dt", {}, "Content hash (unsigned audio)"), h("dd", {}, field("claim.output.contentHash", c.output?.contentHash, "code")),
+      h("dt", {}, "Model"), h("dd", {}, field("claim.model.id", c.model?.id), c.model ? ` (${c.model.name} ${c.model.version})` : ""),
+      h("dt", {}, "Licensee"), h("dd", {}, field("claim.licensee.id", c.licensee?.id), c.licensee?.name ? ` (${c.licensee.name})` : ""),
+      h("dt", {}, "Licence grants"), h("dd", {}, (c.grants || []).length ? c.grants.map((g, n) => [n ? ", " : "", field("claim.grant", g)]) : "none"),
+      h("dt", {}, "Attribution report"), h("dd", {}, field("claim.report", c.attribution?.reportId), c.attribution?.vendorId ? ` by ${c.attribution.vendorId}` : ""),
+      h("dt", {}, "Trace link"), h("dd", {}, c.trace?.url ? h("a", { href: c.trace.url, "data-field": "claim.trace.url" }, c.trace.url) : "–")),
+    influences.length ? table(`${influences.length} influences the manifest states`, ["Title", "Kind", "ISWC", "ISRC", "IPI", "Score"], rows)
+      : notice("The manifest states no influences."));
 }
