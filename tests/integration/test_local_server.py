@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from graph.local_server import LocalNeo4j, LocalServerError, free_port, port_is_free
+from graph.database import Neo4jSettings
+from graph.local_server import THROWAWAY_ENV_PREFIX, LocalNeo4j, LocalServerError, free_port, port_is_free
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
@@ -71,14 +75,25 @@ def test_config_binds_loopback_only_with_auth_and_no_http(tmp_path: Path) -> Non
     assert server(tmp_path / "other").password() != first
 
 
-def test_the_running_store_is_private_to_its_user(
-    neo4j_settings: object, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    homes = sorted(tmp_path_factory.getbasetemp().glob("neo4j*"))
-    if not homes:
-        pytest.skip("the tests use an external Neo4j (NEO4J_TEST_URI)")
-    data = homes[0] / "data"
+def test_the_running_store_is_private_to_its_user(neo4j_settings: Neo4jSettings) -> None:
+    if os.environ.get(THROWAWAY_ENV_PREFIX + "URI"):
+        pytest.skip("the tests use an external Neo4j (NEO4J_TEST_URI): its files are not ours to judge")
+    home = home_of(neo4j_settings)
+    data = home / "data"
     files = [p for p in data.rglob("*") if p.is_file()]
     assert any(p.parent.name == "transactions" or "transactions" in p.parts for p in files)
     exposed = [str(p) for p in [data, *data.rglob("*")] if stat.S_IMODE(p.stat().st_mode) & 0o077]
     assert not exposed, f"readable by others: {exposed[:5]}"
+
+
+def home_of(settings: Neo4jSettings) -> Path:
+    """The session server's home: the throwaway directory whose configuration listens on its Bolt port
+    (the newest such, should a crashed run have left one behind with the same port)."""
+    listen = f"server.bolt.listen_address=127.0.0.1:{urlsplit(settings.uri).port}"
+    homes = [
+        home
+        for home in Path(tempfile.gettempdir()).glob("opustrace-neo4j-*")
+        if (home / "conf" / "neo4j.conf").is_file() and listen in (home / "conf" / "neo4j.conf").read_text()
+    ]
+    assert homes, f"no throwaway Neo4j home in {tempfile.gettempdir()} listens as {listen}"
+    return max(homes, key=lambda home: home.stat().st_mtime)
