@@ -9,7 +9,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -58,6 +64,12 @@ MUTATIONS: tuple[type, ...] = (
     ProvenanceMutation,
     CredentialsMutation,
 )
+
+
+# Documents kept parsed (an LRU shared by every request): clients send the same few queries again and
+# again, so each is parsed once. Its key includes the token cap, and a refused document is never kept.
+# Validation is not cached: the cost and id rules read each request's variables.
+PARSED_DOCUMENTS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +124,7 @@ def build_schema(
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            partial(ParserCache, maxsize=PARSED_DOCUMENTS),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
             RecordIdAlphabet,
