@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -72,6 +73,18 @@ MUTATIONS: tuple[type, ...] = (
 PARSED_DOCUMENTS = 256
 
 
+class ParsedDocuments(ParserCache):
+    """strawberry's ParserCache, except that a document that does not parse (syntax, token cap) is left
+    to strawberry's own parse, which reports it as every parse error is reported (BAD_USER_INPUT):
+    raised from the extension, it would skip the error rewriting of PublicErrors."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_depth: int = 12
@@ -124,7 +137,7 @@ def build_schema(
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-            partial(ParserCache, maxsize=PARSED_DOCUMENTS),
+            partial(ParsedDocuments, maxsize=PARSED_DOCUMENTS),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
             RecordIdAlphabet,
