@@ -150,10 +150,13 @@ MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id})
 WITH f LIMIT $limit DETACH DELETE f RETURN count(*) AS n
 """
 DELETE_RUN = "MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token DETACH DELETE r"
-# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while.
+# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while. A run
+# announced by OpenLineage START writes nothing until its COMPLETE, however long the training takes: it is
+# no upload until a batch is written (FAIL or ABORT discards it).
 ABANDONED_UPLOADS = """
 MATCH (r:TrainingRun {status: 'UPLOADING'})
 WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
+  AND NOT (r.batch_at IS NULL AND r.openlineage_start IS NOT NULL)
 RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
 """
 # One purger per remnant, however many workers and replicas look at once: the node's write lock is taken

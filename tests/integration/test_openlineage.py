@@ -13,6 +13,7 @@ from openlineage.client.facet_v2 import DatasetFacet, RunFacet, documentation_da
 from openlineage.client.serde import Serde
 
 from graph.database import Database
+from opustrace.app import purge_crashed_uploads
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model, opt_in
 from tests.support import ADMIN_SECRET, GraphQLClient
 
@@ -94,6 +95,11 @@ async def test_start_complete_declares_the_same_run_as_the_mutation(db: Database
         {"run": run_id, "status": "UPLOADING"},
     )
     assert (await gql(RUN, {"id": run_id}, key=key)).codes == ["NOT_FOUND"]  # still uploading: unseen
+    # Training takes hours between START and COMPLETE: the crashed-upload purge leaves an announced run be.
+    await db.run_write(
+        "MATCH (r:TrainingRun {id: $id}) SET r.created_at = datetime() - duration('PT3H')", {"id": run_id}
+    )
+    assert await purge_crashed_uploads(db, 60) == []
     status, answer = await _post(gql, _event(RunState.COMPLETE, event_run, END, items), key)
     assert status == 200 and answer["status"] == "COMPLETE", answer
 
