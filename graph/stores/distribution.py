@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -50,8 +50,8 @@ from registry.royalties import (
 )
 from registry.royalties.facts import (
     ChainRow,
-    InfluenceFact,
     LineageUse,
+    ReportFacts,
     ShareRow,
     lineage_usages,
     report_input,
@@ -90,33 +90,33 @@ LIMIT $limit
 # Every current report on each output, with its influences: the licence's counting rule chooses in
 # Python (registry.attribution_counting). Only COMPOSITION influences carry money: shares are
 # registered on works, and no master-rights holders are registered. Times travel as microseconds
-# since the epoch, as the rights facts' do (the driver's DateTime hydration is pure Python).
+# since the epoch, as the rights facts' do (the driver's DateTime hydration is pure Python). The page
+# comes as one row of lists, each report's influences as parallel lists (matched works first): the
+# driver's cost is per record and per container, and a page has 500 outputs and 10,000 influences.
 OUTPUT_FACTS = """
 UNWIND $ids AS oid
 MATCH (o:Output {id: oid})
 OPTIONAL MATCH (m:Model)-[:GENERATED]->(o)
 WITH o, m, o.created_at AS at
-RETURN o.id AS id, m.id AS model_id, at.epochSeconds * 1000000 + at.microsecond AS created_at, COLLECT {
+RETURN collect([o.id, m.id, at.epochSeconds * 1000000 + at.microsecond, COLLECT {
   MATCH (r:AttributionReport)-[:ABOUT]->(o)
   WHERE coalesce(r.current, true)
-  WITH r, r.computed_at AS computed, coalesce(r.received_at, r.computed_at) AS received
-  RETURN {
-    id: r.id, vendor_id: r.vendor_id, computed_at: computed.epochSeconds * 1000000 + computed.microsecond,
-    received_at: received.epochSeconds * 1000000 + received.microsecond,
-    designated: EXISTS {
-      (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id})
-    },
-    influences: COLLECT {
-      MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN [w.id, toString(i.score), toString(i.confidence)]
-    },
-    unmatched: COLLECT {
-      MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
-      WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN [x.reference, toString(x.score), toString(x.confidence)]
-    }
-  }
-} AS reports
+  WITH r, r.computed_at AS computed, coalesce(r.received_at, r.computed_at) AS received, COLLECT {
+    MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
+    RETURN [w.id, toString(i.score), toString(i.confidence)]
+  } AS matched, COLLECT {
+    MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
+    WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
+    RETURN [x.reference, toString(x.score), toString(x.confidence)]
+  } AS unmatched
+  WITH r, computed, received, size(matched) AS works, matched + unmatched AS edges
+  RETURN [
+    r.id, r.vendor_id, computed.epochSeconds * 1000000 + computed.microsecond,
+    received.epochSeconds * 1000000 + received.microsecond,
+    EXISTS { (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id}) },
+    works, [e IN edges | e[0]], [e IN edges | e[1]], [e IN edges | e[2]]
+  ]
+}]) AS outputs
 """
 # A model's terms: the grant its own training ran under (latest run first), else the licensee's grant
 # for the model's name and version. Its lineage: runs of the model and of every fine-tune ancestor.
@@ -220,7 +220,9 @@ class OutputFacts:
     id: str
     model_id: str | None
     created_at: datetime | None
-    reports: tuple[dict[str, Any], ...]
+    # Each current report as OUTPUT_FACTS returns it: [id, vendor id, computed at, received at (epoch
+    # microseconds), designated, matched count, references, scores, confidences].
+    reports: Sequence[list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +278,10 @@ class _Works:
 
     def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
         return self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
+
+    def judge(self, scope: Scope, at: datetime) -> Callable[[str], WorkInput]:
+        """`input` at one scope and moment, as a function of the work id."""
+        return lambda work_id: self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
 
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}
@@ -426,37 +432,28 @@ def _chain(row: dict[str, Any]) -> ChainRow:
 async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:
     rows = await tx.run_plain(OUTPUT_FACTS, {"ids": ids})
     return {
-        row["id"]: OutputFacts(row["id"], row["model_id"], _moment(row["created_at"]), tuple(row["reports"]))
-        for row in rows
+        output_id: OutputFacts(output_id, model_id, _moment(created_at), reports)
+        for output_id, model_id, created_at, reports in rows[0]["outputs"]
     }
 
 
-def _chosen(output: OutputFacts, rule: CountingRule) -> dict[str, Any] | None:
+def _chosen(output: OutputFacts, rule: CountingRule) -> ReportFacts | None:
     heads = [
         ReportHead(
-            id=r["id"],
-            vendor_id=r["vendor_id"] or "",
-            computed_at=_moment(r["computed_at"]) or _EPOCH,
-            received_at=_moment(r["received_at"]) or _EPOCH,
+            id=r[0],
+            vendor_id=r[1] or "",
+            computed_at=_moment(r[2]) or _EPOCH,
+            received_at=_moment(r[3]) or _EPOCH,
             current=True,
-            designated=bool(r["designated"]),
+            designated=bool(r[4]),
         )
         for r in output.reports
     ]
     head = counting_report(heads, rule)
-    return next((r for r in output.reports if head is not None and r["id"] == head.id), None)
-
-
-def _influences(report: dict[str, Any] | None) -> list[InfluenceFact]:
-    if report is None:
-        return []
-    # Influences come as [work id or reference, score, confidence]: lists decode faster than maps.
-    matched = [
-        InfluenceFact(score, confidence, work_id=ref) for ref, score, confidence in report["influences"]
-    ]
-    return matched + [
-        InfluenceFact(score, confidence, reference=ref) for ref, score, confidence in report["unmatched"]
-    ]
+    if head is None:
+        return None
+    report = next(r for r in output.reports if r[0] == head.id)
+    return ReportFacts(head.id, head.vendor_id, report[6], report[7], report[8], report[5])
 
 
 # --- per stream ---------------------------------------------------------------------------------
@@ -467,8 +464,8 @@ class _OutputPage:
     outputs: dict[str, OutputFacts]
     models: dict[str, ModelFacts]
     works: _Works
-    # Per output: the report that counts under its licence's rule, and that report's influences.
-    counted: dict[str, tuple[dict[str, Any] | None, list[InfluenceFact]]]
+    # Per output: the report that counts under its licence's rule.
+    counted: dict[str, ReportFacts | None]
 
 
 async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPage:
@@ -479,9 +476,9 @@ async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPa
         counted = {}
         for output in outputs.values():
             rule = models[output.model_id].rule if output.model_id in models else CountingRule()
-            chosen = _chosen(output, rule)
-            counted[output.id] = (chosen, _influences(chosen))
-            touched.update(i.work_id for i in counted[output.id][1] if i.work_id)
+            chosen = counted[output.id] = _chosen(output, rule)
+            if chosen is not None:
+                touched.update(chosen.work_ids())
         return _OutputPage(outputs, models, await _works(tx, touched, cache.works), counted)
 
     return await db.read(work)
@@ -509,9 +506,8 @@ def _output_case(
     model = page.models.get(output.model_id or "")
     terms = model.terms if model else LicenceTerms("none", "-")
     at = output.created_at or at_fallback
-    chosen, influences = page.counted[output_id]
-    works = page.works.all({i.work_id for i in influences if i.work_id}, Scope.OUTPUT_USE, at)
-    report = report_input(chosen["id"], chosen["vendor_id"] or "", influences, works) if chosen else None
+    chosen = page.counted[output_id]
+    report = report_input(chosen, page.works.judge(Scope.OUTPUT_USE, at)) if chosen else None
     pool = terms.pool_for(Stream.OUTPUT_USE, amount) if at_rate else amount
     return _OutputCase(pool, output_id, output.model_id or "(unknown)", model, terms, report, at)
 
