@@ -22,6 +22,7 @@ creation (when the works shaped it).
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -72,6 +73,8 @@ from registry.royalties.rules import (
 from registry.usage import Period, usage_prefix
 
 BATCH_SIZE = 500
+# Subjects settled between two turns of the event loop while the next page is read (settle_period).
+SETTLE_GROUP = 5
 # Models are few and their lineage is reused by every output they generated; a bounded cache keeps
 # memory flat however many models a period touches.
 MODEL_CACHE_SIZE = 64
@@ -80,12 +83,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # One range on the index (after, end): a seek that starts at the last key and stops after a page.
 # (STARTS WITH plus > made the planner seek the whole prefix and filter: every page cost O(period).)
+# The page comes as one row, collected in key order: the driver reads every record with a task and a
+# timer of its own (the server's receive-timeout hint), so 500 rows cost 110 ms a page against 8 ms.
 REPORT_PAGE = """
 MATCH (u:UsageReport)
 WHERE u.sort_key > $after AND u.sort_key < $end
-RETURN u.sort_key AS key, u.id AS id, u.subject_id AS subject_id, u.amount AS amount
-ORDER BY u.sort_key
-LIMIT $limit
+WITH u ORDER BY u.sort_key LIMIT $limit
+RETURN collect([u.sort_key, u.id, u.subject_id, u.amount]) AS page
 """
 # Every current report on each output, with its influences: the licence's counting rule chooses in
 # Python (registry.attribution_counting). Only COMPOSITION influences carry money: shares are
@@ -386,8 +390,10 @@ async def _page(db: Database, prefix: str, after: str, limit: int) -> list[Subje
     # Every key of the distribution starts with `prefix`, which ends in "|": all of them sort below the
     # prefix with its last character bumped to "}" (ASCII, so code-point and UTF-16 orders agree).
     params = {"after": max(after, prefix), "end": prefix[:-1] + "}", "limit": limit}
-    rows = await db.run_read(REPORT_PAGE, params)
-    return [Subject(r["id"], r["subject_id"], r["amount"], r["key"]) for r in rows]
+    rows = await db.run_read_plain(REPORT_PAGE, params)
+    return [
+        Subject(report_id, subject_id, amount, key) for key, report_id, subject_id, amount in rows[0]["page"]
+    ]
 
 
 async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFacts]:
@@ -523,42 +529,42 @@ def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime
 _NO_LINEAGE = JudgedLineage(("(no model)",), "(unknown)", ())
 
 
-async def _output_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+# Each stream reads the facts of a page of subjects and answers how to settle any one of them.
+Settle = Callable[[Subject], Settled]
+
+
+async def _output_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     page = await _output_page(db, [s.subject_id for s in subjects], cache)
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         case = _output_case(page, subject.subject_id, subject.amount, period.start, at_rate=True)
         model = case.model
         lineage = model.judged.at(model, page.works, Scope.OUTPUT_USE, case.at) if model else _NO_LINEAGE
         output = (output_use_split(case.report, case.terms), lineage)
-        settled.append(Settled(subject, subject.amount, case.pool, [], case.terms.minimum_payout, output))
-    return settled
+        return Settled(subject, subject.amount, case.pool, [], case.terms.minimum_payout, output)
+
+    return settle
 
 
-async def _service_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+async def _service_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     async def work(tx: Tx) -> tuple[dict[str, ModelFacts], _Works]:
         models = await _models(tx, {s.subject_id for s in subjects}, cache.models)
         return models, await _works(tx, {u.work_id for m in models.values() for u in m.lineage}, cache.works)
 
     models, works = await db.read(work)
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         model = models.get(subject.subject_id)
         terms = model.terms if model else LicenceTerms("none", "-")
         lineage = _lineage(works, model, Scope.SERVICE_USE, period.start)
         pool = terms.pool_for(Stream.SERVICE_USE, subject.amount)
         leaves = service_use_leaves(model_id=subject.subject_id, terms=terms, lineage=lineage, explain=False)
-        settled.append(Settled(subject, subject.amount, pool, leaves, terms.minimum_payout))
-    return settled
+        return Settled(subject, subject.amount, pool, leaves, terms.minimum_payout)
+
+    return settle
 
 
-async def _training_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+async def _training_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     async def work(tx: Tx) -> tuple[dict[str, list[RunFacts]], _Works]:
         rows = await tx.run(TRAINING_FACTS, {"ids": sorted({s.subject_id for s in subjects})})
         runs = {row["id"]: [_run(r) for r in row["runs"]] for row in rows}
@@ -574,13 +580,14 @@ async def _training_batch(
         for run in found
         if run.terms.training_base is TrainingBase.CATALOGUE
     }
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         found = runs.get(subject.subject_id, [])
         minimum = max((run.terms.minimum_payout for run in found), default=0)
         leaves = _training(subject, found, works, period, catalogues)
-        settled.append(Settled(subject, subject.amount, subject.amount, leaves, minimum))
-    return settled
+        return Settled(subject, subject.amount, subject.amount, leaves, minimum)
+
+    return settle
 
 
 def _run(row: dict[str, Any]) -> RunFacts:
@@ -635,17 +642,36 @@ _BATCHES = {
 async def settle_period(
     db: Database, stream: Stream, period: Period, currency: str, *, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[list[Settled]]:
-    """Every usage report of the period, stream and currency, settled page by page in sort_key order."""
+    """Every usage report of the period, stream and currency, settled in sort_key order, a few at a time.
+
+    Pages are read one ahead: while the caller settles and sums one page, the next one is read, so
+    Neo4j works on it on the other core instead of waiting for Python (and Python for Neo4j). The
+    event loop gets a turn between groups of SETTLE_GROUP subjects, which is when the read ahead
+    sends its queries and takes in its rows. A group's objects die before the collector promotes them.
+    """
     code = Currency.of(currency).code
     prefix = usage_prefix(stream, period, code)
     cache = Caches()
-    after = ""
-    while True:
+    read_batch = _BATCHES[stream]
+
+    async def read(after: str) -> tuple[list[Subject], Settle | None]:
         subjects = await _page(db, prefix, after, batch_size)
-        if not subjects:
-            return
-        yield await _BATCHES[stream](db, subjects, period, cache)
-        after = subjects[-1].sort_key
+        return subjects, await read_batch(db, subjects, period, cache) if subjects else None
+
+    ahead = asyncio.ensure_future(read(""))
+    try:
+        while True:
+            subjects, settle = await ahead
+            if settle is None:
+                return
+            ahead = asyncio.ensure_future(read(subjects[-1].sort_key))
+            for start in range(0, len(subjects), SETTLE_GROUP):
+                yield [settle(subject) for subject in subjects[start : start + SETTLE_GROUP]]
+                if not ahead.done():
+                    await asyncio.sleep(0)
+    finally:
+        ahead.cancel()
+        await asyncio.gather(ahead, return_exceptions=True)
 
 
 async def page_subjects(
