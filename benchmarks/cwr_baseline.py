@@ -41,10 +41,6 @@ CALL (w, r) {
   CREATE (rec)-[:EMBODIES]->(w)
 }
 """
-WIPE = """
-MATCH (n) WHERE n:BaseWork OR n:BaseCreator OR n:BaseRecording
-CALL (n) { DETACH DELETE n } IN TRANSACTIONS
-"""
 
 
 def _row(work: CwrWork, sender: str, creators: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -101,7 +97,3 @@ async def _flush(
         sent.update(new)
     await db.run_write(WORKS, {"rows": rows})
     return len(rows)
-
-
-async def wipe(db: Database) -> None:
-    await db.run_autocommit(WIPE)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -58,6 +65,24 @@ MUTATIONS: tuple[type, ...] = (
     ProvenanceMutation,
     CredentialsMutation,
 )
+
+
+# Documents kept parsed (an LRU shared by every request): clients send the same few queries again and
+# again, so each is parsed once. Its key includes the token cap, and a refused document is never kept.
+# Validation is not cached: the cost and id rules read each request's variables.
+PARSED_DOCUMENTS = 256
+
+
+class ParsedDocuments(ParserCache):
+    """strawberry's ParserCache, except that a document that does not parse (syntax, token cap) is left
+    to strawberry's own parse, which reports it as every parse error is reported (BAD_USER_INPUT):
+    raised from the extension, it would skip the error rewriting of PublicErrors."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +137,7 @@ def build_schema(
             partial(QueryDepthLimiter, max_depth=limits.max_depth),
             partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            partial(ParsedDocuments, maxsize=PARSED_DOCUMENTS),
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
             RecordIdAlphabet,

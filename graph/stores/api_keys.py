@@ -25,9 +25,10 @@ CREATE (k:ApiKey {id: $id, hash: $hash, role: $role, scope_id: $scope_id, name: 
                   created_by: $created_by, created_at: datetime()})
 RETURN k {.*} AS key
 """
+# Every request runs this: only what a Principal holds (no times to hydrate), decoded plain.
 FIND_ACTIVE_BY_HASH = """
 MATCH (k:ApiKey {hash: $hash}) WHERE k.revoked_at IS NULL
-RETURN k {.*} AS key
+RETURN k.id AS id, k.role AS role, k.scope_id AS scope_id, coalesce(k.name, '') AS name
 """
 REVOKE_KEY = """
 MATCH (k:ApiKey {id: $id})
@@ -90,11 +91,11 @@ async def create_key(
 
 
 async def principal_for_secret(db: Database, secret: str) -> Principal | None:
-    rows = await db.run_read(FIND_ACTIVE_BY_HASH, {"hash": hash_secret(secret)})
+    rows = await db.run_read_plain(FIND_ACTIVE_BY_HASH, {"hash": hash_secret(secret)})
     if not rows:
         return None
-    key = ApiKeyRecord.from_row(rows[0]["key"])
-    return Principal(key_id=key.id, role=key.role, scope_id=key.scope_id, name=key.name)
+    key = rows[0]
+    return Principal(key_id=key["id"], role=Role(key["role"]), scope_id=key["scope_id"], name=key["name"])
 
 
 async def revoke_key(db: Database, key_id: str) -> ApiKeyRecord:

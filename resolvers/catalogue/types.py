@@ -24,6 +24,7 @@ from resolvers.catalogue import loaders
 from resolvers.catalogue.disputes import WorkDispute
 from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visible, work_visible
 from resolvers.context import Info
+from resolvers.dataloaders import now_or_later
 from resolvers.enum_values import enum_values
 
 strawberry.enum(CreatorKind, description="A natural person (writer) or a publishing company.")
@@ -193,17 +194,14 @@ class Work:
         extensions=part_of_parent(),
         description="Public (names only for LICENSEE and VENDOR). Everyone holding a share.",
     )
-    async def creators(self, info: Info) -> list[Creator]:
-        records = await loaders.shares_of_work(info).load(self.id)
-        unique = {r.creator.id: r.creator for r in records}
-        return [Creator.from_record(c) for c in unique.values()]
+    def creators(self, info: Info) -> list[Creator]:
+        return now_or_later(loaders.shares_of_work(info), self.id, _creators)
 
     @strawberry.field(
         extensions=PRIVATE, description="The whole split, per holder and role, per right." + PRIVATE_NOTE
     )
-    async def shares(self, info: Info) -> list[Share]:
-        records = await loaders.shares_of_work(info).load(self.id)
-        return [Share.from_record(r) for r in records]
+    def shares(self, info: Info) -> list[Share]:
+        return now_or_later(loaders.shares_of_work(info), self.id, _shares)
 
     @strawberry.field(
         extensions=part_of_parent(), description="Public. Recordings embodying the work (up to 100, by ISRC)."
@@ -211,6 +209,15 @@ class Work:
     async def recordings(self, info: Info) -> list[Recording]:
         records = await loaders.recordings_of_work(info).load(self.id)
         return [Recording.from_record(r) for r in records]
+
+
+def _creators(records: list[ShareRecord]) -> list[Creator]:
+    unique = {r.creator.id: r.creator for r in records}
+    return [Creator.from_record(c) for c in unique.values()]
+
+
+def _shares(records: list[ShareRecord]) -> list[Share]:
+    return [Share.from_record(r) for r in records]
 
 
 @strawberry.type(description="Collection shares of a chain member in one territory (CWR SPT), basis points.")

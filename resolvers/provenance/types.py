@@ -13,6 +13,7 @@ from datetime import datetime
 
 import strawberry
 
+from graph.stores.catalogue_records import WorkRecord
 from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedModelRow, TrainingSummary
 from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from registry.access import Role
@@ -21,8 +22,9 @@ from registry.rights import Reason
 from resolvers.access import allow, part_of_parent, party_filtered, require_principal
 from resolvers.attribution import loaders as attribution_loaders
 from resolvers.catalogue.types import Recording, Work
-from resolvers.catalogue.visibility import work_visible
+from resolvers.catalogue.visibility import sees_every_work, work_visible
 from resolvers.context import Info
+from resolvers.dataloaders import awaited, now_or_later
 from resolvers.enum_values import enum_values
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.licensing.types import Grant, RightsReason
@@ -82,7 +84,10 @@ OWNERS = allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE)
 async def _work(info: Info, work_id: str | None) -> Work | None:
     if work_id is None or not await work_visible(info, work_id):
         return None
-    record = await licensing_loaders.work(info).load(work_id)
+    return _work_of(await licensing_loaders.work(info).load(work_id))
+
+
+def _work_of(record: WorkRecord | None) -> Work | None:
     return Work.from_record(record) if record else None
 
 
@@ -330,8 +335,12 @@ class TraceInfluence:
         extensions=party_filtered(),
         description="The influencing work, with its creators and shares (COMPOSITION).",
     )
-    async def work(self, info: Info) -> Work | None:
-        return None if self.recording_target else await _work(info, self.target_id)
+    def work(self, info: Info) -> Work | None:
+        if self.recording_target:
+            return None
+        if sees_every_work(info):  # synchronous when the trace primed the work (see now_or_later)
+            return now_or_later(licensing_loaders.work(info), self.target_id, _work_of)
+        return awaited(_work(info, self.target_id))
 
     @strawberry.field(extensions=part_of_parent(), description="The influencing recording (MASTER).")
     async def recording(self, info: Info) -> Recording | None:

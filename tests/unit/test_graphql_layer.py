@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 import strawberry
 from graphql import GraphQLError
 from pydantic import BaseModel, ValidationError
+from strawberry.extensions import ParserCache
 
 from registry.access import Role
 from registry.errors import Conflict, InvalidInput
 from resolvers.access import allow, public, unguarded_root_fields
 from resolvers.errors import INTERNAL, public_error
-from resolvers.schema import build_schema
+from resolvers.schema import PARSED_DOCUMENTS, Limits, build_schema
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,3 +80,21 @@ def test_validation_errors_name_the_field() -> None:
         Model.model_validate({"amount": "lots"})
     error = public_error(GraphQLError("x", original_error=caught.value), "r")
     assert error.extensions == {"code": "BAD_USER_INPUT"} and error.message.startswith("amount:")
+
+
+def test_a_repeated_document_is_parsed_once_and_the_token_cap_still_refuses() -> None:
+    schema = build_schema(Limits(max_tokens=12))
+    # strawberry types the shared cache as a plain callable; it is a functools.lru_cache
+    parsed: Any = ParserCache(maxsize=PARSED_DOCUMENTS).cached_parse_document
+    query = "{ __typename a: __typename b: __typename }"
+    misses = parsed.cache_info().misses
+    first, second = schema.execute_sync(query), schema.execute_sync(query)
+    assert first.errors is None and second.errors is None
+    assert first.data == second.data == {"__typename": "Query", "a": "Query", "b": "Query"}
+    assert parsed.cache_info().misses == misses + 1  # the second request used the parsed document
+    too_long = "{ " + " ".join(f"a{i}: __typename" for i in range(10)) + " }"
+    for refused in (too_long, too_long, "{ __typename "):  # never kept, so the cap holds every time
+        result = schema.execute_sync(refused)
+        # reported as any parse error is: rewritten by PublicErrors, code BAD_USER_INPUT
+        assert result.errors and [e.extensions for e in result.errors] == [{"code": "BAD_USER_INPUT"}]
+    assert "token" in schema.execute_sync(too_long).errors[0].message.lower()  # type: ignore[index]
