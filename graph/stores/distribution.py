@@ -22,9 +22,10 @@ creation (when the works shaped it).
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -50,8 +51,8 @@ from registry.royalties import (
 )
 from registry.royalties.facts import (
     ChainRow,
-    InfluenceFact,
     LineageUse,
+    ReportFacts,
     ShareRow,
     lineage_usages,
     report_input,
@@ -72,6 +73,8 @@ from registry.royalties.rules import (
 from registry.usage import Period, usage_prefix
 
 BATCH_SIZE = 500
+# Subjects settled between two turns of the event loop while the next page is read (settle_period).
+SETTLE_GROUP = 5
 # Models are few and their lineage is reused by every output they generated; a bounded cache keeps
 # memory flat however many models a period touches.
 MODEL_CACHE_SIZE = 64
@@ -80,43 +83,44 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # One range on the index (after, end): a seek that starts at the last key and stops after a page.
 # (STARTS WITH plus > made the planner seek the whole prefix and filter: every page cost O(period).)
+# The page comes as one row, collected in key order: the driver reads every record with a task and a
+# timer of its own (the server's receive-timeout hint), so 500 rows cost 110 ms a page against 8 ms.
 REPORT_PAGE = """
 MATCH (u:UsageReport)
 WHERE u.sort_key > $after AND u.sort_key < $end
-RETURN u.sort_key AS key, u.id AS id, u.subject_id AS subject_id, u.amount AS amount
-ORDER BY u.sort_key
-LIMIT $limit
+WITH u ORDER BY u.sort_key LIMIT $limit
+RETURN collect([u.sort_key, u.id, u.subject_id, u.amount]) AS page
 """
 # Every current report on each output, with its influences: the licence's counting rule chooses in
 # Python (registry.attribution_counting). Only COMPOSITION influences carry money: shares are
 # registered on works, and no master-rights holders are registered. Times travel as microseconds
-# since the epoch, as the rights facts' do (the driver's DateTime hydration is pure Python).
+# since the epoch, as the rights facts' do (the driver's DateTime hydration is pure Python). The page
+# comes as one row of lists, each report's influences as parallel lists (matched works first): the
+# driver's cost is per record and per container, and a page has 500 outputs and 10,000 influences.
 OUTPUT_FACTS = """
 UNWIND $ids AS oid
 MATCH (o:Output {id: oid})
 OPTIONAL MATCH (m:Model)-[:GENERATED]->(o)
 WITH o, m, o.created_at AS at
-RETURN o.id AS id, m.id AS model_id, at.epochSeconds * 1000000 + at.microsecond AS created_at, COLLECT {
+RETURN collect([o.id, m.id, at.epochSeconds * 1000000 + at.microsecond, COLLECT {
   MATCH (r:AttributionReport)-[:ABOUT]->(o)
   WHERE coalesce(r.current, true)
-  WITH r, r.computed_at AS computed, coalesce(r.received_at, r.computed_at) AS received
-  RETURN {
-    id: r.id, vendor_id: r.vendor_id, computed_at: computed.epochSeconds * 1000000 + computed.microsecond,
-    received_at: received.epochSeconds * 1000000 + received.microsecond,
-    designated: EXISTS {
-      (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id})
-    },
-    influences: COLLECT {
-      MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN [w.id, toString(i.score), toString(i.confidence)]
-    },
-    unmatched: COLLECT {
-      MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
-      WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
-      RETURN [x.reference, toString(x.score), toString(x.confidence)]
-    }
-  }
-} AS reports
+  WITH r, r.computed_at AS computed, coalesce(r.received_at, r.computed_at) AS received, COLLECT {
+    MATCH (r)-[i:INFLUENCE]->(w:Work) WHERE coalesce(i.right_type, 'COMPOSITION') = 'COMPOSITION'
+    RETURN [w.id, toString(i.score), toString(i.confidence)]
+  } AS matched, COLLECT {
+    MATCH (r)-[:UNMATCHED]->(x:UnmatchedInfluence)
+    WHERE coalesce(x.right_type, 'COMPOSITION') = 'COMPOSITION'
+    RETURN [x.reference, toString(x.score), toString(x.confidence)]
+  } AS unmatched
+  WITH r, computed, received, size(matched) AS works, matched + unmatched AS edges
+  RETURN [
+    r.id, r.vendor_id, computed.epochSeconds * 1000000 + computed.microsecond,
+    received.epochSeconds * 1000000 + received.microsecond,
+    EXISTS { (:Licensee {id: m.licensee_id})-[:ENGAGED {designated: true}]->(:Vendor {id: r.vendor_id}) },
+    works, [e IN edges | e[0]], [e IN edges | e[1]], [e IN edges | e[2]]
+  ]
+}]) AS outputs
 """
 # A model's terms: the grant its own training ran under (latest run first), else the licensee's grant
 # for the model's name and version. Its lineage: runs of the model and of every fine-tune ancestor.
@@ -220,7 +224,9 @@ class OutputFacts:
     id: str
     model_id: str | None
     created_at: datetime | None
-    reports: tuple[dict[str, Any], ...]
+    # Each current report as OUTPUT_FACTS returns it: [id, vendor id, computed at, received at (epoch
+    # microseconds), designated, matched count, references, scores, confidences].
+    reports: Sequence[list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +282,10 @@ class _Works:
 
     def input(self, work_id: str, scope: Scope, at: datetime) -> WorkInput:
         return self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
+
+    def judge(self, scope: Scope, at: datetime) -> Callable[[str], WorkInput]:
+        """`input` at one scope and moment, as a function of the work id."""
+        return lambda work_id: self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
 
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}
@@ -380,8 +390,10 @@ async def _page(db: Database, prefix: str, after: str, limit: int) -> list[Subje
     # Every key of the distribution starts with `prefix`, which ends in "|": all of them sort below the
     # prefix with its last character bumped to "}" (ASCII, so code-point and UTF-16 orders agree).
     params = {"after": max(after, prefix), "end": prefix[:-1] + "}", "limit": limit}
-    rows = await db.run_read(REPORT_PAGE, params)
-    return [Subject(r["id"], r["subject_id"], r["amount"], r["key"]) for r in rows]
+    rows = await db.run_read_plain(REPORT_PAGE, params)
+    return [
+        Subject(report_id, subject_id, amount, key) for key, report_id, subject_id, amount in rows[0]["page"]
+    ]
 
 
 async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFacts]:
@@ -426,37 +438,28 @@ def _chain(row: dict[str, Any]) -> ChainRow:
 async def _outputs(tx: Tx, ids: list[str]) -> dict[str, OutputFacts]:
     rows = await tx.run_plain(OUTPUT_FACTS, {"ids": ids})
     return {
-        row["id"]: OutputFacts(row["id"], row["model_id"], _moment(row["created_at"]), tuple(row["reports"]))
-        for row in rows
+        output_id: OutputFacts(output_id, model_id, _moment(created_at), reports)
+        for output_id, model_id, created_at, reports in rows[0]["outputs"]
     }
 
 
-def _chosen(output: OutputFacts, rule: CountingRule) -> dict[str, Any] | None:
+def _chosen(output: OutputFacts, rule: CountingRule) -> ReportFacts | None:
     heads = [
         ReportHead(
-            id=r["id"],
-            vendor_id=r["vendor_id"] or "",
-            computed_at=_moment(r["computed_at"]) or _EPOCH,
-            received_at=_moment(r["received_at"]) or _EPOCH,
+            id=r[0],
+            vendor_id=r[1] or "",
+            computed_at=_moment(r[2]) or _EPOCH,
+            received_at=_moment(r[3]) or _EPOCH,
             current=True,
-            designated=bool(r["designated"]),
+            designated=bool(r[4]),
         )
         for r in output.reports
     ]
     head = counting_report(heads, rule)
-    return next((r for r in output.reports if head is not None and r["id"] == head.id), None)
-
-
-def _influences(report: dict[str, Any] | None) -> list[InfluenceFact]:
-    if report is None:
-        return []
-    # Influences come as [work id or reference, score, confidence]: lists decode faster than maps.
-    matched = [
-        InfluenceFact(score, confidence, work_id=ref) for ref, score, confidence in report["influences"]
-    ]
-    return matched + [
-        InfluenceFact(score, confidence, reference=ref) for ref, score, confidence in report["unmatched"]
-    ]
+    if head is None:
+        return None
+    report = next(r for r in output.reports if r[0] == head.id)
+    return ReportFacts(head.id, head.vendor_id, report[6], report[7], report[8], report[5])
 
 
 # --- per stream ---------------------------------------------------------------------------------
@@ -467,8 +470,8 @@ class _OutputPage:
     outputs: dict[str, OutputFacts]
     models: dict[str, ModelFacts]
     works: _Works
-    # Per output: the report that counts under its licence's rule, and that report's influences.
-    counted: dict[str, tuple[dict[str, Any] | None, list[InfluenceFact]]]
+    # Per output: the report that counts under its licence's rule.
+    counted: dict[str, ReportFacts | None]
 
 
 async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPage:
@@ -479,9 +482,9 @@ async def _output_page(db: Database, ids: list[str], cache: Caches) -> _OutputPa
         counted = {}
         for output in outputs.values():
             rule = models[output.model_id].rule if output.model_id in models else CountingRule()
-            chosen = _chosen(output, rule)
-            counted[output.id] = (chosen, _influences(chosen))
-            touched.update(i.work_id for i in counted[output.id][1] if i.work_id)
+            chosen = counted[output.id] = _chosen(output, rule)
+            if chosen is not None:
+                touched.update(chosen.work_ids())
         return _OutputPage(outputs, models, await _works(tx, touched, cache.works), counted)
 
     return await db.read(work)
@@ -509,9 +512,8 @@ def _output_case(
     model = page.models.get(output.model_id or "")
     terms = model.terms if model else LicenceTerms("none", "-")
     at = output.created_at or at_fallback
-    chosen, influences = page.counted[output_id]
-    works = page.works.all({i.work_id for i in influences if i.work_id}, Scope.OUTPUT_USE, at)
-    report = report_input(chosen["id"], chosen["vendor_id"] or "", influences, works) if chosen else None
+    chosen = page.counted[output_id]
+    report = report_input(chosen, page.works.judge(Scope.OUTPUT_USE, at)) if chosen else None
     pool = terms.pool_for(Stream.OUTPUT_USE, amount) if at_rate else amount
     return _OutputCase(pool, output_id, output.model_id or "(unknown)", model, terms, report, at)
 
@@ -527,42 +529,42 @@ def _lineage(works: _Works, model: ModelFacts | None, scope: Scope, at: datetime
 _NO_LINEAGE = JudgedLineage(("(no model)",), "(unknown)", ())
 
 
-async def _output_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+# Each stream reads the facts of a page of subjects and answers how to settle any one of them.
+Settle = Callable[[Subject], Settled]
+
+
+async def _output_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     page = await _output_page(db, [s.subject_id for s in subjects], cache)
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         case = _output_case(page, subject.subject_id, subject.amount, period.start, at_rate=True)
         model = case.model
         lineage = model.judged.at(model, page.works, Scope.OUTPUT_USE, case.at) if model else _NO_LINEAGE
         output = (output_use_split(case.report, case.terms), lineage)
-        settled.append(Settled(subject, subject.amount, case.pool, [], case.terms.minimum_payout, output))
-    return settled
+        return Settled(subject, subject.amount, case.pool, [], case.terms.minimum_payout, output)
+
+    return settle
 
 
-async def _service_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+async def _service_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     async def work(tx: Tx) -> tuple[dict[str, ModelFacts], _Works]:
         models = await _models(tx, {s.subject_id for s in subjects}, cache.models)
         return models, await _works(tx, {u.work_id for m in models.values() for u in m.lineage}, cache.works)
 
     models, works = await db.read(work)
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         model = models.get(subject.subject_id)
         terms = model.terms if model else LicenceTerms("none", "-")
         lineage = _lineage(works, model, Scope.SERVICE_USE, period.start)
         pool = terms.pool_for(Stream.SERVICE_USE, subject.amount)
         leaves = service_use_leaves(model_id=subject.subject_id, terms=terms, lineage=lineage, explain=False)
-        settled.append(Settled(subject, subject.amount, pool, leaves, terms.minimum_payout))
-    return settled
+        return Settled(subject, subject.amount, pool, leaves, terms.minimum_payout)
+
+    return settle
 
 
-async def _training_batch(
-    db: Database, subjects: list[Subject], period: Period, cache: Caches
-) -> list[Settled]:
+async def _training_batch(db: Database, subjects: list[Subject], period: Period, cache: Caches) -> Settle:
     async def work(tx: Tx) -> tuple[dict[str, list[RunFacts]], _Works]:
         rows = await tx.run(TRAINING_FACTS, {"ids": sorted({s.subject_id for s in subjects})})
         runs = {row["id"]: [_run(r) for r in row["runs"]] for row in rows}
@@ -578,13 +580,14 @@ async def _training_batch(
         for run in found
         if run.terms.training_base is TrainingBase.CATALOGUE
     }
-    settled = []
-    for subject in subjects:
+
+    def settle(subject: Subject) -> Settled:
         found = runs.get(subject.subject_id, [])
         minimum = max((run.terms.minimum_payout for run in found), default=0)
         leaves = _training(subject, found, works, period, catalogues)
-        settled.append(Settled(subject, subject.amount, subject.amount, leaves, minimum))
-    return settled
+        return Settled(subject, subject.amount, subject.amount, leaves, minimum)
+
+    return settle
 
 
 def _run(row: dict[str, Any]) -> RunFacts:
@@ -639,17 +642,36 @@ _BATCHES = {
 async def settle_period(
     db: Database, stream: Stream, period: Period, currency: str, *, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[list[Settled]]:
-    """Every usage report of the period, stream and currency, settled page by page in sort_key order."""
+    """Every usage report of the period, stream and currency, settled in sort_key order, a few at a time.
+
+    Pages are read one ahead: while the caller settles and sums one page, the next one is read, so
+    Neo4j works on it on the other core instead of waiting for Python (and Python for Neo4j). The
+    event loop gets a turn between groups of SETTLE_GROUP subjects, which is when the read ahead
+    sends its queries and takes in its rows. A group's objects die before the collector promotes them.
+    """
     code = Currency.of(currency).code
     prefix = usage_prefix(stream, period, code)
     cache = Caches()
-    after = ""
-    while True:
+    read_batch = _BATCHES[stream]
+
+    async def read(after: str) -> tuple[list[Subject], Settle | None]:
         subjects = await _page(db, prefix, after, batch_size)
-        if not subjects:
-            return
-        yield await _BATCHES[stream](db, subjects, period, cache)
-        after = subjects[-1].sort_key
+        return subjects, await read_batch(db, subjects, period, cache) if subjects else None
+
+    ahead = asyncio.ensure_future(read(""))
+    try:
+        while True:
+            subjects, settle = await ahead
+            if settle is None:
+                return
+            ahead = asyncio.ensure_future(read(subjects[-1].sort_key))
+            for start in range(0, len(subjects), SETTLE_GROUP):
+                yield [settle(subject) for subject in subjects[start : start + SETTLE_GROUP]]
+                if not ahead.done():
+                    await asyncio.sleep(0)
+    finally:
+        ahead.cancel()
+        await asyncio.gather(ahead, return_exceptions=True)
 
 
 async def page_subjects(

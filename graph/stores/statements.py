@@ -319,7 +319,7 @@ async def run_distribution(
 ) -> StatementRecord:
     """Distribute the period's usage reports into a DRAFT statement; a retry with the same id is safe.
 
-    `on_page(subjects, lines)` is told the running counts after each page is written (progress).
+    `on_page(subjects, lines)` is told the running counts after each group of subjects is summed (progress).
 
     A statement already DRAFT or FINAL under the id is returned as it is; one left RUNNING (a run that
     died) is started again from its first line.

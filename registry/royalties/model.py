@@ -157,10 +157,15 @@ class InfluenceInput:
     score: Fraction
 
     def __post_init__(self) -> None:
-        score = to_fraction(self.score, what=f"influence score on {self.work.work_id}")
-        if not 0 <= score <= 1:
+        # A distribution builds some two million of these: a Fraction (the usual case) is checked by
+        # its integer terms (its denominator is positive), without building a message or comparing
+        # Fractions; anything else goes through to_fraction first.
+        score = self.score
+        if type(score) is not Fraction:
+            score = to_fraction(score, what=f"influence score on {self.work.work_id}")
+            object.__setattr__(self, "score", score)
+        if not 0 <= score.numerator <= score.denominator:
             raise InvalidInput(f"The influence score on {self.work.work_id} is {score}; it must be 0..1.")
-        object.__setattr__(self, "score", score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +183,12 @@ class ReportInput:
 
     def __post_init__(self) -> None:
         _require_id(self.report_id, "report id")
-        confidence = to_fraction(self.confidence, what=f"confidence of report {self.report_id}")
-        if not 0 <= confidence <= 1:
+        confidence = self.confidence
+        if type(confidence) is not Fraction:  # as InfluenceInput: the usual Fraction is checked by its terms
+            confidence = to_fraction(confidence, what=f"confidence of report {self.report_id}")
+            object.__setattr__(self, "confidence", confidence)
+        if not 0 <= confidence.numerator <= confidence.denominator:
             raise InvalidInput(f"The confidence of report {self.report_id} is {confidence}; it must be 0..1.")
-        object.__setattr__(self, "confidence", confidence)
         object.__setattr__(self, "influences", tuple(self.influences))
         require_unique_works([i.work for i in self.influences], f"report {self.report_id}")
 
