@@ -81,7 +81,7 @@ async def new_output(db: Database, model_id: str, n: int) -> str:
     output = await provenance.declare_output(
         db,
         OutputInput(
-            id=f"bench-out-{n}", licensee_id="bench-lic", model_id=model_id,
+            id=f"bench-lic:bench-out-{n}", licensee_id="bench-lic", model_id=model_id,
             content_hash=hashlib.sha256(f"bench-out-{n}".encode()).hexdigest(),
             generated_at=datetime(2025, 4, 1, tzinfo=UTC),
         ),

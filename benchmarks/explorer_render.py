@@ -3,8 +3,9 @@ against the GraphQL requests that page makes, measured in the same run, interlea
 
     python -m benchmarks.explorer_render [--rounds 15]
 
-A demo world (the demo's own generator, with training manifests of 120 works so `out-bench-100` gets all
-its 100 influences) is loaded through the mutations into a throwaway Neo4j and served by the real app.
+A demo world (the demo's own generator, with training manifests of 120 works so
+`lic-aurora:out-bench-100` gets all its 100 influences) is loaded through the mutations into a throwaway
+Neo4j and served by the real app.
 Each round opens the page afresh in the browser (time from navigation to the page's last element, as
 measured by the page: `window.__explorer`), and sends the page's trace query with httpx (the baseline).
 The goal (issue 14): the page renders within 1.5x of its GraphQL requests' time.

@@ -4,8 +4,9 @@
 
 Run against `make demo` (or any served demo world); it opens each page in headless chromium with the
 ADMIN key, types an amount on the output page, and writes one PNG per page. The "inspect" page (read a
-track back) is taken only with `--track`: a signed demo track (`opustrace demo audio out-00006 --out t.wav`,
-then `opustrace c2pa sign out-00006 t.wav --out signed.wav`), uploaded through the page.
+track back) is taken only with `--track`: a signed demo track
+(`opustrace demo audio lic-aurora:out-00006 --out t.wav`, then
+`opustrace c2pa sign lic-aurora:out-00006 t.wav --out signed.wav`), uploaded through the page.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from playwright.sync_api import sync_playwright
 
 PAGES = (
     ("search", "/search?q=Silver"),
-    ("output", "/output/out-00006"),
+    ("output", "/output/lic-aurora:out-00006"),
     ("work", "/work/w-00003"),
-    ("model", "/model/cadence-gen-1-ft"),
+    ("model", "/model/lic-cadence:cadence-gen-1-ft"),
     ("transparency", "/transparency"),
     ("inspect", "/inspect"),
 )

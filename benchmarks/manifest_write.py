@@ -65,7 +65,7 @@ async def measure(db: Database, size: int) -> list[Row]:
     async with api(db) as http:
 
         async def ours() -> None:
-            await via_api(http, f"bench-run-api-{next(runs)}", world.model_id, body, size)
+            await via_api(http, f"bench-lic:bench-run-api-{next(runs)}", world.model_id, body, size)
 
         async def floor() -> None:
             await via_unwind(db, f"bench-run-raw-{next(runs)}", world.work_ids)

@@ -126,7 +126,7 @@ ISWCS = "MATCH (w:Work) WHERE w.iswc IS NOT NULL RETURN w.iswc AS iswc ORDER BY 
 async def outputs(db: Database, world: World, counts: list[int]) -> list[str]:
     """A base trained on every work, a fine-tune, and one output per count with that many influences."""
     run = RunInput(
-        id="bench-run", licensee_id="bench-lic", model_id=world.model_id, grant_id="bench-g1",
+        id="bench-lic:bench-run", licensee_id="bench-lic", model_id=world.model_id, grant_id="bench-g1",
         started_at=datetime(2025, 3, 1, tzinfo=UTC), finished_at=datetime(2025, 3, 10, tzinfo=UTC),
     )  # fmt: skip
     manifest = parse_manifest(manifest_lines(world.work_ids), ManifestFormat.JSON_LINES)
@@ -142,7 +142,7 @@ async def outputs(db: Database, world: World, counts: list[int]) -> list[str]:
         output = await provenance.declare_output(
             db,
             OutputInput(
-                id=f"bench-output-{n}", licensee_id="bench-lic", model_id=model.id,
+                id=f"bench-lic:bench-output-{n}", licensee_id="bench-lic", model_id=model.id,
                 content_hash=hashlib.sha256(f"bench-{n}".encode()).hexdigest(),
                 generated_at=datetime(2025, 4, 1, tzinfo=UTC),
             ),

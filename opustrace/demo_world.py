@@ -54,7 +54,9 @@ LICENSEES = (
 )
 VENDORS = (("vendor-sureel", "Sureel", "SUREEL"), ("vendor-provlabs", "Provenance Labs", "GENERIC_JSON"))
 PERIODS = ("2026-09", "2026-10")
-BENCH_OUTPUT = "out-bench-100"  # the output with exactly 100 influences, for the explorer benchmark
+BENCH_OUTPUT = (
+    "lic-aurora:out-bench-100"  # the output with exactly 100 influences, for the explorer benchmark
+)
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,14 @@ def _tone(frequency: int, rate: int = 8000, frames: int = 800) -> bytes:
 
 
 def output_number(output_id: str) -> int:
-    """The n an output id was drawn with (`out-00042` is 42; the bench output is 0)."""
-    if output_id == BENCH_OUTPUT:
+    """The n an output id was drawn with (`lic-aurora:out-00042` is 42; the bench output is 0). The id's
+    licensee namespace may be left out (`out-00042`)."""
+    local = output_id.rpartition(":")[2]
+    if local == BENCH_OUTPUT.rpartition(":")[2]:
         return 0
-    digits = output_id.removeprefix("out-")
-    if not (output_id.startswith("out-") and digits.isdigit()):
-        raise ValueError(f"{output_id!r} is not a demo output id (out-NNNNN or {BENCH_OUTPUT})")
+    digits = local.removeprefix("out-")
+    if not (local.startswith("out-") and digits.isdigit()):
+        raise ValueError(f"{output_id!r} is not a demo output id (<licensee>:out-NNNNN or {BENCH_OUTPUT})")
     return int(digits)
 
 
@@ -219,13 +223,13 @@ def _consents(rng: random.Random, world: World) -> None:
 
 def _models(world: World) -> None:
     for licensee_id, _, name in LICENSEES:
-        base = {"id": f"{name}-1", "licenseeId": licensee_id, "name": name, "version": "1"}
-        tune = {"id": f"{name}-1-ft", "licenseeId": licensee_id, "name": name, "version": "1-ft",
-                "baseModelId": base["id"]}  # fmt: skip
+        base = {"id": f"{licensee_id}:{name}-1", "licenseeId": licensee_id, "name": name, "version": "1"}
+        tune = {"id": f"{licensee_id}:{name}-1-ft", "licenseeId": licensee_id, "name": name,
+                "version": "1-ft", "baseModelId": base["id"]}  # fmt: skip
         world.models += [base, tune]
         for model in (base, tune):
             world.grants.append(
-                {"id": f"grant-{model['id']}", "licenseeId": licensee_id,
+                {"id": f"grant-{name}-{model['version']}", "licenseeId": licensee_id,
                  "licenceVersionId": "cal-v1" if licensee_id != "lic-cadence" else "research-v1",
                  "modelName": name, "modelVersion": model["version"],
                  "validFrom": "2025-01-01T00:00:00+00:00", "validTo": "2028-01-01T00:00:00+00:00"}
@@ -243,12 +247,13 @@ def _runs(rng: random.Random, world: World, size: Size) -> None:
     unlicensed = [w["id"] for w in world.works if w["id"] not in set(licensable)]
     for n, model in enumerate(world.models):
         used = rng.sample(licensable, min(size.manifest, len(licensable)))
-        rogue = model["id"] == "cadence-gen-1-ft"
+        rogue = model["id"] == "lic-cadence:cadence-gen-1-ft"
         if rogue:  # no grant, and works whose holders never consented or declined
             used = sorted(set(used) | set(unlicensed[:12]))
         world.runs.append(
-            {"id": f"run-{model['id']}", "licenseeId": model["licenseeId"], "modelId": model["id"],
-             "grantId": None if rogue else f"grant-{model['id']}",
+            {"id": f"{model['licenseeId']}:run-{model['name']}-{model['version']}",
+             "licenseeId": model["licenseeId"], "modelId": model["id"],
+             "grantId": None if rogue else f"grant-{model['name']}-{model['version']}",
              "startedAt": f"2025-{3 + n:02d}-01T00:00:00+00:00",
              "finishedAt": f"2025-{3 + n:02d}-09T00:00:00+00:00",
              "items": [{"workId": w, "weight": str(rng.randint(1, 5))} for w in used]}
@@ -268,7 +273,7 @@ def _outputs(rng: random.Random, world: World, size: Size, seed: int) -> None:
     world.reports = {v[0]: [] for v in VENDORS}
     for n in range(size.outputs):
         model = world.models[n % len(world.models)]
-        out_id = BENCH_OUTPUT if n == 0 else f"out-{n:05d}"
+        out_id = BENCH_OUTPUT if n == 0 else f"{model['licenseeId']}:out-{n:05d}"
         day = 1 + n % 28
         month = PERIODS[n % 2]
         output = {"id": out_id, "licenseeId": model["licenseeId"], "modelId": model["id"],

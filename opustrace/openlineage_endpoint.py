@@ -24,6 +24,7 @@ from registry.access import Principal, Role
 from registry.audit import digest_input
 from registry.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from registry.provenance import RunInput
+from registry.record_ids import qualified
 from resolvers.context import authenticate
 
 MAX_EVENT_BYTES = 8 * 1024 * 1024
@@ -44,8 +45,12 @@ async def _licensee(db: Database, request: Request) -> Principal:
 
 
 async def apply_event(db: Database, licensee_id: str, event: RunEvent) -> dict[str, Any]:
-    """What the event does to the run it names; the answer the client gets."""
-    run_id, kept = event.run_id, {f"openlineage_{event.eventType.value.lower()}": event.kept_facets()}
+    """What the event does to the run it names; the answer the client gets. The run's id is the event's,
+    in the licensee's namespace (an OpenLineage client makes its run UUIDs without knowing the registry)."""
+    run_id, kept = (
+        qualified(licensee_id, event.run_id),
+        {f"openlineage_{event.eventType.value.lower()}": event.kept_facets()},
+    )
     if event.eventType is EventType.START:
         if event.model_id is None:
             raise InvalidInput(

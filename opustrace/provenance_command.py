@@ -39,7 +39,9 @@ async def _declare(neo4j: Neo4jSettings, run: RunInput, path: Path, fmt: Manifes
     "declare-run", help="Declare a training run and its manifest (JSON lines, or CSV by extension)."
 )
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--run-id", required=True)
+@click.option(
+    "--run-id", required=True, help="The run's id, in the licensee's namespace: `<licensee>:<name>`."
+)
 @click.option("--licensee", "licensee_id", required=True)
 @click.option("--model", "model_id", required=True, help="The model version the run produced.")
 @click.option("--grant", "grant_id", default=None, help="The grant it ran under (none: stored and flagged).")

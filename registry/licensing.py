@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from registry.errors import InvalidInput
 from registry.money import Currency, parse_amount, to_fraction
-from registry.record_ids import RecordId
+from registry.record_ids import LicenseeId, RecordId
 from registry.rights import Decision, Scope, Use, require_aware
 from registry.shares import Right
 
@@ -102,7 +102,7 @@ def check_consent_start(valid_from: datetime | None, now: datetime, *, admin: bo
 
 
 class LicenseeInput(_Input):
-    id: Id
+    id: LicenseeId
     name: Text
 
 

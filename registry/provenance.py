@@ -39,7 +39,7 @@ from pydantic import (
 from registry.errors import InvalidInput
 from registry.identifiers import parse_isrc, parse_iswc
 from registry.moments import within_window
-from registry.record_ids import RecordId
+from registry.record_ids import RecordId, namespace_problem, namespaced
 from registry.rights import (
     GrantFacts,
     Reason,
@@ -141,8 +141,15 @@ class _Input(BaseModel):
 
 
 def model_id_for(licensee_id: str, name: str, version: str) -> str:
-    """The contract's default model id when the client gives none."""
-    return f"{licensee_id}:{name}:{version}"
+    """The contract's default model id when the client gives none: in the licensee's namespace."""
+    return namespaced(licensee_id, f"{name}:{version}")
+
+
+def _require_namespace(kind: str, licensee_id: str, record_id: str) -> None:
+    """A declared id lies in its licensee's namespace (registry.record_ids): refused before any read."""
+    problem = namespace_problem(kind, licensee_id, record_id)
+    if problem is not None:
+        raise InvalidInput(problem[0].upper() + problem[1:] + ".")
 
 
 class ModelInput(_Input):
@@ -164,7 +171,8 @@ class ModelInput(_Input):
         return self.id or model_id_for(self.licensee_id, self.name, self.version)
 
     @model_validator(mode="after")
-    def _not_own_base(self) -> ModelInput:
+    def _valid_ids(self) -> ModelInput:
+        _require_namespace("Model", self.licensee_id, self.model_id)
         if self.base_model_id is not None and self.base_model_id == self.model_id:
             raise ValueError("a model cannot be fine-tuned from itself")
         return self
@@ -181,7 +189,8 @@ class RunInput(_Input):
     finished_at: Moment
 
     @model_validator(mode="after")
-    def _ordered(self) -> RunInput:
+    def _valid(self) -> RunInput:
+        _require_namespace("Training run", self.licensee_id, self.id)
         if self.finished_at <= self.started_at:
             raise ValueError("finishedAt must be after startedAt")
         return self
@@ -217,6 +226,13 @@ class OutputInput(_Input):
     @property
     def output_id(self) -> str:
         return self.id or self.content_hash
+
+    @model_validator(mode="after")
+    def _own_id(self) -> OutputInput:
+        # The default id, the audio's own hash, is no chosen name: it identifies the audio (docs/access.md).
+        if self.id is not None and self.id != self.content_hash:
+            _require_namespace("Output", self.licensee_id, self.id)
+        return self
 
 
 def _duration(value: Decimal) -> Decimal:

@@ -41,8 +41,21 @@ def required_native(value: Any) -> datetime:
 
 
 def taken(kind: str, record_id: str) -> Conflict:
-    """Another party's record holds the id: the answer names nothing of it (docs/access.md, "Refusals")."""
+    """Another party's record holds the id: the answer names nothing of it (docs/access.md, "Refusals").
+
+    Licensee-declared ids live in their licensee's namespace (registry.record_ids), so only a record stored
+    under an id outside that rule, before it held, can meet a declaration of another licensee here.
+    """
     return Conflict(f"{kind} id {record_id!r} is not available; choose another id.")
+
+
+def audio_taken(content_hash: str) -> Conflict:
+    """Another licensee declared this audio: one audio is one output, and its hash identifies the audio, not
+    a record (docs/access.md, "Content hashes"). Nothing of that output is named."""
+    return Conflict(
+        f"The audio with content hash {content_hash} is already declared as an output of another licensee: "
+        "one audio is one output. Declare only audio your own models generated."
+    )
 
 
 def require_same(kind: str, record_id: str, stored: Mapping[str, Any], sent: Mapping[str, Any]) -> None:

@@ -27,7 +27,7 @@ from typing import Any, LiteralString
 
 from graph.audit import unaudited
 from graph.database import Database, Tx
-from graph.stores._records import require_same, taken
+from graph.stores._records import audio_taken, require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import unlicensable_facts
@@ -150,10 +150,13 @@ MATCH (f:ComplianceFlag)-[:ON]->(:TrainingRun {id: $id})
 WITH f LIMIT $limit DETACH DELETE f RETURN count(*) AS n
 """
 DELETE_RUN = "MATCH (r:TrainingRun {id: $id}) WHERE r.upload_token = $token DETACH DELETE r"
-# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while.
+# Uploads whose process died (kill -9 of the API or of Neo4j): UPLOADING, and no batch for a while. A run
+# announced by OpenLineage START writes nothing until its COMPLETE, however long the training takes: it is
+# no upload until a batch is written (FAIL or ABORT discards it).
 ABANDONED_UPLOADS = """
 MATCH (r:TrainingRun {status: 'UPLOADING'})
 WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
+  AND NOT (r.batch_at IS NULL AND r.openlineage_start IS NOT NULL)
 RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
 """
 # One purger per remnant, however many workers and replicas look at once: the node's write lock is taken
@@ -486,6 +489,8 @@ async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
     async def work(tx: Tx) -> OutputRecord:
         await _own_model(tx, output.licensee_id, output.model_id, "model that generated the output")
         existing = await tx.single(OUTPUT_BY_HASH, {"hash": output.content_hash})
+        if existing is not None and existing["output"]["licensee_id"] != output.licensee_id:
+            raise audio_taken(output.content_hash)
         if existing is not None:
             require_same(
                 "Output", output.content_hash, existing["output"], sent | {"licensee_id": output.licensee_id}
@@ -559,7 +564,7 @@ async def open_run(
         await _grant(tx, grant_id)
         existing = await tx.single(RUN, {"id": run_id})
         if existing is not None and existing["run"].get("licensee_id") != licensee_id:
-            raise Conflict(f"Training run id {run_id!r} is taken; choose another id.")
+            raise taken("Training run", run_id)
         if existing is not None and existing["run"].get("status") == "COMPLETE":
             raise Conflict(f"Training run {run_id!r} is already complete; a new run needs a new id.")
         props: dict[str, Any] = {"licensee_id": licensee_id, "model_id": model_id, "grant_id": grant_id}

@@ -379,7 +379,10 @@ class DeclineWorkInput:
 
 @strawberry.input(description="A new licensee (an AI company).")
 class CreateLicenseeInput:
-    id: strawberry.ID = strawberry.field(description="Our id for the licensee; a retry with it is harmless.")
+    id: strawberry.ID = strawberry.field(
+        description="Our id for the licensee, without ':' (it starts the ids of the licensee's models, "
+        "runs and outputs); a retry with it is harmless."
+    )
     name: str = strawberry.field(description="The company's name.")
 
 

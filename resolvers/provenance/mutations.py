@@ -1,7 +1,8 @@
 """Licensee declarations: models, training runs (a list manifest or an uploaded file), outputs.
 
 A LICENSEE key declares for itself (naming another licensee is FORBIDDEN); an ADMIN key may declare for any
-licensee, naming it. Every declaration is idempotent by its id or natural key.
+licensee, naming it. Every declaration is idempotent by its id or natural key. The ids a declaration gives
+lie in the licensee's namespace whoever declares (registry.record_ids): the input models refuse others.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ DECLARERS = allow(Role.ADMIN, Role.LICENSEE)
 @strawberry.input(description="A model version. The id defaults to `<licenseeId>:<name>:<version>`.")
 class DeclareModelInput:
     id: strawberry.ID | None = strawberry.field(
-        default=None, description="Our id for the model version; default <licenseeId>:<name>:<version>."
+        default=None,
+        description="Our id for the model version, in the licensee's namespace: it starts with "
+        "`<licenseeId>:`. Default `<licenseeId>:<name>:<version>`.",
     )
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="A LICENSEE key: itself (may be left out). An ADMIN key: required."
@@ -63,7 +66,10 @@ class ManifestItemInput:
 
 @strawberry.input(description="A training run. Give the manifest as `items`, or upload it as `manifest`.")
 class DeclareTrainingRunInput:
-    id: strawberry.ID = strawberry.field(description="Your id for the run; a retry with it is harmless.")
+    id: strawberry.ID = strawberry.field(
+        description="Your id for the run, in the licensee's namespace: it starts with `<licenseeId>:` "
+        "(e.g. `lic-1:run-7`). A retry with it is harmless."
+    )
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="The licensee (a LICENSEE key: itself; an ADMIN must name one)."
     )
@@ -83,13 +89,18 @@ class DeclareTrainingRunInput:
 @strawberry.input(description="A generated track. The id defaults to its content hash.")
 class DeclareOutputInput:
     id: strawberry.ID | None = strawberry.field(
-        default=None, description="Our id for the output; default its content hash."
+        default=None,
+        description="Our id for the output: its content hash (the default), or an id in the licensee's "
+        "namespace, starting with `<licenseeId>:`.",
     )
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="The licensee (a LICENSEE key: itself; an ADMIN must name one)."
     )
     model_id: strawberry.ID = strawberry.field(description="The model version that generated it.")
-    content_hash: str = strawberry.field(description="SHA-256 of the audio, 64 hex characters.")
+    content_hash: str = strawberry.field(
+        description="SHA-256 of the audio, 64 hex characters. It identifies the audio, whoever declares it: "
+        "one audio is one output."
+    )
     generated_at: datetime = strawberry.field(description="When it was generated.")
     title: str | None = strawberry.field(default=None, description="Its title, if any.")
     duration_seconds: str | None = strawberry.field(default=None, description="Exact decimal seconds.")

@@ -73,7 +73,11 @@ def test_a_signed_track_is_verified_traced_and_its_claims_shown(
     iswcs = {i["iswc"] for i in influences}
     assert iswcs == {i["work"]["iswc"] for i in api["trace"]["influences"]}
     assert texts(page, "[data-field='claim.influence.iswc']") == iswcs
-    assert page.inner_text("[data-field='claim.model.id']") == claims["model"]["id"] == "aurora-compose-1"
+    assert (
+        page.inner_text("[data-field='claim.model.id']")
+        == claims["model"]["id"]
+        == "lic-aurora:aurora-compose-1"
+    )
     assert page.inner_text("[data-field='claim.licensee.id']") == "lic-aurora"
     assert claims["grants"] and page.inner_text("[data-field='claim.grant']") == claims["grants"][0]
     ipis = {ipi for i in influences for ipi in i["creatorIpis"]}

@@ -237,7 +237,7 @@ def test_outage_mid_load_fails_fast_and_leaves_nothing_half_written(world: World
     run_result: list[dict[str, Any]] = []
 
     def run_upload() -> None:
-        outcome, body = upload_run(world, "run-fault")
+        outcome, body = upload_run(world, "lic-conc:run-fault")
         run_result.append(body)
         load.record(outcome)
 
@@ -320,23 +320,25 @@ def assert_nothing_half_written(
         }
         assert set(acknowledged["usage"]) <= usage_ids
         run = rows(
-            "MATCH (r:TrainingRun {id: 'run-fault'}) "
+            "MATCH (r:TrainingRun {id: 'lic-conc:run-fault'}) "
             "RETURN r.status AS status, r.item_count AS items, COUNT { (r)-[:USED]->() } AS used"
         )
 
     seen = codes(run_body) or "success"
     print(f"training run after recovery: {run[0] if run else 'absent'}; client saw {seen}")
     # The run either completed whole, or is invisible and completes whole when the client retries.
-    visible = checked(post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET))
+    visible = checked(
+        post(world, '{ trainingRun(id: "lic-conc:run-fault") { itemCount } }', {}, ADMIN_SECRET)
+    )
     if not (run and run[0]["status"] == "COMPLETE"):
         assert visible.get("data") in (None, {"trainingRun": None}) or codes(visible) == {"NOT_FOUND"}
-        retried = checked(upload_run(world, "run-fault"))
+        retried = checked(upload_run(world, "lic-conc:run-fault"))
         assert not retried.get("errors"), retried
-    final = checked(post(world, '{ trainingRun(id: "run-fault") { itemCount } }', {}, ADMIN_SECRET))
+    final = checked(post(world, '{ trainingRun(id: "lic-conc:run-fault") { itemCount } }', {}, ADMIN_SECRET))
     assert final["data"]["trainingRun"]["itemCount"] == RUN_ITEMS
     with neo4j.GraphDatabase.driver(server.uri, auth=(DEFAULT_USER, server.password())) as driver:
         records, _, _ = driver.execute_query(
-            "MATCH (r:TrainingRun {id: 'run-fault'}) RETURN COUNT { (r)-[:USED]->() } AS used",
+            "MATCH (r:TrainingRun {id: 'lic-conc:run-fault'}) RETURN COUNT { (r)-[:USED]->() } AS used",
             database_="neo4j",
         )
         assert records[0]["used"] == RUN_ITEMS
@@ -365,22 +367,26 @@ def test_kill_9_mid_upload_leaves_nothing_visible_until_purged(
     }
     api = start_serve(env, tmp_path / "api.log", workers="1")  # one process: kill -9 kills the API
     api.wait_ready()
-    upload_and_crash(replace(world, base_url=api.base_url), server, "run-killed-api", api.process.kill)
+    upload_and_crash(
+        replace(world, base_url=api.base_url), server, "lic-conc:run-killed-api", api.process.kill
+    )
     api.process.wait(timeout=HANG_GUARD)
     # Restarted with two workers: with the in-test app beside them, three purgers run on their own schedules.
     api = start_serve(env, tmp_path / "api.log", workers="2")
     try:
         api.wait_ready()
         served = replace(world, base_url=api.base_url)
-        assert_stored_but_not_listed(served, server, "run-killed-api")
-        upload_and_crash(served, server, "run-killed-neo4j", partial(kill_9_and_restart, server, served))
-        assert_stored_but_not_listed(served, server, "run-killed-neo4j")
-        for run_id in ("run-killed-api", "run-killed-neo4j"):
+        assert_stored_but_not_listed(served, server, "lic-conc:run-killed-api")
+        upload_and_crash(
+            served, server, "lic-conc:run-killed-neo4j", partial(kill_9_and_restart, server, served)
+        )
+        assert_stored_but_not_listed(served, server, "lic-conc:run-killed-neo4j")
+        for run_id in ("lic-conc:run-killed-api", "lic-conc:run-killed-neo4j"):
             assert_purged_on_schedule(served, server, run_id)
         # One upload of the same manifest again (each takes minutes on a loaded machine; both ids are alike).
-        fresh = checked(upload_run(served, "run-killed-neo4j"))
+        fresh = checked(upload_run(served, "lic-conc:run-killed-neo4j"))
         assert fresh.get("data") and fresh["data"]["declareTrainingRun"]["itemCount"] == RUN_ITEMS, fresh
-        stored = remnant(server, "run-killed-neo4j")
+        stored = remnant(server, "lic-conc:run-killed-neo4j")
         assert stored and (stored["status"], stored["used"]) == ("COMPLETE", RUN_ITEMS), stored
     finally:
         api.interrupt()

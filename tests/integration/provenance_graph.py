@@ -17,6 +17,7 @@ from graph.stores import consents, licences, provenance
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
 from registry.provenance import ManifestItem, ModelInput, OutputInput, RunInput
+from registry.record_ids import qualified
 from registry.rights import Decision, Scope
 
 T2024 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -152,8 +153,9 @@ async def model(
 def run_input(
     run_id: str, model_id: str, grant_id: str | None = "g1", licensee_id: str = "lic-1"
 ) -> RunInput:
+    """A run header; a short `run_id` ("run-1") is taken into the licensee's namespace ("lic-1:run-1")."""
     return RunInput(
-        id=run_id,
+        id=qualified(licensee_id, run_id),
         licensee_id=licensee_id,
         model_id=model_id,
         grant_id=grant_id,
@@ -176,8 +178,9 @@ def content_hash(label: str) -> str:
 
 
 async def output(db: Database, label: str, model_id: str, licensee_id: str = "lic-1") -> OutputRecord:
+    """An output with id `<licensee>:<label>` (its audio: the label's bytes)."""
     declared = OutputInput(
-        id=label,
+        id=qualified(licensee_id, label),
         licensee_id=licensee_id,
         model_id=model_id,
         content_hash=content_hash(label),

@@ -76,7 +76,7 @@ async def _world(db: Database) -> dict[str, str]:
     ):
         declared = run_input(run_id, model_id, grant, licensee_id=licensee)
         items = provenance.items_of([ManifestItem(work_id=w) for w in works])
-        await provenance.declare_training_run(db, declared, items)
+        ids[run_id] = (await provenance.declare_training_run(db, declared, items)).id
     for label, model_label, licensee in (
         ("out-a1", "m-a", "lic-a"),
         ("out-a2", "m-a", "lic-a"),
@@ -84,10 +84,10 @@ async def _world(db: Database) -> dict[str, str]:
         ("out-c1", "m-c", "lic-b"),
     ):
         ids[label] = (await output(db, label, ids[model_label], licensee)).id
-    await add_report(db, "rep-a1", "ven-a", "out-a1", {"wk-a": "0.6"})
-    await add_report(db, "rep-b1", "ven-b", "out-a1", {"wk-b": "0.4"})
-    await add_report(db, "rep-b2", "ven-b", "out-b1", {"wk-a": "0.5", "wk-b": "0.5"})
-    await add_report(db, "rep-c1", "ven-b", "out-c1", {"wk-b": "1"})
+    await add_report(db, "rep-a1", "ven-a", ids["out-a1"], {"wk-a": "0.6"})
+    await add_report(db, "rep-b1", "ven-b", ids["out-a1"], {"wk-b": "0.4"})
+    await add_report(db, "rep-b2", "ven-b", ids["out-b1"], {"wk-a": "0.5", "wk-b": "0.5"})
+    await add_report(db, "rep-c1", "ven-b", ids["out-c1"], {"wk-b": "1"})
     return ids
 
 
@@ -230,27 +230,82 @@ async def test_another_partys_record_answers_as_a_missing_one(deep_gql: GraphQLC
     assert not differ, "\n".join(differ)
 
 
-async def test_a_clash_with_another_partys_record_names_nothing_of_it(
+# Declarations naming an id of licensee B's (held, below) or one shaped like it that nothing holds: the id
+# lies outside the declaring licensee's namespace either way, so the answers must be the same.
+DECLARATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "model": (
+        "mutation($i: DeclareModelInput!) { declareModel(input: $i) { id } }",
+        "m-b",
+        {"name": "mine", "version": "9"},
+    ),
+    "training run": (
+        "mutation($i: DeclareTrainingRunInput!) { declareTrainingRun(input: $i) { id } }",
+        "run-b",
+        {
+            "modelId": "m-a",
+            "grantId": "g-a",
+            "startedAt": "2025-03-01T00:00:00Z",
+            "finishedAt": "2025-03-02T00:00:00Z",
+            "items": [{"workId": "wk-a"}],
+        },
+    ),
+    "output": (
+        "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }",
+        "out-b1",
+        {"modelId": "m-a", "contentHash": content_hash("fresh"), "generatedAt": "2025-04-01T00:00:00Z"},
+    ),
+}
+
+
+async def test_declaring_under_another_licensees_id_answers_as_under_an_id_nothing_holds(
+    deep_gql: GraphQLClient, db: Database
+) -> None:
+    ids = await _world(db)
+    callers = [
+        (await deep_gql.key_for("LICENSEE", "lic-a"), {}),
+        (ADMIN_SECRET, {"licenseeId": "lic-a"}),  # an admin declaring for lic-a: lic-a's namespace
+    ]
+    differ: list[str] = []
+    for kind, (document, held_label, values) in DECLARATIONS.items():
+        held = ids[held_label]
+        unheld = f"{held}-unheld"
+        concrete = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in values.items()}
+        for key, scope in callers:
+            answers = []
+            for named in (held, unheld):
+                result = await deep_gql(document, {"i": concrete | scope | {"id": named}}, key=key)
+                answers.append((result.codes, [m.replace(named, "X") for m in result.messages]))
+            if answers[0] != answers[1]:
+                differ.append(f"{kind} (scope {scope}): held {answers[0]} vs unheld {answers[1]}")
+            elif answers[1][0] != ["BAD_USER_INPUT"] or "start with 'lic-a:'" not in answers[1][1][0]:
+                differ.append(f"{kind} (scope {scope}): does not say what to fix: {answers[1]}")
+    assert not differ, "\n".join(differ)
+    stored = await db.run_read(
+        "MATCH (n) WHERE n.id ENDS WITH '-unheld' OR n.name = 'mine' RETURN count(n) AS n", {}
+    )
+    assert stored[0]["n"] == 0
+
+
+async def test_a_clash_with_another_partys_audio_names_nothing_of_it(
     deep_gql: GraphQLClient, db: Database
 ) -> None:
     ids = await _world(db)
     key = await deep_gql.key_for("LICENSEE", "lic-a")
-    declare = (
-        "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }",
-        {"modelId": ids["m-a"], "contentHash": content_hash("out-b1"), "generatedAt": "2025-04-01T00:00:00Z"},
-    )
-    model_clash = (
-        "mutation($i: DeclareModelInput!) { declareModel(input: $i) { id } }",
-        {"id": ids["m-b"], "name": "mine", "version": "9"},
-    )
-    # An explicit id another party's output holds: the database's constraint refuses it; its message
+    document = "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }"
+    declare = {
+        "modelId": ids["m-a"],
+        "contentHash": content_hash("out-b1"),
+        "generatedAt": "2025-04-01T00:00:00Z",
+    }
+    # The audio lic-b declared: its hash names the audio, not a record (docs/access.md, "Content hashes").
+    # An id of lic-a's own held by its other output: the database's constraint refuses it; its message
     # (labels, internal node ids) must not reach the client.
-    id_clash = (declare[0], {**declare[1], "id": ids["out-b1"], "contentHash": content_hash("fresh")})
-    for document, values in (declare, model_clash, id_clash):
+    id_clash = {**declare, "id": ids["out-a1"], "contentHash": content_hash("fresh")}
+    for values, wording in ((declare, "already declared"), (id_clash, "is not available")):
         result = await deep_gql(document, {"i": values}, key=key)
         assert result.codes == ["CONFLICT"], result.body
         error = result.body["errors"][0]
-        assert "is not available" in error["message"], error
+        assert wording in error["message"], error
         assert not error["extensions"].get("details"), error
-        for private in ("LIC-B", "Track out-b1", "title", "licensee", "model_id", "Node(", "label"):
+        for private in ("LIC-B", "lic-b", "Track out-b1", "title", "model_id", "Node(", "label"):
             assert private not in str(error), error

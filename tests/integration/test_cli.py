@@ -65,12 +65,12 @@ async def test_audit_verify_finds_an_edited_event(
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text('{"workId": "w1", "weight": "1"}\n{"workId": "w2", "weight": "1"}\n')
     cli_runner = CliRunner(env=cli_env(neo4j_settings))
-    args = ["declare-run", str(manifest), "--run-id", "r1", "--licensee", "lic-1", "--model", m.id]
+    args = ["declare-run", str(manifest), "--run-id", "lic-1:r1", "--licensee", "lic-1", "--model", m.id]
     args += ["--started-at", "2025-01-01T00:00:00+0000", "--finished-at", "2025-01-02T00:00:00+0000"]
     # The commands run their own event loop, so they run in a thread beside this test's loop.
     declared = await asyncio.to_thread(cli_runner.invoke, cli, args)
     assert declared.exit_code == 0, declared.output
-    assert "run r1: 2 items" in declared.output
+    assert "run lic-1:r1: 2 items" in declared.output
     events = await db.run_read("MATCH (e:AuditEvent) RETURN e.seq AS seq, e.via AS via ORDER BY seq")
     assert events and {e["via"] for e in events} == {"CLI"}
 

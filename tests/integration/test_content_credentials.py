@@ -125,7 +125,7 @@ async def test_signed_wav_validates_shows_influences_and_traces_back(
     assert (seen["signatureValid"], seen["chainTrusted"], seen["editedSinceSigning"]) == (True, True, False)
     assert seen["matchedBy"] == "SIGNED_FILE_HASH" and seen["claimedOutputId"] == output_id
     assert seen["trace"]["output"] == {"id": output_id, "contentHash": sha256_hex(audio)}
-    assert [r["id"] for r in seen["trace"]["trainingRuns"]] == ["run-1"]
+    assert [r["id"] for r in seen["trace"]["trainingRuns"]] == ["lic-1:run-1"]
     assert seen["claimedInfluences"][0]["iswc"] == ISWC_A
 
 
@@ -162,14 +162,14 @@ async def test_files_without_a_manifest_broken_or_naming_an_unknown_output(
     db: Database, gql_c2pa: GraphQLClient, chain: Chain
 ) -> None:
     audio = make_wav()
-    await attributed_output(db, sha256_hex(audio))
+    output_id = await attributed_output(db, sha256_hex(audio))
     admin = ADMIN_SECRET
 
     plain = (await _upload(gql_c2pa, INSPECT, {}, make_wav(220), admin)).data["inspectAudio"]
     assert plain["state"] == "NO_MANIFEST" and plain["manifestFound"] is False and plain["trace"] is None
     original = (await _upload(gql_c2pa, INSPECT, {}, audio, admin)).data["inspectAudio"]
     assert original["state"] == "NO_MANIFEST" and original["matchedBy"] == "FILE_HASH"
-    assert original["trace"]["output"]["id"] == "out_01"
+    assert original["trace"]["output"]["id"] == output_id
 
     credentials = SigningCredentials(chain.chain_file.read_text(), chain.key_file.read_text())
     created = {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA}

@@ -13,6 +13,7 @@ from openlineage.client.facet_v2 import DatasetFacet, RunFacet, documentation_da
 from openlineage.client.serde import Serde
 
 from graph.database import Database
+from opustrace.app import purge_crashed_uploads
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model, opt_in
 from tests.support import ADMIN_SECRET, GraphQLClient
 
@@ -86,21 +87,27 @@ async def _world(db: Database) -> list[dict[str, str]]:
 async def test_start_complete_declares_the_same_run_as_the_mutation(db: Database, gql: GraphQLClient) -> None:
     items = await _world(db)
     key = await gql.key_for("LICENSEE", "lic-1")
-    run_id = str(uuid.uuid4())
+    event_run = str(uuid.uuid4())
+    run_id = f"lic-1:{event_run}"  # the registry's id: the event's, in the licensee's namespace
 
-    assert await _post(gql, _event(RunState.START, run_id, START), key) == (
+    assert await _post(gql, _event(RunState.START, event_run, START), key) == (
         200,
         {"run": run_id, "status": "UPLOADING"},
     )
     assert (await gql(RUN, {"id": run_id}, key=key)).codes == ["NOT_FOUND"]  # still uploading: unseen
-    status, answer = await _post(gql, _event(RunState.COMPLETE, run_id, END, items), key)
+    # Training takes hours between START and COMPLETE: the crashed-upload purge leaves an announced run be.
+    await db.run_write(
+        "MATCH (r:TrainingRun {id: $id}) SET r.created_at = datetime() - duration('PT3H')", {"id": run_id}
+    )
+    assert await purge_crashed_uploads(db, 60) == []
+    status, answer = await _post(gql, _event(RunState.COMPLETE, event_run, END, items), key)
     assert status == 200 and answer["status"] == "COMPLETE", answer
 
     manifest = [
         {"workId": i.get("workId"), "iswc": i.get("iswc"), "weight": i.get("weight", "1")} for i in items
     ]
     declared: dict[str, Any] = {
-        "id": "run-mutation",
+        "id": "lic-1:run-mutation",
         "modelId": "lic-1:m:1",
         "grantId": "g1",
         "startedAt": START,
@@ -108,8 +115,8 @@ async def test_start_complete_declares_the_same_run_as_the_mutation(db: Database
     declared |= {"finishedAt": END, "items": manifest}
     assert (await gql(DECLARE, {"i": declared}, key=key)).data
     by_events = (await gql(RUN, {"id": run_id}, key=key)).data["trainingRun"]
-    by_mutation = (await gql(RUN, {"id": "run-mutation"}, key=key)).data["trainingRun"]
-    assert by_events.pop("id") == run_id and by_mutation.pop("id") == "run-mutation"
+    by_mutation = (await gql(RUN, {"id": "lic-1:run-mutation"}, key=key)).data["trainingRun"]
+    assert by_events.pop("id") == run_id and by_mutation.pop("id") == "lic-1:run-mutation"
     assert by_events == by_mutation
     assert (
         by_events["itemCount"] == 4 and by_events["unmatchedCount"] == 1 and by_events["compliant"] is False
@@ -124,25 +131,26 @@ async def test_start_complete_declares_the_same_run_as_the_mutation(db: Database
 async def test_fail_discards_and_bad_events_say_what_to_fix(db: Database, gql: GraphQLClient) -> None:
     items = await _world(db)
     key = await gql.key_for("LICENSEE", "lic-1")
-    run_id = str(uuid.uuid4())
-    await _post(gql, _event(RunState.START, run_id, START), key)
-    assert await _post(gql, _event(RunState.FAIL, run_id, END), key) == (
+    event_run = str(uuid.uuid4())
+    run_id = f"lic-1:{event_run}"  # the registry's id: the event's, in the licensee's namespace
+    await _post(gql, _event(RunState.START, event_run, START), key)
+    assert await _post(gql, _event(RunState.FAIL, event_run, END), key) == (
         200,
         {"run": run_id, "status": "DISCARDED"},
     )
     assert await db.run_read("MATCH (r:TrainingRun) RETURN r") == []
 
-    status, answer = await _post(gql, _event(RunState.COMPLETE, run_id, END, items), key)
+    status, answer = await _post(gql, _event(RunState.COMPLETE, event_run, END, items), key)
     assert status == 404 and "send its START event first" in answer["error"]["message"]
-    status, answer = await _post(gql, _event(RunState.START, run_id, START), None)
+    status, answer = await _post(gql, _event(RunState.START, event_run, START), None)
     assert status == 401
-    status, answer = await _post(gql, _event(RunState.START, run_id, START), ADMIN_SECRET)
+    status, answer = await _post(gql, _event(RunState.START, event_run, START), ADMIN_SECRET)
     assert status == 403
     status, answer = await _post(gql, '{"eventType": "START"}', key)
     assert status == 400 and "Not an OpenLineage run event" in answer["error"]["message"]
-    await _post(gql, _event(RunState.START, run_id, START), key)
+    await _post(gql, _event(RunState.START, event_run, START), key)
     bad = [{"workId": "w0", "colour": "blue"}]
-    status, answer = await _post(gql, _event(RunState.COMPLETE, run_id, END, bad), key)
+    status, answer = await _post(gql, _event(RunState.COMPLETE, event_run, END, bad), key)
     assert status == 400 and "unknown keys ['colour']" in answer["error"]["message"]
     # A COMPLETE that failed leaves the run announced, never half-written.
     rows = await db.run_read("MATCH (r:TrainingRun) RETURN r.status AS s, COUNT { (r)-[:USED]->() } AS used")

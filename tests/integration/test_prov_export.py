@@ -20,6 +20,7 @@ from prov.model import (
 
 from graph.database import Database, Neo4jSettings
 from graph.stores import licences, vendors
+from interchange.prov_export import qualified_id
 from opustrace.cli import cli
 from registry.licensing import LicenseeInput
 from tests.integration.attribution_graph import ISWC_A
@@ -60,7 +61,7 @@ async def test_output_prov_round_trips_and_matches_the_graph(db: Database, gql: 
     agents = {_attrs(a)["ot:id"]: _attrs(a) for a in _records(document, ProvAgent)}
     assert agents["ada"]["ot:ipi"] == IPI and agents["ada"]["prov:type"] == "prov:Person"
     activities = {_attrs(a)["ot:id"]: a for a in _records(document, ProvActivity)}
-    assert set(activities) == {"run-1", output_id}  # the training run and the generation
+    assert set(activities) == {"lic-1:run-1", output_id}  # the training run and the generation
     plans = {_attrs(a).get("prov:plan") for a in _records(document, ProvAssociation)}
     assert "otid:grant/g1" in plans
     [influence] = [d for d in _records(document, ProvDerivation) if _attrs(d).get("ot:score")]
@@ -93,14 +94,14 @@ async def test_prov_is_scoped_as_the_reads_it_mirrors(db: Database, gql: GraphQL
     work_text = (await gql(WORK, {"id": "w-first"}, key=ada)).data["workProv"]["document"]
     work = ProvDocument.deserialize(content=work_text, format="json")
     ids = {_attrs(r)["ot:id"] for r in work.get_records() if isinstance(r, ProvEntity | ProvActivity)}
-    assert {"w-first", "lic-1:m:1", "run-1", output_id} <= ids
+    assert {"w-first", "lic-1:m:1", "lic-1:run-1", output_id} <= ids
     # The other licensee's slice of the same work is empty of lic-1's model and output.
     slice_ = (await gql(WORK, {"id": "w-first"}, key=other_licensee)).data["workProv"]["document"]
     assert "lic-1%3Am%3A1" not in slice_ and output_id not in slice_
 
     model_text = (await gql(MODEL, {"id": "lic-1:m:1"}, key=ADMIN_SECRET)).data["modelProv"]["document"]
     model = ProvDocument.deserialize(content=model_text, format="json")
-    used = await db.run_read("MATCH (:TrainingRun {id: 'run-1'})-[:USED]->(t) RETURN t.id AS id")
+    used = await db.run_read("MATCH (:TrainingRun {id: 'lic-1:run-1'})-[:USED]->(t) RETURN t.id AS id")
     assert sorted(_attrs(u)["prov:entity"] for u in _records(model, ProvUsage)) == sorted(
         f"otid:work/{r['id']}" for r in used
     )
@@ -114,6 +115,6 @@ async def test_cli_prints_the_same_document(db: Database, neo4j_settings: Neo4jS
     args = ["prov", "export", "output", output_id, "--format", "prov-n"]
     result = await asyncio.to_thread(runner.invoke, cli, args)
     assert result.exit_code == 0, result.output
-    assert f"entity(otid:output/{output_id}" in result.output and "ot:score=" in result.output
+    assert f"entity({qualified_id('output', output_id)}" in result.output and "ot:score=" in result.output
     missing = await asyncio.to_thread(runner.invoke, cli, ["prov", "export", "model", "nope"])
     assert missing.exit_code == 1 and "No model 'nope'" in missing.output

@@ -89,12 +89,12 @@ async def test_a_licensee_declares_model_run_and_output(gql: GraphQLClient, db: 
     created = (await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=lic)).data["declareModel"]
     assert created == {"id": "lic-1:m:1", "name": "m", "version": "1", "baseModelId": None}
     items = [{"workId": w, "weight": "0.5"} for w in works] + [{"workId": "nobody"}]
-    declared = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
+    declared = (await gql(DECLARE_RUN, {"i": _run("lic-1:r1", items)}, key=lic)).data["declareTrainingRun"]
     assert declared["itemCount"] == 7 and not declared["compliant"] and declared["grantValid"]
     assert declared["flags"]["items"] == [
         {"code": "WORK_NOT_LICENSABLE", "workId": "nobody", "reasons": [{"code": "NO_CONSENT"}]}
     ]
-    again = (await gql(DECLARE_RUN, {"i": _run("r1", items)}, key=lic)).data["declareTrainingRun"]
+    again = (await gql(DECLARE_RUN, {"i": _run("lic-1:r1", items)}, key=lic)).data["declareTrainingRun"]
     assert again == declared
     out = {"modelId": "lic-1:m:1", "contentHash": content_hash("a"), "generatedAt": "2025-04-01T00:00:00Z"}
     made = (await gql(DECLARE_OUTPUT, {"i": out}, key=lic)).data["declareOutput"]
@@ -110,11 +110,13 @@ async def test_declarations_are_for_the_licensees_own_data(gql: GraphQLClient, d
     asked = await gql(DECLARE_MODEL, {"i": {"licenseeId": "lic-1", "name": "m", "version": "9"}}, key=other)
     assert asked.codes == ["NOT_FOUND"]
     # lic-2 cannot train "on" lic-1's model, nor name lic-1's grant.
-    result = await gql(DECLARE_RUN, {"i": _run("r1", [{"workId": "w1"}], grantId=None)}, key=other)
+    result = await gql(DECLARE_RUN, {"i": _run("lic-2:r1", [{"workId": "w1"}], grantId=None)}, key=other)
     assert result.codes == ["NOT_FOUND"]
     own = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=other)
     assert own.data["declareModel"] == {"id": "lic-2:m:1", "name": "m", "version": "1", "baseModelId": None}
-    result = await gql(DECLARE_RUN, {"i": _run("r2", [{"workId": "w1"}], modelId="lic-2:m:1")}, key=other)
+    result = await gql(
+        DECLARE_RUN, {"i": _run("lic-2:r2", [{"workId": "w1"}], modelId="lic-2:m:1")}, key=other
+    )
     assert result.codes == ["NOT_FOUND"]
     # An admin acts for no licensee: it must name one, and may then declare for any.
     unnamed = await gql(DECLARE_MODEL, {"i": {"name": "m", "version": "1"}}, key=ADMIN_SECRET)
@@ -136,18 +138,18 @@ async def test_manifest_uploads_stream_in_and_bad_lines_leave_nothing(
     await model(db)
     lic = await gql.key_for("LICENSEE", "lic-1")
     jsonl = "\n".join(json.dumps({"workId": w, "weight": "0.25"}) for w in works).encode()
-    result = await _upload(gql, {"i": _run("r-json")}, "manifest.jsonl", jsonl, lic)
+    result = await _upload(gql, {"i": _run("lic-1:r-json")}, "manifest.jsonl", jsonl, lic)
     assert result.data["declareTrainingRun"]["itemCount"] == 20
     assert result.data["declareTrainingRun"]["compliant"]
     csv = ("work_id,weight\n" + "\n".join(f"{w},1" for w in works[:5])).encode()
-    result = await _upload(gql, {"i": _run("r-csv")}, "manifest.csv", csv, lic)
+    result = await _upload(gql, {"i": _run("lic-1:r-csv")}, "manifest.csv", csv, lic)
     assert result.data["declareTrainingRun"]["itemCount"] == 5
     broken = jsonl + b'\n{"workId": "w1", "weight": 0.5}\n'
-    result = await _upload(gql, {"i": _run("r-bad")}, "manifest.jsonl", broken, lic)
+    result = await _upload(gql, {"i": _run("lic-1:r-bad")}, "manifest.jsonl", broken, lic)
     assert result.codes == ["BAD_USER_INPUT"] and "line 21" in result.messages[0]
     rows = await db.run_read("MATCH (r:TrainingRun) RETURN r.id AS id ORDER BY id")
-    assert [r["id"] for r in rows] == ["r-csv", "r-json"]
-    both = await _upload(gql, {"i": _run("r-two", [{"workId": "w1"}])}, "m.jsonl", jsonl, lic)
+    assert [r["id"] for r in rows] == ["lic-1:r-csv", "lic-1:r-json"]
+    both = await _upload(gql, {"i": _run("lic-1:r-two", [{"workId": "w1"}])}, "m.jsonl", jsonl, lic)
     assert both.codes == ["BAD_USER_INPUT"]
 
 
@@ -156,21 +158,21 @@ async def _traced(db: Database, influences: int) -> None:
     works = await _world(db, influences)
     base = await model(db, name="base")
     await model(db, base=base.id)
-    await run(db, "r-base", base.id, works, grant_id=None)
-    await output(db, "o1", "lic-1:m:1")
-    await add_report(db, "rep-1", "vendor-a", "o1", {w: f"0.{i:03d}" for i, w in enumerate(works)})
+    await run(db, "lic-1:r-base", base.id, works, grant_id=None)
+    await output(db, "lic-1:o1", "lic-1:m:1")
+    await add_report(db, "rep-1", "vendor-a", "lic-1:o1", {w: f"0.{i:03d}" for i, w in enumerate(works)})
 
 
 async def test_trace_answers_everything_behind_an_output(gql: GraphQLClient, db: Database) -> None:
     await _traced(db, 3)
     await add_works(db, ["nobody2"], "bob")
-    await add_report(db, "rep-2", "vendor-b", "o1", {"nobody2": "0.5"})
+    await add_report(db, "rep-2", "vendor-b", "lic-1:o1", {"nobody2": "0.5"})
     auditor = await gql.key_for("AUDITOR")
-    trace = (await gql(TRACE, {"id": "o1"}, key=auditor)).data["trace"]
+    trace = (await gql(TRACE, {"id": "lic-1:o1"}, key=auditor)).data["trace"]
     assert trace["output"]["compliant"] is False
     assert [m["id"] for m in trace["lineage"]] == ["lic-1:m:1", "lic-1:base:1"]
     assert trace["modelComplianceStatus"] == "NON_COMPLIANT"
-    assert trace["trainingRuns"] == [{"id": "r-base", "compliant": False, "grant": None}]
+    assert trace["trainingRuns"] == [{"id": "lic-1:r-base", "compliant": False, "grant": None}]
     by_work = {i["work"]["id"]: i for i in trace["influences"]}
     assert by_work["w1"]["score"] == "0.001" and by_work["w1"]["licensableAtTraining"] is True
     assert by_work["w1"]["work"]["shares"][0]["performingBp"] == 10000
@@ -183,32 +185,32 @@ async def test_trace_answers_everything_behind_an_output(gql: GraphQLClient, db:
 async def test_trace_by_role(gql: GraphQLClient, db: Database) -> None:
     await _traced(db, 3)
     await add_works(db, ["carols"], "carol")
-    await add_report(db, "rep-2", "vendor-b", "o1", {"carols": "0.5"})
+    await add_report(db, "rep-2", "vendor-b", "lic-1:o1", {"carols": "0.5"})
     await licensee_with_grant(db, "lic-2", "g2")
     query = "query($id: ID!) { trace(outputId: $id) { influences { vendorId work { id } } } }"
-    own = await gql(query, {"id": "o1"}, key=await gql.key_for("LICENSEE", "lic-1"))
+    own = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("LICENSEE", "lic-1"))
     assert len(own.data["trace"]["influences"]) == 4
-    other = await gql(query, {"id": "o1"}, key=await gql.key_for("LICENSEE", "lic-2"))
+    other = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("LICENSEE", "lic-2"))
     assert other.codes == ["NOT_FOUND"] and other.body["data"] is None
-    vendor = await gql(query, {"id": "o1"}, key=await gql.key_for("VENDOR", "vendor-b"))
+    vendor = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("VENDOR", "vendor-b"))
     assert vendor.data["trace"]["influences"] == [{"vendorId": "vendor-b", "work": {"id": "carols"}}]
     runs = await gql(
-        '{ trace(outputId: "o1") { trainingRuns { id } } }', key=await gql.key_for("VENDOR", "vendor-b")
+        '{ trace(outputId: "lic-1:o1") { trainingRuns { id } } }', key=await gql.key_for("VENDOR", "vendor-b")
     )
     assert runs.codes == ["FORBIDDEN"]
     await db.run_write("CREATE (:Vendor {id: 'vendor-z', name: 'Z'})")
-    stranger = await gql(query, {"id": "o1"}, key=await gql.key_for("VENDOR", "vendor-z"))
+    stranger = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("VENDOR", "vendor-z"))
     assert stranger.codes == ["NOT_FOUND"]
-    carol = await gql(query, {"id": "o1"}, key=await gql.key_for("CREATOR", "carol"))
+    carol = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("CREATOR", "carol"))
     assert carol.data["trace"]["influences"] == [{"vendorId": "vendor-b", "work": {"id": "carols"}}]
     await add_works(db, ["daves"], "dave")
-    dave = await gql(query, {"id": "o1"}, key=await gql.key_for("CREATOR", "dave"))
+    dave = await gql(query, {"id": "lic-1:o1"}, key=await gql.key_for("CREATOR", "dave"))
     assert dave.codes == ["NOT_FOUND"]
 
 
 async def _trace_queries(gql: GraphQLClient, key: str) -> tuple[int, int]:
     async with QueryCounter.counting() as count:
-        result = await gql(TRACE, {"id": "o1"}, key=key)
+        result = await gql(TRACE, {"id": "lic-1:o1"}, key=key)
     return count[0], len(result.data["trace"]["influences"])
 
 
@@ -230,10 +232,10 @@ async def test_trace_makes_the_same_number_of_queries_for_5_and_100_influences(
     assert small == large == 2, (small, large)
     async with QueryCounter.counting() as count:
         bare = await gql(
-            "query($id: ID!) { trace(outputId: $id) { output { id } } }", {"id": "o1"}, key=auditor
+            "query($id: ID!) { trace(outputId: $id) { output { id } } }", {"id": "lic-1:o1"}, key=auditor
         )
     # Selecting less reads less in the same one query.
-    assert bare.data["trace"]["output"]["id"] == "o1" and count[0] == 2
+    assert bare.data["trace"]["output"]["id"] == "lic-1:o1" and count[0] == 2
 
 
 async def test_auditors_query_flags_and_licensees_cannot(gql: GraphQLClient, db: Database) -> None:
@@ -244,7 +246,7 @@ async def test_auditors_query_flags_and_licensees_cannot(gql: GraphQLClient, db:
     auditor = await gql.key_for("AUDITOR")
     flags = (await gql(query, {"c": "NO_GRANT"}, key=auditor)).data["complianceFlags"]
     assert flags["totalCount"] == 1 and flags["edges"][0]["node"] == {
-        "subjectId": "r-base",
+        "subjectId": "lic-1:r-base",
         "code": "NO_GRANT",
     }
     denied = await gql(query, {"c": None}, key=await gql.key_for("LICENSEE", "lic-1"))
@@ -270,12 +272,16 @@ async def test_work_and_creator_provenance(gql: GraphQLClient, db: Database) -> 
     models = data["workProvenance"]["models"]
     assert models["totalCount"] == 2
     assert [e["node"] for e in models["edges"]] == [
-        {"model": {"id": "lic-1:base:1"}, "direct": True, "runIds": ["r-base"]},
-        {"model": {"id": "lic-1:m:1"}, "direct": False, "runIds": ["r-base"]},
+        {"model": {"id": "lic-1:base:1"}, "direct": True, "runIds": ["lic-1:r-base"]},
+        {"model": {"id": "lic-1:m:1"}, "direct": False, "runIds": ["lic-1:r-base"]},
     ]
     outputs = data["workProvenance"]["outputs"]
     assert outputs["totalCount"] == 1
-    assert outputs["edges"][0]["node"] == {"output": {"id": "o1"}, "score": "0.002", "vendorId": "vendor-a"}
+    assert outputs["edges"][0]["node"] == {
+        "output": {"id": "lic-1:o1"},
+        "score": "0.002",
+        "vendorId": "vendor-a",
+    }
     assert data["creatorProvenance"]["models"]["edges"][0]["node"]["workIds"] == ["w0", "w1", "w2"]
     assert data["creatorProvenance"]["outputs"]["totalCount"] == 3
     bob = await gql(query, {"w": "w2", "c": "alice"}, key=await gql.key_for("CREATOR", "bob"))
@@ -285,7 +291,7 @@ async def test_work_and_creator_provenance(gql: GraphQLClient, db: Database) -> 
 async def test_model_training_summary(gql: GraphQLClient, db: Database) -> None:
     works = await _world(db, 4)
     m = await model(db)
-    await run(db, "r1", m.id, [*works, "nobody"])
+    await run(db, "lic-1:r1", m.id, [*works, "nobody"])
     query = """
     query($m: ID!) {
       modelTrainingSummary(modelId: $m) {

@@ -106,7 +106,7 @@ async def test_unlicensed_declined_unknown_and_recording_items_are_flagged(db: D
         db, run_input("r1", m.id), provenance.items_of(items), batch_size=3
     )
     assert not record.compliant
-    assert await _flags(db, "r1") == [
+    assert await _flags(db, "lic-1:r1") == [
         ("RECORDING_WITHOUT_WORK", "rec-bare"),
         ("UNKNOWN_CONTENT", None),
         ("WORK_DECLINED", "refused"),
@@ -124,8 +124,8 @@ async def test_run_without_grant_or_for_another_model_is_flagged(db: Database) -
     other = await model(db, version="2")
     assert not (await run(db, "r-none", m.id, works, grant_id=None)).compliant
     assert not (await run(db, "r-other", other.id, works)).compliant
-    assert await _flags(db, "r-none") == [("NO_GRANT", None)]
-    assert await _flags(db, "r-other") == [("GRANT_FOR_OTHER_MODEL", None)]
+    assert await _flags(db, "lic-1:r-none") == [("NO_GRANT", None)]
+    assert await _flags(db, "lic-1:r-other") == [("GRANT_FOR_OTHER_MODEL", None)]
 
 
 async def test_a_failed_upload_leaves_no_partial_run(db: Database) -> None:
@@ -188,9 +188,9 @@ async def test_outputs_inherit_the_lineage_verdict(db: Database) -> None:
     await run(db, "r-base", base.id, ["nobody"], grant_id=None)
     late = await output(db, "late", tuned.id)
     assert not late.compliant
-    assert await _flags(db, "late") == [("NON_COMPLIANT_LINEAGE", None)]
+    assert await _flags(db, "lic-1:late") == [("NON_COMPLIANT_LINEAGE", None)]
     # The output declared before the base's run was flagged when that run completed.
-    assert await _flags(db, "early") == [("NON_COMPLIANT_LINEAGE", None)]
-    stored = await db.run_read("MATCH (o:Output {id: 'early'}) RETURN o.compliant AS c")
+    assert await _flags(db, "lic-1:early") == [("NON_COMPLIANT_LINEAGE", None)]
+    stored = await db.run_read("MATCH (o:Output {id: 'lic-1:early'}) RETURN o.compliant AS c")
     assert stored == [{"c": False}]
     assert await output(db, "late", tuned.id) == late

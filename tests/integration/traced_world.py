@@ -14,7 +14,7 @@ from tests.integration.licensing_graph import add_work
 from tests.integration.provenance_graph import licensee_with_grant, model, opt_in, run
 
 IPI = "00014107338"
-OUTPUT_ID = "out_01"
+OUTPUT_ID = "lic-1:out_01"
 
 
 async def attributed_output(db: Database, content_hash: str) -> str:
@@ -36,5 +36,5 @@ async def attributed_output(db: Database, content_hash: str) -> str:
     await vendors.create_vendor(db, "vendor_x", "Vendor X", "generic_json")
     await vendors.engage(db, "lic-1", "vendor_x", designated=True)
     influence = {"reference": {"iswc": ISWC_A}, "right_type": "COMPOSITION", "score": "0.5"}
-    await store_report(db, report(influences=[influence]), "GRAPHQL")
+    await store_report(db, report(output_id=OUTPUT_ID, influences=[influence]), "GRAPHQL")
     return OUTPUT_ID

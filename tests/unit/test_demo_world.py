@@ -39,7 +39,7 @@ def test_identifiers_are_valid_and_every_split_adds_up() -> None:
 
 def test_one_run_breaks_the_rules_and_the_bench_output_has_100_influences() -> None:
     world = demo_world.build()
-    assert [r["id"] for r in world.runs if r["grantId"] is None] == ["run-cadence-gen-1-ft"]
+    assert [r["id"] for r in world.runs if r["grantId"] is None] == ["lic-cadence:run-cadence-gen-1-ft"]
     bench = next(
         p for p in world.reports["vendor-sureel"] if p["output"]["reference"] == demo_world.BENCH_OUTPUT
     )
@@ -62,7 +62,9 @@ def test_each_output_has_its_own_audio_whose_hash_is_its_content_hash() -> None:
 
 def test_demo_audio_writes_an_outputs_track(tmp_path: Path) -> None:
     out = tmp_path / "track.wav"
-    result = CliRunner().invoke(cli, ["demo", "audio", "out-00006", "--seed", "7", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["demo", "audio", "lic-aurora:out-00006", "--seed", "7", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == demo_world.audio(7, 6)
     refused = CliRunner().invoke(cli, ["demo", "audio", "nope", "--out", str(out)])

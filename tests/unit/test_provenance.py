@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from registry.errors import InvalidIdentifier, InvalidInput
+from registry.licensing import LicenseeInput
 from registry.provenance import (
     FlagCode,
     ItemKind,
@@ -24,9 +25,11 @@ from registry.provenance import (
     parse_manifest,
     run_flags,
 )
+from registry.record_ids import qualified
 from registry.rights import ConsentFacts, Decision, GrantFacts, HolderFacts, Scope, WorkFacts
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
+END = datetime(2025, 3, 2, tzinfo=UTC)
 T2024 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -72,9 +75,9 @@ def test_an_item_names_exactly_one_thing() -> None:
 
 def test_inputs_validate_times_and_hashes() -> None:
     with pytest.raises(ValidationError, match="finishedAt must be after startedAt"):
-        RunInput(id="r", licensee_id="l", model_id="m", started_at=START, finished_at=START)
+        RunInput(id="l:r", licensee_id="l", model_id="m", started_at=START, finished_at=START)
     with pytest.raises(InvalidInput, match="time zone"):
-        RunInput(id="r", licensee_id="l", model_id="m", started_at=datetime(2025, 1, 1), finished_at=START)
+        RunInput(id="l:r", licensee_id="l", model_id="m", started_at=datetime(2025, 1, 1), finished_at=START)
     with pytest.raises(ValidationError, match="SHA-256"):
         OutputInput(licensee_id="l", model_id="m", content_hash="abc", generated_at=START)
     upper = "A" * 64
@@ -85,6 +88,29 @@ def test_inputs_validate_times_and_hashes() -> None:
     assert ModelInput(licensee_id="l", name="n", version="1").model_id == "l:n:1"
     with pytest.raises(ValidationError, match="itself"):
         ModelInput(licensee_id="l", name="n", version="1", base_model_id="l:n:1")
+
+
+def test_declared_ids_lie_in_their_licensees_namespace() -> None:
+    """Decided on the strings alone (docs/access.md, "Refusals"): no id outside `<licensee>:` is declared."""
+    hash_ = "b" * 64
+    for outside in ("m1", "lic-b:m1", "lic-a", "lic-a:", "lic-ab:m1"):
+        with pytest.raises(InvalidInput, match="start with 'lic-a:', for example 'lic-a:"):
+            ModelInput(id=outside, licensee_id="lic-a", name="n", version="1")
+        with pytest.raises(InvalidInput, match="start with 'lic-a:'"):
+            RunInput(id=outside, licensee_id="lic-a", model_id="m", started_at=START, finished_at=END)
+        with pytest.raises(InvalidInput, match="start with 'lic-a:'"):
+            OutputInput(id=outside, licensee_id="lic-a", model_id="m", content_hash=hash_, generated_at=START)
+    assert ModelInput(id="lic-a:x", licensee_id="lic-a", name="n", version="1").model_id == "lic-a:x"
+    assert RunInput(id="lic-a:r", licensee_id="lic-a", model_id="m", started_at=START, finished_at=END).id
+    # An output's default id is its audio's hash, which names the audio, not a chosen record.
+    output = OutputInput(id=hash_, licensee_id="lic-a", model_id="m", content_hash=hash_, generated_at=START)
+    assert output.output_id == hash_
+    with pytest.raises(ValidationError, match="must not contain ':'"):
+        LicenseeInput(id="lic:a", name="A")
+    # A licensee stored with ':' before the rule has no namespace: told so, whatever the id.
+    with pytest.raises(InvalidInput, match="may no longer contain"):
+        ModelInput(licensee_id="old:lic", name="n", version="1")
+    assert (qualified("lic-a", "0193a9c2"), qualified("lic-a", "lic-a:r")) == ("lic-a:0193a9c2", "lic-a:r")
 
 
 def test_manifests_in_json_lines_and_csv() -> None:

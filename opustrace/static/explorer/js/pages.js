@@ -4,7 +4,8 @@ import { barChart } from "./charts.js";
 import { field, h, link, notice, person, section, table } from "./dom.js";
 import { provenanceGraph } from "./graph.js";
 
-const enc = encodeURIComponent;
+// A licensee's record ids hold ':' (its namespace), which a fragment may carry as is: links stay readable.
+const enc = (s) => encodeURIComponent(s).replace(/%3A/g, ":");
 
 function hidden(errors, root, what) {
   const mine = errorsAt(errors, root);
@@ -47,7 +48,7 @@ export async function searchPage(params) {
   h("div", { class: "row" }, h("input", { id: "q", name: "q", type: "search", value: q }),
     h("button", { type: "submit" }, "Search")));
   const page = [h("h1", {}, "Search the registry"), form];
-  if (!q) return [...page, notice("Try a title such as “Silver River”, an output id such as out-00001, or open the transparency page.")];
+  if (!q) return [...page, notice("Try a title such as “Silver River”, an output id such as lic-aurora:out-00001, or open the transparency page.")];
   const d = await runSearches(q);
   const hits = [];
   for (const o of [d.byId, d.byHash].filter(Boolean)) hits.push(h("li", {}, "Output ", link(`#/output/${enc(o.id)}`, o.title ? `${o.title} (${o.id})` : o.id)));
