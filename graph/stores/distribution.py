@@ -284,8 +284,16 @@ class _Works:
         return self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
 
     def judge(self, scope: Scope, at: datetime) -> Callable[[str], WorkInput]:
-        """`input` at one scope and moment, as a function of the work id."""
-        return lambda work_id: self._works.get(work_id, _UNKNOWN).input(work_id, scope, at)
+        """`input` at one scope and moment, as a function of the work id (called for every influence:
+        a judgement already made is found without a second call)."""
+        works = self._works
+
+        def judged(work_id: str) -> WorkInput:
+            work = works.get(work_id, _UNKNOWN)
+            found = work.judged.get((scope, bisect_right(work.instants, at)))
+            return found if found is not None else work.input(work_id, scope, at)
+
+        return judged
 
     def all(self, ids: set[str], scope: Scope, at: datetime) -> dict[str, WorkInput]:
         return {work_id: self.input(work_id, scope, at) for work_id in ids}

@@ -111,10 +111,11 @@ class PeriodLines:
         """One output's pool as its rule divides it (`output_use_split`), over the judged `lineage`."""
         self.pool += pool
         pending = self._pending
+        right, collects = split.right, split.publisher_collects
         for work, share, _ in split.attributed:
             if not share:
                 continue
-            key: tuple[object, ...] = (split.right, split.publisher_collects, id(work))
+            key: tuple[object, ...] = (right, collects, id(work))
             found = pending.get(key)
             if found is None:
                 found = pending[key] = _Pending(split, work=work)
