@@ -160,14 +160,16 @@ WHERE coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle
 RETURN r.id AS id, r.upload_token AS token ORDER BY r.id
 """
 # One purger per remnant, however many workers and replicas look at once: the node's write lock is taken
-# first (the SET), so the token compared after it is the committed one and only one claim can match it.
+# first (the SET), so the token compared after it is the committed one and only one claim can match it. The
+# claim restarts the idle clock: another purger takes the remnant over only once this one has been silent as
+# long as an abandoned upload (it died), never while it is still deleting.
 CLAIM_ABANDONED = """
 MATCH (r:TrainingRun {id: $id})
 SET r.purge_lock = true
 REMOVE r.purge_lock
 WITH r WHERE r.status = 'UPLOADING' AND r.upload_token = $token
   AND coalesce(r.batch_at, r.created_at) < datetime() - duration({seconds: $idle})
-SET r.upload_token = $claim
+SET r.upload_token = $claim, r.batch_at = datetime()
 RETURN r.id AS id
 """
 # Batched in their own transactions and stopped by the token as soon as a new upload of the run takes it

@@ -72,3 +72,21 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
     assert total == 1 and events[0]["subject_ids"] == [run_id], events
     assert (events[0]["action"], events[0]["actor"]) == ("System.purgeCrashedUploads", "system")
     assert (await audit_events.verify(db))[1] is None, "the chain still holds every event, unbroken"
+
+
+async def test_a_claimed_remnant_is_not_taken_over_while_its_purger_deletes(db: Database) -> None:
+    """Two purgers of one remnant each wrote a purge event (seen in the kill -9 e2e test): the second took the
+    first's claim over mid-purge, because a claim did not restart the idle clock of a run aged an hour."""
+    run_id = await _crashed_upload(db)
+    await db.run_write(
+        "MATCH (r:TrainingRun {id: $id}) SET r.batch_at = datetime() - duration('PT1H')", {"id": run_id}
+    )
+    [listed] = await db.run_read(provenance.ABANDONED_UPLOADS, {"idle": IDLE})
+    params = {"id": run_id, "token": listed["token"], "idle": IDLE, "claim": "first-purger"}
+    assert await db.run_write(provenance.CLAIM_ABANDONED, params) == [{"id": run_id}]
+    # While the first purger deletes the run's edges and flags, the others' rounds find nothing to claim.
+    assert await db.run_read(provenance.ABANDONED_UPLOADS, {"idle": IDLE}) == []
+    assert await purge_crashed_uploads(db, IDLE) == []
+    token = "MATCH (r:TrainingRun {id: $id}) RETURN r.upload_token AS token"
+    [run] = await db.run_read(token, {"id": run_id})
+    assert run["token"] == "first-purger", "the claim was taken over"
