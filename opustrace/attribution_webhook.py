@@ -3,9 +3,10 @@
 Order of checks: the body fits (413; this endpoint's own cap, above the API's general one), the signature
 matches one of the vendor's secrets and is fresh and new (401; the Neo4j replay guard; an unknown vendor
 answers exactly as a wrong signature, so vendor ids cannot be enumerated), the payload parses in the
-vendor's format (400), the report is stored under an audit scope with via WEBHOOK (404 unknown output,
-403 vendor not engaged, 409 conflicting report). Nothing is parsed before the signature is verified,
-and the replay guard's write is not itself audited: only what a verified delivery stored is.
+vendor's format (400), the report is stored under an audit scope with via WEBHOOK (404 an output that is
+unknown or whose licensee has not engaged the vendor, alike; 409 conflicting report). Nothing is parsed
+before the signature is verified, and the replay guard's write is not itself audited: only what a
+verified delivery stored is.
 """
 
 from __future__ import annotations

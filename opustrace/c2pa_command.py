@@ -68,10 +68,13 @@ def inspect_command(file: Path, as_json: bool) -> None:
 
     async def work(db: Database) -> dict[str, object]:
         claims = read.claims
-        found = await credentials.output_for_file(
+        found, how = await credentials.outputs_for_file(
             db, sha256_hex(data), claims.label if claims else None, claims.content_hash if claims else None
         )
-        state, message = verdict(read.found, read.error, read.validation, known=found is not None)
+        # The operator sees every licensee's output of the audio; the one the manifest claims is traced.
+        claimed = claims.output_id if claims else None
+        found.sort(key=lambda o: (o.id != claimed, o.id))
+        state, message = verdict(read.found, read.error, read.validation, known=bool(found))
         report: dict[str, object] = {"state": state.value, "message": message, "fileSha256": sha256_hex(data)}
         if read.validation is not None:
             v = read.validation
@@ -85,8 +88,10 @@ def inspect_command(file: Path, as_json: bool) -> None:
         if claims is not None:
             report |= {"manifestLabel": claims.label, "claimedOutputId": claims.output_id}
             report["claimedInfluences"] = list(claims.influences)
-        if found is not None:
-            report |= {"outputId": found[0].id, "matchedBy": found[1]}
+        if found:
+            report |= {"outputId": found[0].id, "matchedBy": how}
+            if len(found) > 1:
+                report["otherOutputIds"] = [o.id for o in found[1:]]  # an audio dispute
             trace = await reads.trace(db, found[0].id)
             if trace is not None:
                 report["trace"] = _trace_summary(trace)

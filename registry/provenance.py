@@ -213,7 +213,10 @@ def _sha256(value: str) -> str:
 
 
 class OutputInput(_Input):
-    """A generated track, keyed by the SHA-256 of its audio: the same audio is one output, whoever asks."""
+    """A generated track, keyed by its licensee and the SHA-256 of its audio: each licensee's declaration of
+    one audio is that licensee's own output, so a declaration never meets another licensee's record; two
+    licensees declaring one audio is an audio dispute the society sees (docs/access.md, "Outputs are keyed
+    by licensee and audio")."""
 
     id: Id | None = None
     licensee_id: Id
@@ -225,12 +228,12 @@ class OutputInput(_Input):
 
     @property
     def output_id(self) -> str:
-        return self.id or self.content_hash
+        """The id asked for, else the default `<licensee>:<content hash>`."""
+        return self.id or namespaced(self.licensee_id, self.content_hash)
 
     @model_validator(mode="after")
     def _own_id(self) -> OutputInput:
-        # The default id, the audio's own hash, is no chosen name: it identifies the audio (docs/access.md).
-        if self.id is not None and self.id != self.content_hash:
+        if self.id is not None:
             _require_namespace("Output", self.licensee_id, self.id)
         return self
 

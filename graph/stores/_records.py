@@ -49,15 +49,6 @@ def taken(kind: str, record_id: str) -> Conflict:
     return Conflict(f"{kind} id {record_id!r} is not available; choose another id.")
 
 
-def audio_taken(content_hash: str) -> Conflict:
-    """Another licensee declared this audio: one audio is one output, and its hash identifies the audio, not
-    a record (docs/access.md, "Content hashes"). Nothing of that output is named."""
-    return Conflict(
-        f"The audio with content hash {content_hash} is already declared as an output of another licensee: "
-        "one audio is one output. Declare only audio your own models generated."
-    )
-
-
 def require_same(kind: str, record_id: str, stored: Mapping[str, Any], sent: Mapping[str, Any]) -> None:
     """A retried write returns the stored record; the same id with different content is a CONFLICT.
 

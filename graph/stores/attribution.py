@@ -25,14 +25,20 @@ from graph.stores import attribution_resolution as resolution
 from graph.stores._records import native
 from graph.stores.attribution_flags import flag_influences
 from registry.attribution import AttributionReport, RightType, decimal_text, supersedes
-from registry.errors import Conflict, Forbidden, InvalidInput, NotFound
+from registry.errors import Conflict, InvalidInput, NotFound
 
 Via = Literal["GRAPHQL", "WEBHOOK", "PULL"]
 
+# Only outputs of licensees that engaged the vendor, by id or by hash (one audio may be several licensees'
+# outputs): any other answers as a missing one.
 LOCATE_OUTPUT = """
-OPTIONAL MATCH (a:Output {id: $output_id})
-OPTIONAL MATCH (b:Output {content_hash: $content_hash})
-RETURN a.id AS by_id, b.id AS by_hash
+OPTIONAL MATCH (:Vendor {id: $vendor_id})<-[:ENGAGED]-(:Licensee)-[:OPERATES]->(:Model)
+               -[:GENERATED]->(a:Output {id: $output_id})
+RETURN a.id AS by_id, COLLECT {
+  MATCH (:Vendor {id: $vendor_id})<-[:ENGAGED]-(:Licensee)-[:OPERATES]->(:Model)
+        -[:GENERATED]->(b:Output {content_hash: $content_hash})
+  RETURN DISTINCT b.id ORDER BY b.id
+} AS by_hash
 """
 # Writing to the engagement serialises reports of one vendor on one licensee's outputs, so two
 # deliveries racing cannot both become current, nor both pass the digest check. SET on a missing
@@ -86,7 +92,7 @@ def report_id_for(digest: str) -> str:
 
 
 async def store_report(db: Database, report: AttributionReport, via: Via) -> StoredReport:
-    """Store one canonical report; raises NotFound, Forbidden or Conflict (nothing is written then)."""
+    """Store one canonical report; raises NotFound, InvalidInput or Conflict (nothing is written then)."""
     return await db.write(lambda tx: _store(tx, report, via))
 
 
@@ -102,10 +108,7 @@ async def _store(tx: Tx, report: AttributionReport, via: Via) -> StoredReport:
     context = await tx.single(LOCK_CONTEXT, {"output_id": output_id, "vendor_id": report.vendor_id})
     assert context is not None
     if not context["engaged"]:
-        raise Forbidden(
-            f"Vendor {report.vendor_id} is not engaged by the licensee of output {output_id}; "
-            "the licensee (or an admin) must engage the vendor before its reports are accepted."
-        )
+        raise unknown_output(output_id)
     digest = report.digest()
     params = {"digest": digest, "vendor_id": report.vendor_id, "output_id": output_id}
     existing = await tx.single(EXISTING, params | {"vendor_report_id": report.vendor_report_id})
@@ -136,22 +139,45 @@ async def _store(tx: Tx, report: AttributionReport, via: Via) -> StoredReport:
     return StoredReport(report_id, output_id, False, current, superseded, tuple(flags))
 
 
-async def _locate_output(tx: Tx, report: AttributionReport) -> str:
-    row = await tx.single(
-        LOCATE_OUTPUT, {"output_id": report.output_id, "content_hash": report.output_content_hash}
+def unknown_output(named: str) -> NotFound:
+    """A missing output and one whose licensee has not engaged the vendor answer alike: a vendor learns
+    nothing of outputs it may not report on (docs/access.md, "Refusals")."""
+    return NotFound(
+        f"No output {named!r} that you may report on: its licensee must declare it and engage your vendor "
+        "before your reports on it are accepted."
     )
+
+
+async def _locate_output(tx: Tx, report: AttributionReport) -> str:
+    params = {
+        "output_id": report.output_id,
+        "content_hash": report.output_content_hash,
+        "vendor_id": report.vendor_id,
+    }
+    row = await tx.single(LOCATE_OUTPUT, params)
     assert row is not None
-    if report.output_id is not None and row["by_id"] is None:
-        raise NotFound(f"No output has id {report.output_id!r}; register the output before reporting on it.")
-    if report.output_content_hash is not None and row["by_hash"] is None:
-        raise NotFound(f"No output has content hash {report.output_content_hash}.")
-    if row["by_id"] is not None and row["by_hash"] is not None and row["by_id"] != row["by_hash"]:
-        raise InvalidInput(
-            f"output_id {report.output_id!r} and output_content_hash name two different outputs "
-            f"({row['by_id']}, {row['by_hash']}); send the right pair, or one of them."
-        )
-    found: str = row["by_id"] or row["by_hash"]
-    return found
+    by_id: str | None = row["by_id"]
+    by_hash: list[str] = row["by_hash"]
+    if report.output_id is not None and by_id is None:
+        raise unknown_output(report.output_id)
+    if report.output_content_hash is not None:
+        if not by_hash:
+            raise unknown_output(report.output_content_hash)
+        if by_id is not None:
+            if by_id not in by_hash:
+                raise InvalidInput(
+                    f"output_id {report.output_id!r} and output_content_hash name two different outputs; "
+                    "send the right pair, or one of them."
+                )
+            return by_id
+        if len(by_hash) > 1:
+            raise InvalidInput(
+                f"Content hash {report.output_content_hash} is the audio of {len(by_hash)} outputs of "
+                f"licensees that engaged you ({', '.join(by_hash)}); name the output by output_id."
+            )
+        return by_hash[0]
+    assert by_id is not None
+    return by_id
 
 
 def _supersession(

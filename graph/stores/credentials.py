@@ -17,6 +17,7 @@ from typing import Any
 from graph.database import Database, Tx
 from graph.stores._records import required_native
 from graph.stores.attribution_reads import counting_report_for
+from graph.stores.provenance_reads import outputs_by_hash
 from graph.stores.provenance_records import OutputRecord
 from registry.content_credentials import CredentialFacts, CredentialInfluence
 
@@ -54,17 +55,14 @@ MERGE (o)-[:SIGNED_AS]->(s)
 RETURN s {.*} AS asset
 """
 _OUTPUT = "o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output"
-OUTPUT_BY_FILE = (
-    "OPTIONAL MATCH (m1:Model)-[:GENERATED]->(o1:Output {content_hash: $sha256}) "
-    "OPTIONAL MATCH (m2:Model)-[:GENERATED]->(o2:Output)-[:SIGNED_AS]->(:SignedAsset {sha256: $sha256}) "
-    "WITH coalesce(o1, o2) AS o, coalesce(m1, m2) AS m, o1 IS NOT NULL AS original WHERE o IS NOT NULL "
-    "RETURN " + _OUTPUT + ", original"
+OUTPUT_BY_SIGNED_FILE = (
+    "MATCH (m:Model)-[:GENERATED]->(o:Output)-[:SIGNED_AS]->(:SignedAsset {sha256: $sha256}) RETURN "
+    + _OUTPUT
 )
 OUTPUT_BY_MANIFEST = (
     "MATCH (m:Model)-[:GENERATED]->(o:Output)-[:SIGNED_AS]->(:SignedAsset {manifest_label: $label}) "
     "RETURN " + _OUTPUT
 )
-OUTPUT_BY_HASH = "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash}) RETURN " + _OUTPUT
 
 
 async def credential_facts(db: Database, output_id: str) -> CredentialFacts | None:
@@ -146,22 +144,24 @@ async def record_signed(
     return await db.write(work)
 
 
-async def output_for_file(
+async def outputs_for_file(
     db: Database, file_sha256: str, manifest_label: str | None, claimed_hash: str | None
-) -> tuple[OutputRecord, str] | None:
-    """The output a file stands for and how it was found: the file is the unsigned audio (FILE_HASH) or
-    a file the service signed (SIGNED_FILE_HASH), else its manifest names a signed file (MANIFEST_LABEL)
-    or the unsigned audio's hash (MANIFEST_CONTENT_HASH)."""
-    rows = await db.run_read(OUTPUT_BY_FILE, {"sha256": file_sha256})
+) -> tuple[list[OutputRecord], str]:
+    """The outputs a file stands for and how they were found: the file is the unsigned audio (FILE_HASH,
+    one output per licensee that declared it) or a file the service signed (SIGNED_FILE_HASH), else its
+    manifest names a signed file (MANIFEST_LABEL) or the unsigned audio's hash (MANIFEST_CONTENT_HASH)."""
+    found = await outputs_by_hash(db, file_sha256)
+    if found:
+        return found, "FILE_HASH"
+    rows = await db.run_read(OUTPUT_BY_SIGNED_FILE, {"sha256": file_sha256})
     if rows:
-        how = "FILE_HASH" if rows[0]["original"] else "SIGNED_FILE_HASH"
-        return OutputRecord.from_row(rows[0]["output"]), how
+        return [OutputRecord.from_row(rows[0]["output"])], "SIGNED_FILE_HASH"
     if manifest_label:
         rows = await db.run_read(OUTPUT_BY_MANIFEST, {"label": manifest_label})
         if rows:
-            return OutputRecord.from_row(rows[0]["output"]), "MANIFEST_LABEL"
+            return [OutputRecord.from_row(rows[0]["output"])], "MANIFEST_LABEL"
     if claimed_hash:
-        rows = await db.run_read(OUTPUT_BY_HASH, {"hash": claimed_hash.strip().lower()})
-        if rows:
-            return OutputRecord.from_row(rows[0]["output"]), "MANIFEST_CONTENT_HASH"
-    return None
+        found = await outputs_by_hash(db, claimed_hash.strip().lower())
+        if found:
+            return found, "MANIFEST_CONTENT_HASH"
+    return [], "NONE"

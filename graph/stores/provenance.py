@@ -27,7 +27,7 @@ from typing import Any, LiteralString
 
 from graph.audit import unaudited
 from graph.database import Database, Tx
-from graph.stores._records import audio_taken, require_same, taken
+from graph.stores._records import require_same, taken
 from graph.stores.licences import GRANTS_BY_ID, GrantRecord
 from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
 from graph.stores.rights import unlicensable_facts
@@ -193,9 +193,23 @@ CREATE (:PurgedUpload {run_id: r.id, through_seq: coalesce(h.seq, 0), purged_at:
 DETACH DELETE r
 """
 
-OUTPUT_BY_HASH = """
-MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash})
+# Every declaration of an audio first takes that audio's lock, so declarations of one audio run one at a
+# time and the dispute check below always sees the others (V0011).
+LOCK_AUDIO = """
+MERGE (a:Audio {content_hash: $hash})
+ON CREATE SET a.first_declared_at = datetime()
+SET a.last_declared_at = datetime()
+"""
+OWN_OUTPUT_BY_HASH = """
+MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash}) WHERE m.licensee_id = $licensee_id
 RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output
+"""
+# Two licensees holding one audio cannot both have generated it: the society decides (audioDisputes).
+OPEN_AUDIO_DISPUTE = """
+MATCH (a:Audio {content_hash: $hash})
+MATCH (m:Model)-[:GENERATED]->(:Output {content_hash: $hash})
+WITH a, count(DISTINCT m.licensee_id) AS holders WHERE holders > 1
+SET a.disputed_at = coalesce(a.disputed_at, datetime()), a.holders = holders
 """
 NON_COMPLIANT_LINEAGE = """
 MATCH (:Model {id: $model_id})-[:FINE_TUNED_FROM*0..]->(a:Model)<-[:PRODUCED]-(r:TrainingRun)
@@ -204,7 +218,7 @@ RETURN DISTINCT r.id AS run_id, a.id AS model_id ORDER BY run_id
 """
 CREATE_OUTPUT = """
 MATCH (m:Model {id: $model_id})
-MERGE (o:Output {content_hash: $hash})
+MERGE (o:Output {licensee_id: m.licensee_id, content_hash: $hash})
 ON CREATE SET o += $props, o.declared_at = datetime()
 MERGE (m)-[:GENERATED]->(o)
 RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output
@@ -477,7 +491,8 @@ async def items_of(items: Iterable[ManifestItem]) -> AsyncIterator[ManifestItem]
 
 
 async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
-    """MERGE on the content hash; flagged when the model's lineage has a non-compliant run."""
+    """One output per licensee and audio: a replay returns the stored output, other details a CONFLICT that
+    names the caller's own fields only; flagged when the model's lineage has a non-compliant run."""
     props = {
         "id": output.output_id,
         # The contract calls the generation time `created_at`; attribution reads `generated_at`.
@@ -486,22 +501,23 @@ async def declare_output(db: Database, output: OutputInput) -> OutputRecord:
         "title": output.title,
         "duration_seconds": str(output.duration_seconds) if output.duration_seconds is not None else None,
     }
-    sent = props | {"model_id": output.model_id}
+    # Without a chosen id, a replay names the stored output under whatever default it was declared.
+    compared = props if output.id else {k: v for k, v in props.items() if k != "id"}
+    sent = compared | {"model_id": output.model_id}
 
     async def work(tx: Tx) -> OutputRecord:
         await _own_model(tx, output.licensee_id, output.model_id, "model that generated the output")
-        existing = await tx.single(OUTPUT_BY_HASH, {"hash": output.content_hash})
-        if existing is not None and existing["output"]["licensee_id"] != output.licensee_id:
-            raise audio_taken(output.content_hash)
+        params = {"hash": output.content_hash, "licensee_id": output.licensee_id}
+        await tx.run(LOCK_AUDIO, params)
+        existing = await tx.single(OWN_OUTPUT_BY_HASH, params)
         if existing is not None:
-            require_same(
-                "Output", output.content_hash, existing["output"], sent | {"licensee_id": output.licensee_id}
-            )
+            require_same("Output", existing["output"]["id"], existing["output"], sent)
             return OutputRecord.from_row(existing["output"])
         tainted = await tx.run(NON_COMPLIANT_LINEAGE, {"model_id": output.model_id})
         params = {"model_id": output.model_id, "hash": output.content_hash}
         row = await tx.single(CREATE_OUTPUT, params | {"props": props | {"compliant": not tainted}})
         assert row is not None
+        await tx.run(OPEN_AUDIO_DISPUTE, {"hash": output.content_hash})
         flags = [lineage_flag(r["run_id"], r["model_id"]) for r in tainted]
         await write_flags(tx, SubjectKind.OUTPUT, output.output_id, flags)
         tx.touch(output.output_id)

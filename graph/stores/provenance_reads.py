@@ -17,7 +17,13 @@ from graph.database import Database, Tx
 from graph.stores._records import from_epoch_us
 from graph.stores.attribution_reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
-from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
+from graph.stores.provenance_records import (
+    AudioDisputeRecord,
+    FlagRecord,
+    ModelRecord,
+    OutputRecord,
+    RunRecord,
+)
 from graph.stores.rights import WORK_FACTS_OF_W, facts_from_row
 from registry.provenance import (
     RUN_LEVEL_CODES,
@@ -59,8 +65,18 @@ _OUTPUT = "o {.*, model_id: m.id, licensee_id: m.licensee_id}"
 OUTPUTS_BY_ID = (
     "UNWIND $ids AS id MATCH (m:Model)-[:GENERATED]->(o:Output {id: id}) RETURN " + _OUTPUT + " AS output"
 )
-OUTPUT_BY_HASH = (
-    "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash}) RETURN " + _OUTPUT + " AS output"
+# One audio may be several licensees' outputs (an audio dispute): every one, in id order.
+OUTPUTS_BY_HASH = (
+    "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash}) RETURN " + _OUTPUT + " AS output "
+    "ORDER BY o.id"
+)
+AUDIO_DISPUTE_COUNT = "MATCH (a:Audio) WHERE a.disputed_at IS NOT NULL RETURN count(a) AS total"
+AUDIO_DISPUTES = (
+    "MATCH (a:Audio) WHERE a.disputed_at IS NOT NULL "
+    "WITH a ORDER BY a.disputed_at DESC, a.content_hash SKIP $offset LIMIT $limit "
+    "RETURN a.content_hash AS content_hash, a.disputed_at AS disputed_at, COLLECT { "
+    "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: a.content_hash}) "
+    "RETURN " + _OUTPUT + " ORDER BY o.id } AS outputs"
 )
 OUTPUTS_OF_MODELS = """
 UNWIND $ids AS id
@@ -330,9 +346,16 @@ async def outputs_by_id(db: Database, ids: list[str]) -> dict[str, OutputRecord]
     return {r["output"]["id"]: OutputRecord.from_row(r["output"]) for r in rows}
 
 
-async def output_by_hash(db: Database, content_hash: str) -> OutputRecord | None:
-    rows = await db.run_read(OUTPUT_BY_HASH, {"hash": content_hash})
-    return OutputRecord.from_row(rows[0]["output"]) if rows else None
+async def outputs_by_hash(db: Database, content_hash: str) -> list[OutputRecord]:
+    rows = await db.run_read(OUTPUTS_BY_HASH, {"hash": content_hash})
+    return [OutputRecord.from_row(r["output"]) for r in rows]
+
+
+async def audio_disputes(db: Database, offset: int, limit: int) -> tuple[int, list[AudioDisputeRecord]]:
+    """Audio that more than one licensee declared, the most recently disputed first."""
+    counted = await db.run_read(AUDIO_DISPUTE_COUNT)
+    rows = await db.run_read(AUDIO_DISPUTES, {"offset": offset, "limit": limit})
+    return counted[0]["total"], [AudioDisputeRecord.from_row(r) for r in rows]
 
 
 async def outputs_of_models(db: Database, ids: list[str]) -> dict[str, list[OutputRecord]]:

@@ -92,6 +92,23 @@ class OutputRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioDisputeRecord:
+    """One audio that more than one licensee declared as its own output."""
+
+    content_hash: str
+    disputed_at: datetime
+    outputs: tuple[OutputRecord, ...]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AudioDisputeRecord:
+        return cls(
+            content_hash=row["content_hash"],
+            disputed_at=required_native(row["disputed_at"]),
+            outputs=tuple(OutputRecord.from_row(o) for o in row["outputs"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FlagRecord:
     id: str
     code: FlagCode

@@ -200,20 +200,28 @@ def _known_format(filename: str | None) -> AudioFormat | None:
         return None  # the library detects the container from the bytes
 
 
+async def _first_readable_trace(info: Info, output_ids: list[str], claimed: str | None) -> Trace | None:
+    """The trace of the output the file stands for that the caller may read: the one its manifest claims
+    first, then the others in id order (one audio is each declaring licensee's own output). An output the
+    caller may not read answers as an unknown one."""
+    for output_id in sorted(output_ids, key=lambda i: (i != claimed, i)):
+        try:
+            return await readable_trace(info, output_id)
+        except NotFound:
+            continue
+    return None
+
+
 async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection:
     """The verdict on a file: its manifest's validation, then the output and trace the caller may read."""
     file_hash = sha256_hex(data)
     claims = read.claims
-    found = await credentials.output_for_file(
+    candidates, how = await credentials.outputs_for_file(
         info.context.db, file_hash, claims.label if claims else None, claims.content_hash if claims else None
     )
-    trace = None
-    if found is not None:
-        try:
-            trace = await readable_trace(info, found[0].id)
-        except NotFound:
-            found = None  # an output the caller may not read answers as an unknown one
-    state, message = verdict(read.found, read.error, read.validation, known=found is not None)
+    claimed = claims.output_id if claims else None
+    trace = await _first_readable_trace(info, [c.id for c in candidates], claimed)
+    state, message = verdict(read.found, read.error, read.validation, known=trace is not None)
     validation = read.validation
     body: dict[str, Any] = {
         "state": state,
@@ -230,7 +238,7 @@ async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection
         "claimed_output_id": strawberry.ID(claims.output_id) if claims and claims.output_id else None,
         "claimed_influences": json.loads(json.dumps(list(claims.influences))) if claims else None,
         "claimed_provenance": json.loads(json.dumps(claims.provenance)) if claims else None,
-        "matched_by": found[1] if found else None,
+        "matched_by": how if trace is not None else None,
         "trace": trace,
     }
     return AudioInspection(**body)

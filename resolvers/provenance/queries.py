@@ -26,6 +26,7 @@ from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.pagination import After, Connection, First, connection, window
 from resolvers.provenance.types import (
+    AudioDispute,
     ComplianceFlag,
     InfluencedOutput,
     Model,
@@ -90,6 +91,14 @@ class Provenance:
             limit=limit,
         )
         return connection(rows, total, offset, InfluencedOutput.from_row)
+
+
+async def _may_read(info: Info, output: OutputRecord) -> bool:
+    try:
+        await _readable_output(info, output, output.id)
+    except NotFound:
+        return False
+    return True
 
 
 async def _readable_output(info: Info, output: OutputRecord | None, asked: str) -> OutputRecord:
@@ -253,10 +262,30 @@ class ProvenanceQuery:
         db = info.context.db
         if id is not None:
             found = (await reads.outputs_by_id(db, [str(id)])).get(str(id))
-        else:
-            found = await reads.output_by_hash(db, (content_hash or "").strip().lower())
-        record = await _readable_output(info, found, str(id or content_hash))
-        return Output.from_record(record)
+            return Output.from_record(await _readable_output(info, found, str(id)))
+        audio = (content_hash or "").strip().lower()
+        readable = [o for o in await reads.outputs_by_hash(db, audio) if await _may_read(info, o)]
+        if not readable:
+            raise NotFound(f"No output {audio!r} that you may read.")
+        if len(readable) > 1:
+            raise InvalidInput(
+                f"{len(readable)} outputs you may read have content hash {audio} (one for each licensee that "
+                f"declared this audio: {', '.join(o.id for o in readable)}); ask for one by id, and see "
+                "audioDisputes."
+            )
+        return Output.from_record(readable[0])
+
+    @strawberry.field(
+        extensions=allow(Role.ADMIN, Role.AUDITOR),
+        description="Audio that more than one licensee declared as its own output, the most recently "
+        "disputed first, with every licensee's output of it.",
+    )
+    async def audio_disputes(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[AudioDispute]:
+        offset, limit = window(first, after)
+        total, records = await reads.audio_disputes(info.context.db, offset, limit)
+        return connection(records, total, offset, AudioDispute.from_record)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),

@@ -15,7 +15,13 @@ import strawberry
 
 from graph.stores.catalogue_records import WorkRecord
 from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedModelRow, TrainingSummary
-from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
+from graph.stores.provenance_records import (
+    AudioDisputeRecord,
+    FlagRecord,
+    ModelRecord,
+    OutputRecord,
+    RunRecord,
+)
 from registry.access import Role
 from registry.provenance import ComplianceStatus, FlagCode, ManifestFormat, SubjectKind
 from registry.rights import Reason
@@ -260,7 +266,9 @@ class TrainingRun:
 
 @strawberry.type(description="A generated track, keyed by the SHA-256 of its audio.")
 class Output:
-    id: strawberry.ID = strawberry.field(description="The output's id (default: its content hash).")
+    id: strawberry.ID = strawberry.field(
+        description="The output's id, in its licensee's namespace (default: `<licensee>:<content hash>`)."
+    )
     content_hash: str = strawberry.field(description="SHA-256 of its audio, 64 hex digits.")
     model_id: strawberry.ID = strawberry.field(description="The model version that generated it.")
     licensee_id: strawberry.ID = strawberry.field(description="The licensee operating that model.")
@@ -292,6 +300,27 @@ class Output:
     @strawberry.field(extensions=NOT_VENDOR, description="Its compliance flags.")
     async def flags(self, info: Info) -> FlagList:
         return _flag_list(await loaders.flags(info, SubjectKind.OUTPUT).load(self.id))
+
+
+@strawberry.type(
+    description="An audio that more than one licensee declared as its own generated output. Each "
+    "declaration is that licensee's own output (no licensee learns of the others); the society decides "
+    "which model generated it. Seen by ADMIN and AUDITOR keys only."
+)
+class AudioDispute:
+    content_hash: str = strawberry.field(description="SHA-256 of the audio, 64 hex digits.")
+    disputed_at: datetime = strawberry.field(description="When a second licensee declared it.")
+    outputs: list[Output] = strawberry.field(
+        extensions=part_of_parent(), description="Every licensee's output of this audio, by id."
+    )
+
+    @classmethod
+    def from_record(cls, record: AudioDisputeRecord) -> AudioDispute:
+        return cls(
+            content_hash=record.content_hash,
+            disputed_at=record.disputed_at,
+            outputs=[Output.from_record(o) for o in record.outputs],
+        )
 
 
 @strawberry.type(description="One influence on the output, from a vendor's current attribution report.")

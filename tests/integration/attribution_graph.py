@@ -25,8 +25,8 @@ MERGE (l:Licensee {id: $licensee_id}) ON CREATE SET l.name = $licensee_id, l.cre
 MERGE (m:Model {id: $model_id})
 ON CREATE SET m.name = 'm', m.version = '1', m.licensee_id = $licensee_id, m.created_at = datetime()
 MERGE (l)-[:OPERATES]->(m)
-CREATE (o:Output {id: $output_id, content_hash: $content_hash, generated_at: datetime($generated_at),
-                  created_at: datetime()})
+CREATE (o:Output {id: $output_id, licensee_id: $licensee_id, content_hash: $content_hash,
+                  generated_at: datetime($generated_at), created_at: datetime()})
 CREATE (m)-[:GENERATED]->(o)
 """
 ADD_RECORDING = """

@@ -286,26 +286,85 @@ async def test_declaring_under_another_licensees_id_answers_as_under_an_id_nothi
     assert stored[0]["n"] == 0
 
 
-async def test_a_clash_with_another_partys_audio_names_nothing_of_it(
+DECLARE_OUTPUT = (
+    "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) "
+    "{ id contentHash licenseeId modelId compliant title } }"
+)
+AUDIO_DISPUTES = (
+    "{ audioDisputes { totalCount edges { node { contentHash outputs { id licenseeId title } } } } }"
+)
+OUTPUT_BY_HASH = "query($h: String!) { output(contentHash: $h) { id licenseeId title } }"
+
+
+async def test_another_licensees_audio_is_declared_as_its_own_output(
+    deep_gql: GraphQLClient, db: Database
+) -> None:
+    """Outputs are keyed by (licensee, audio): declaring audio that another licensee declared answers
+    exactly as declaring audio nobody declared, and the society sees the dispute (docs/access.md)."""
+    ids = await _world(db)
+    key = await deep_gql.key_for("LICENSEE", "lic-a")
+    taken_audio, fresh_audio = content_hash("out-b1"), content_hash("fresh")
+    answers = {}
+    for audio in (taken_audio, fresh_audio):
+        declared = {"modelId": ids["m-a"], "contentHash": audio, "generatedAt": "2025-04-01T00:00:00Z"}
+        result = await deep_gql(DECLARE_OUTPUT, {"i": declared}, key=key)
+        assert not result.codes, result.body
+        answers[audio] = result.data["declareOutput"]
+    # The same answer but for the hash itself: nothing tells lic-a that lic-b holds the first audio.
+    shapes = [str(a).replace(h, "H") for h, a in answers.items()]
+    assert shapes[0] == shapes[1], shapes
+    assert answers[taken_audio]["id"] == f"lic-a:{taken_audio}"
+    # A replay returns the same output; lic-b's is untouched.
+    replay = {"modelId": ids["m-a"], "contentHash": taken_audio, "generatedAt": "2025-04-01T00:00:00Z"}
+    again = await deep_gql(DECLARE_OUTPUT, {"i": replay}, key=key)
+    assert again.data["declareOutput"] == answers[taken_audio], again.body
+    # Each licensee finds its own output by the audio's hash; the society sees both, and the dispute.
+    key_b = await deep_gql.key_for("LICENSEE", "lic-b")
+    for who, expected in ((key, f"lic-a:{taken_audio}"), (key_b, ids["out-b1"])):
+        found = await deep_gql(OUTPUT_BY_HASH, {"h": taken_audio}, key=who)
+        assert found.data["output"]["id"] == expected, found.body
+    both = await deep_gql(OUTPUT_BY_HASH, {"h": taken_audio}, key=ADMIN_SECRET)
+    assert both.codes == ["BAD_USER_INPUT"], both.body
+    assert ids["out-b1"] in both.messages[0] and f"lic-a:{taken_audio}" in both.messages[0]
+    disputes = await deep_gql(AUDIO_DISPUTES, key=ADMIN_SECRET)
+    assert disputes.data["audioDisputes"] == {
+        "totalCount": 1,
+        "edges": [
+            {
+                "node": {
+                    "contentHash": taken_audio,
+                    "outputs": sorted(
+                        [
+                            {"id": f"lic-a:{taken_audio}", "licenseeId": "lic-a", "title": None},
+                            {"id": ids["out-b1"], "licenseeId": "lic-b", "title": "Track out-b1"},
+                        ],
+                        key=lambda o: str(o["id"]),
+                    ),
+                }
+            }
+        ],
+    }, disputes.body
+    assert (await deep_gql(AUDIO_DISPUTES, key=key)).codes == ["FORBIDDEN"]
+
+
+async def test_an_id_clash_within_the_namespace_names_nothing_of_the_database(
     deep_gql: GraphQLClient, db: Database
 ) -> None:
     ids = await _world(db)
     key = await deep_gql.key_for("LICENSEE", "lic-a")
     document = "mutation($i: DeclareOutputInput!) { declareOutput(input: $i) { id } }"
-    declare = {
-        "modelId": ids["m-a"],
-        "contentHash": content_hash("out-b1"),
-        "generatedAt": "2025-04-01T00:00:00Z",
-    }
-    # The audio lic-b declared: its hash names the audio, not a record (docs/access.md, "Content hashes").
     # An id of lic-a's own held by its other output: the database's constraint refuses it; its message
     # (labels, internal node ids) must not reach the client.
-    id_clash = {**declare, "id": ids["out-a1"], "contentHash": content_hash("fresh")}
-    for values, wording in ((declare, "already declared"), (id_clash, "is not available")):
-        result = await deep_gql(document, {"i": values}, key=key)
-        assert result.codes == ["CONFLICT"], result.body
-        error = result.body["errors"][0]
-        assert wording in error["message"], error
-        assert not error["extensions"].get("details"), error
-        for private in ("LIC-B", "lic-b", "Track out-b1", "title", "model_id", "Node(", "label"):
-            assert private not in str(error), error
+    id_clash = {
+        "id": ids["out-a1"],
+        "modelId": ids["m-a"],
+        "contentHash": content_hash("fresh"),
+        "generatedAt": "2025-04-01T00:00:00Z",
+    }
+    result = await deep_gql(document, {"i": id_clash}, key=key)
+    assert result.codes == ["CONFLICT"], result.body
+    error = result.body["errors"][0]
+    assert "is not available" in error["message"], error
+    assert not error["extensions"].get("details"), error
+    for private in ("LIC-B", "lic-b", "Track out-b1", "title", "model_id", "Node(", "label"):
+        assert private not in str(error), error

@@ -118,7 +118,9 @@ async def test_submission_stores_the_report_with_matched_and_unmatched(
     assert await count(db, "AttributionReport") == 1
 
 
-async def test_unengaged_vendor_is_forbidden_and_nothing_is_stored(db: Database, gql: GraphQLClient) -> None:
+async def test_unengaged_vendor_is_answered_as_for_a_missing_output_and_nothing_is_stored(
+    db: Database, gql: GraphQLClient
+) -> None:
     await world(db, vendor_ids=("ven_sureel",))
     made = await gql(
         CREATE_VENDOR, {"i": {"id": "ven_other", "name": "O", "format": "SUREEL"}}, key=ADMIN_SECRET
@@ -126,7 +128,8 @@ async def test_unengaged_vendor_is_forbidden_and_nothing_is_stored(db: Database,
     assert made.data["createVendor"]["vendor"] == {"id": "ven_other", "name": "O", "format": "SUREEL"}
     key = await _vendor_key(gql, "ven_other")
     result = await gql(SUBMIT, {"f": "SUREEL", "p": json.dumps(samples.SUREEL_RESULT)}, key=key)
-    assert result.codes == ["FORBIDDEN"] and "not engaged" in result.messages[0]
+    # As for an output that does not exist: the vendor learns nothing of the licensee's outputs.
+    assert result.codes == ["NOT_FOUND"] and "that you may report on" in result.messages[0], result.body
     bad = await gql(SUBMIT, {"f": "SUREEL", "p": '{"status": "running"}'}, key=key)
     assert bad.codes == ["BAD_USER_INPUT"] and "completed" in bad.messages[0]
     admin = await gql(SUBMIT, {"f": "SUREEL", "p": "{}"}, key=ADMIN_SECRET)

@@ -20,7 +20,7 @@ from graph.stores.attribution_reads import (
     unmatched_by_report,
 )
 from graph.stores.webhook_deliveries import Neo4jReplayGuard
-from registry.errors import Conflict, Forbidden, InvalidInput, NotFound
+from registry.errors import Conflict, InvalidInput, NotFound
 from registry.licensing import LicenseeInput
 from registry.provenance import ModelInput, OutputInput
 from tests.integration.attribution_graph import (
@@ -93,19 +93,50 @@ async def test_conflicting_reports_are_refused(db: Database) -> None:
     assert await count(db, "AttributionReport") == 1
 
 
-async def test_unengaged_vendor_and_unknown_output_are_refused(db: Database) -> None:
+async def test_unengaged_vendor_and_unknown_output_are_refused_alike(db: Database) -> None:
+    """An output whose licensee has not engaged the vendor answers exactly as a missing one: a vendor
+    learns nothing of other licensees' outputs (docs/access.md, "Refusals")."""
     await world(db)
     await vendors.create_vendor(db, "vendor_y", "Y", "generic_json")  # exists, but lic-1 never engaged it
-    with pytest.raises(Forbidden, match="not engaged"):
-        await store_report(db, report(vendor_id="vendor_y"), "GRAPHQL")
     await add_output(db, "out_other", licensee_id="lic-2", content_hash="a" * 64)
-    with pytest.raises(Forbidden):
-        await store_report(db, report(output_id="out_other"), "GRAPHQL")
-    with pytest.raises(NotFound, match="nope"):
-        await store_report(db, report(output_id="nope"), "GRAPHQL")
+    refusals = [
+        report(vendor_id="vendor_y"),  # out_01, of a licensee that did not engage vendor_y
+        report(output_id="out_other"),  # lic-2's output; lic-2 never engaged vendor_x
+        report(output_id="nope"),
+        report(output_id=None, output_content_hash="a" * 64),  # lic-2's audio
+        report(output_id=None, output_content_hash="c" * 64),  # nobody's audio
+        report(output_id="out_other", output_content_hash=samples.OUTPUT_HASH),
+    ]
+    messages = []
+    for refused in refusals:
+        with pytest.raises(NotFound) as caught:
+            await store_report(db, refused, "GRAPHQL")
+        named = refused.output_id or refused.output_content_hash
+        assert named is not None
+        messages.append(caught.value.message.replace(named, "X"))
+    assert messages == [messages[0]] * len(refusals), messages
+    assert "may report on" in messages[0]
+    await add_output(db, "out_02", content_hash="b" * 64)  # lic-1's second output
     with pytest.raises(InvalidInput, match="two different outputs"):
-        await store_report(db, report(output_id="out_other", output_content_hash=samples.OUTPUT_HASH), "PULL")
+        await store_report(db, report(output_id="out_02", output_content_hash=samples.OUTPUT_HASH), "PULL")
     assert await count(db, "AttributionReport") == 0
+
+
+async def test_one_audio_of_two_licensees_that_engaged_the_vendor_needs_the_output_id(db: Database) -> None:
+    """One audio is each declaring licensee's own output; by hash alone a vendor engaged by both must
+    name which one it attributed."""
+    await world(db)
+    await add_output(db, "lic-2:twin", licensee_id="lic-2", content_hash=samples.OUTPUT_HASH)
+    by_hash = report(output_id=None, output_content_hash=samples.OUTPUT_HASH)
+    # lic-2 has not engaged vendor_x: its output is none of the vendor's business, and the hash is lic-1's.
+    assert (await store_report(db, by_hash, "PULL")).output_id == "out_01"
+    await vendors.engage(db, "lic-2", "vendor_x", designated=False)
+    again = report(output_id=None, output_content_hash=samples.OUTPUT_HASH, vendor_report_id="rep_2")
+    with pytest.raises(InvalidInput, match=r"audio of 2 outputs .*lic-2:twin, out_01.*name the output"):
+        await store_report(db, again, "PULL")
+    named = report(output_id="lic-2:twin", output_content_hash=samples.OUTPUT_HASH, vendor_report_id="rep_3")
+    assert (await store_report(db, named, "PULL")).output_id == "lic-2:twin"
+    assert await count(db, "AttributionReport") == 2
 
 
 async def test_output_found_by_content_hash_alone(db: Database) -> None:

@@ -83,7 +83,7 @@ def test_inputs_validate_times_and_hashes() -> None:
     upper = "A" * 64
     assert (
         OutputInput(licensee_id="l", model_id="m", content_hash=upper, generated_at=START).output_id
-        == "a" * 64
+        == "l:" + "a" * 64
     )
     assert ModelInput(licensee_id="l", name="n", version="1").model_id == "l:n:1"
     with pytest.raises(ValidationError, match="itself"):
@@ -93,7 +93,7 @@ def test_inputs_validate_times_and_hashes() -> None:
 def test_declared_ids_lie_in_their_licensees_namespace() -> None:
     """Decided on the strings alone (docs/access.md, "Refusals"): no id outside `<licensee>:` is declared."""
     hash_ = "b" * 64
-    for outside in ("m1", "lic-b:m1", "lic-a", "lic-a:", "lic-ab:m1"):
+    for outside in ("m1", "lic-b:m1", "lic-a", "lic-a:", "lic-ab:m1", hash_):
         with pytest.raises(InvalidInput, match="start with 'lic-a:', for example 'lic-a:"):
             ModelInput(id=outside, licensee_id="lic-a", name="n", version="1")
         with pytest.raises(InvalidInput, match="start with 'lic-a:'"):
@@ -102,9 +102,12 @@ def test_declared_ids_lie_in_their_licensees_namespace() -> None:
             OutputInput(id=outside, licensee_id="lic-a", model_id="m", content_hash=hash_, generated_at=START)
     assert ModelInput(id="lic-a:x", licensee_id="lic-a", name="n", version="1").model_id == "lic-a:x"
     assert RunInput(id="lic-a:r", licensee_id="lic-a", model_id="m", started_at=START, finished_at=END).id
-    # An output's default id is its audio's hash, which names the audio, not a chosen record.
-    output = OutputInput(id=hash_, licensee_id="lic-a", model_id="m", content_hash=hash_, generated_at=START)
-    assert output.output_id == hash_
+    # An output's default id is its audio's hash in the licensee's namespace: two licensees' declarations
+    # of one audio are two outputs, and neither id tells the other licensee anything.
+    output = OutputInput(licensee_id="lic-a", model_id="m", content_hash=hash_, generated_at=START)
+    assert output.output_id == "lic-a:" + hash_
+    other = OutputInput(licensee_id="lic-b", model_id="m", content_hash=hash_, generated_at=START)
+    assert other.output_id == "lic-b:" + hash_
     with pytest.raises(ValidationError, match="must not contain ':'"):
         LicenseeInput(id="lic:a", name="A")
     # A licensee stored with ':' before the rule has no namespace: told so, whatever the id.
