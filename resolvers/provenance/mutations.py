@@ -86,20 +86,24 @@ class DeclareTrainingRunInput:
     )
 
 
-@strawberry.input(description="A generated track. The id defaults to its content hash.")
+@strawberry.input(
+    description="A generated track, one per licensee and audio. The id defaults to "
+    "`<licensee>:<contentHash>`."
+)
 class DeclareOutputInput:
     id: strawberry.ID | None = strawberry.field(
         default=None,
-        description="Our id for the output: its content hash (the default), or an id in the licensee's "
-        "namespace, starting with `<licenseeId>:`.",
+        description="Our id for the output: `<licenseeId>:<contentHash>` (the default), or another id in the "
+        "licensee's namespace, starting with `<licenseeId>:`.",
     )
     licensee_id: strawberry.ID | None = strawberry.field(
         default=None, description="The licensee (a LICENSEE key: itself; an ADMIN must name one)."
     )
     model_id: strawberry.ID = strawberry.field(description="The model version that generated it.")
     content_hash: str = strawberry.field(
-        description="SHA-256 of the audio, 64 hex characters. It identifies the audio, whoever declares it: "
-        "one audio is one output."
+        description="SHA-256 of the audio, 64 hex characters. One output per licensee and audio: declaring "
+        "it again returns the stored output; another licensee's declaration of it is that licensee's own "
+        "output."
     )
     generated_at: datetime = strawberry.field(description="When it was generated.")
     title: str | None = strawberry.field(default=None, description="Its title, if any.")

@@ -241,7 +241,9 @@ class ProvenanceQuery:
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR),
-        description="An output by id or content hash (a LICENSEE: its own; a VENDOR: those it reported on).",
+        description="An output by id or content hash (a LICENSEE: its own; a VENDOR: those it reported on). "
+        "A hash that names several outputs the caller may read (one audio declared by several licensees: "
+        "see audioDisputes) answers BAD_USER_INPUT naming them; ask by id.",
     )
     async def output(
         self,

@@ -98,7 +98,7 @@ async def test_a_licensee_declares_model_run_and_output(gql: GraphQLClient, db: 
     assert again == declared
     out = {"modelId": "lic-1:m:1", "contentHash": content_hash("a"), "generatedAt": "2025-04-01T00:00:00Z"}
     made = (await gql(DECLARE_OUTPUT, {"i": out}, key=lic)).data["declareOutput"]
-    assert made == {"id": content_hash("a"), "contentHash": content_hash("a"), "compliant": False,
+    assert made == {"id": "lic-1:" + content_hash("a"), "contentHash": content_hash("a"), "compliant": False,
                     "model": {"id": "lic-1:m:1"}}  # fmt: skip
 
 
