@@ -327,19 +327,17 @@ async def test_another_licensees_audio_is_declared_as_its_own_output(
     assert both.codes == ["BAD_USER_INPUT"], both.body
     assert ids["out-b1"] in both.messages[0] and f"lic-a:{taken_audio}" in both.messages[0]
     disputes = await deep_gql(AUDIO_DISPUTES, key=ADMIN_SECRET)
+    outputs: list[dict[str, str | None]] = [
+        {"id": f"lic-a:{taken_audio}", "licenseeId": "lic-a", "title": None},
+        {"id": ids["out-b1"], "licenseeId": "lic-b", "title": "Track out-b1"},
+    ]
     assert disputes.data["audioDisputes"] == {
         "totalCount": 1,
         "edges": [
             {
                 "node": {
                     "contentHash": taken_audio,
-                    "outputs": sorted(
-                        [
-                            {"id": f"lic-a:{taken_audio}", "licenseeId": "lic-a", "title": None},
-                            {"id": ids["out-b1"], "licenseeId": "lic-b", "title": "Track out-b1"},
-                        ],
-                        key=lambda o: str(o["id"]),
-                    ),
+                    "outputs": sorted(outputs, key=lambda o: str(o["id"])),
                 }
             }
         ],
