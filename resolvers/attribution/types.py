@@ -27,6 +27,7 @@ from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.enum_values import enum_values
 from resolvers.licensing import loaders as licensing_loaders
+from resolvers.mapping import from_record
 
 strawberry.enum(RightType, description="COMPOSITION (the song: a Work) or MASTER (the sound: a Recording).")
 enum_values(
@@ -87,13 +88,7 @@ class Vendor:
 
     @classmethod
     def from_record(cls, record: VendorRecord) -> Vendor:
-        return cls(
-            id=strawberry.ID(record.id),
-            name=record.name,
-            format=AttributionFormat(record.format),
-            created_at=record.created_at,
-            pull_cursor=record.pull_cursor,
-        )
+        return from_record(cls, record, format=AttributionFormat(record.format))
 
 
 @strawberry.type(description="A new vendor and its webhook signing secret, shown this once.")
@@ -116,12 +111,7 @@ class VendorEngagement:
 
     @classmethod
     def from_record(cls, record: Engagement) -> VendorEngagement:
-        return cls(
-            licensee_id=strawberry.ID(record.licensee_id),
-            vendor_id=strawberry.ID(record.vendor_id),
-            designated=record.designated,
-            since=record.since,
-        )
+        return from_record(cls, record)
 
 
 @strawberry.type(description="What the vendor referred to.")
@@ -270,13 +260,7 @@ class AttributionFlag:
 
     @classmethod
     def from_record(cls, record: FlagRecord) -> AttributionFlag:
-        return cls(
-            id=strawberry.ID(record.id),
-            code=record.code,
-            message=record.message,
-            work_id=strawberry.ID(record.work_id),
-            detected_at=record.detected_at,
-        )
+        return from_record(cls, record)
 
 
 @strawberry.type(description="One vendor's finding about one output, as stored (the same report once).")
@@ -312,20 +296,10 @@ class AttributionReport:
 
     @classmethod
     def from_record(cls, record: ReportRecord) -> AttributionReport:
-        return cls(
-            id=strawberry.ID(record.id),
-            digest=record.digest,
-            vendor_id=strawberry.ID(record.vendor_id),
-            vendor_report_id=record.vendor_report_id,
-            output_id=strawberry.ID(record.output_id),
-            method=record.method,
-            method_version=record.method_version,
-            computed_at=record.computed_at,
-            received_at=record.received_at,
-            via=record.via,
-            current=record.current,
-            superseded_by_id=strawberry.ID(record.superseded_by) if record.superseded_by else None,
-            influence_count=record.influence_count,
+        return from_record(
+            cls,
+            record,
+            superseded_by_id=record.superseded_by,
             unattributed_composition=decimal_text(record.unattributed_composition),
             unattributed_master=decimal_text(record.unattributed_master),
         )

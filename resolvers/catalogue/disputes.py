@@ -10,6 +10,7 @@ import strawberry
 from graph.stores.catalogue_records import WorkRecord
 from graph.stores.disputes import ClaimRecord
 from resolvers.enum_values import enum_values
+from resolvers.mapping import from_record
 
 
 @strawberry.enum(description="OPEN while the claims exceed 100 % of a right; RESOLVED once an ADMIN decided.")
@@ -57,14 +58,13 @@ class WorkClaim:
 
     @classmethod
     def from_record(cls, record: ClaimRecord) -> WorkClaim:
-        return cls(
-            id=strawberry.ID(record.id),
-            status=record.status,
-            submitter_work_id=record.submitter_work_id,
-            title=record.title,
-            performing_bp=record.totals.performing_bp,
-            mechanical_bp=record.totals.mechanical_bp,
-            synchronisation_bp=record.totals.synchronisation_bp,
+        totals = record.totals
+        return from_record(
+            cls,
+            record,
+            performing_bp=totals.performing_bp,
+            mechanical_bp=totals.mechanical_bp,
+            synchronisation_bp=totals.synchronisation_bp,
         )
 
 

@@ -28,6 +28,7 @@ from registry.shares import ShareRole
 from resolvers.access import allow, require_principal
 from resolvers.catalogue.types import Creator, Recording, Work
 from resolvers.context import Info
+from resolvers.mapping import from_record, to_model
 
 # The HTTP layer caps request bodies too; this bounds what one import holds in memory.
 MAX_CWR_BYTES = 64 * 1024 * 1024
@@ -120,16 +121,7 @@ class CwrRejection:
 
     @classmethod
     def from_record(cls, r: ImportRejection) -> CwrRejection:
-        return cls(
-            transaction_seq=r.transaction_seq,
-            record_seq=r.record_seq,
-            record_type=r.record_type,
-            line_number=r.line_number,
-            submitter_work_id=r.submitter_work_id,
-            title=r.title,
-            reason=r.reason,
-            rule=r.rule,
-        )
+        return from_record(cls, r)
 
 
 @strawberry.type(description="What an import did. Importing the same file again leaves every work unchanged.")
@@ -177,24 +169,8 @@ def _holder(share: ShareInput) -> CreatorRef:
 
 
 def _work(input: WorkInput) -> WorkRegistration:
-    return WorkRegistration(
-        id=str(input.id) if input.id is not None else None,
-        iswc=input.iswc,
-        title=input.title,
-        alternate_titles=tuple(input.alternate_titles),
-        language=input.language,
-        submitter_work_id=input.submitter_work_id,
-        shares=tuple(
-            ShareRegistration(
-                holder=_holder(s),
-                role=s.role,
-                performing_bp=s.performing_bp,
-                mechanical_bp=s.mechanical_bp,
-                synchronisation_bp=s.synchronisation_bp,
-            )
-            for s in input.shares
-        ),
-    )
+    shares = tuple(to_model(ShareRegistration, s, holder=_holder(s)) for s in input.shares)
+    return to_model(WorkRegistration, input, shares=shares)
 
 
 async def _read_capped(file: object) -> bytes:
@@ -220,15 +196,7 @@ class CatalogueMutation:
         info: Info,
         input: Annotated[CreatorInput, strawberry.argument(description="The creator's identity and name.")],
     ) -> Creator:
-        registration = CreatorRegistration(
-            id=str(input.id) if input.id is not None else None,
-            name=input.name,
-            first_name=input.first_name,
-            kind=input.kind,
-            ipi=input.ipi,
-            isni=input.isni,
-            ipi_base=input.ipi_base,
-        )
+        registration = to_model(CreatorRegistration, input)
         return Creator.from_record(await catalogue_writes.upsert_creator(info.context.db, registration))
 
     @strawberry.mutation(
@@ -252,13 +220,7 @@ class CatalogueMutation:
             RecordingInput, strawberry.argument(description="The recording and the works it embodies.")
         ],
     ) -> Recording:
-        registration = RecordingRegistration(
-            isrc=input.isrc,
-            title=input.title,
-            artist=input.artist,
-            duration_seconds=input.duration_seconds,
-            work_ids=tuple(str(w) for w in input.work_ids),
-        )
+        registration = to_model(RecordingRegistration, input)
         return Recording.from_record(await catalogue_writes.upsert_recording(info.context.db, registration))
 
     @strawberry.mutation(

@@ -26,6 +26,7 @@ from resolvers.catalogue.visibility import PRIVATE, PRIVATE_NOTE, creator_visibl
 from resolvers.context import Info
 from resolvers.dataloaders import now_or_later
 from resolvers.enum_values import enum_values
+from resolvers.mapping import from_record
 
 strawberry.enum(CreatorKind, description="A natural person (writer) or a publishing company.")
 enum_values(
@@ -91,13 +92,7 @@ class Creator:
 
     @classmethod
     def from_record(cls, record: CreatorRecord) -> Creator:
-        return cls(
-            id=strawberry.ID(record.id),
-            name=record.name,
-            first_name=record.first_name,
-            kind=record.kind,
-            record=record,
-        )
+        return from_record(cls, record, record=record)
 
     @strawberry.field(extensions=PRIVATE, description="IPI name number, eleven digits." + PRIVATE_NOTE)
     def ipi(self) -> str | None:
@@ -145,15 +140,7 @@ class Work:
 
     @classmethod
     def from_record(cls, record: WorkRecord) -> Work:
-        return cls(
-            id=strawberry.ID(record.id),
-            iswc=record.iswc,
-            title=record.title,
-            alternate_titles=list(record.alternate_titles),
-            language=record.language,
-            status=record.status,
-            record=record,
-        )
+        return from_record(cls, record, alternate_titles=list(record.alternate_titles), record=record)
 
     @strawberry.field(
         extensions=PRIVATE,
@@ -304,14 +291,8 @@ class Share:
 
     @classmethod
     def from_record(cls, record: ShareRecord) -> Share:
-        return cls(
-            creator=Creator.from_record(record.creator),
-            work=Work.from_record(record.work),
-            role=record.role,
-            performing_bp=record.performing_bp,
-            mechanical_bp=record.mechanical_bp,
-            synchronisation_bp=record.synchronisation_bp,
-            claim=strawberry.ID(record.claim) if record.claim else None,
+        return from_record(
+            cls, record, creator=Creator.from_record(record.creator), work=Work.from_record(record.work)
         )
 
 
@@ -325,13 +306,7 @@ class Recording:
 
     @classmethod
     def from_record(cls, record: RecordingRecord) -> Recording:
-        return cls(
-            id=strawberry.ID(record.id),
-            isrc=record.isrc,
-            title=record.title,
-            artist=record.artist,
-            duration_seconds=record.duration_seconds,
-        )
+        return from_record(cls, record)
 
     @strawberry.field(description="The ISRC as printed, e.g. GB-EMI-03-00013.")
     def isrc_formatted(self) -> str:

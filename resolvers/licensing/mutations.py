@@ -34,6 +34,7 @@ from resolvers.licensing.types import (
     LicenceVersion,
     Licensee,
 )
+from resolvers.mapping import to_model
 
 CONSENTERS = allow(Role.ADMIN, Role.CREATOR)
 
@@ -75,16 +76,8 @@ class LicensingMutation:
         ],
     ) -> Consent:
         principal = require_principal(info)
-        creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
-        consent = ConsentInput(
-            id=str(input.id),
-            creator_id=creator_id,
-            scopes=frozenset(input.scopes),
-            work_id=_opt(input.work_id),
-            catalogue=input.catalogue,
-            valid_from=input.valid_from,
-            evidence=input.evidence,
-        )
+        creator_id = acting_for(principal, input.creator_id, input.evidence)
+        consent = to_model(ConsentInput, input, creator_id=creator_id)
         return await _give(info, consent)
 
     @strawberry.mutation(
@@ -99,14 +92,10 @@ class LicensingMutation:
         ],
     ) -> Consent:
         principal = require_principal(info)
-        creator_id = acting_for(principal, _opt(input.creator_id), input.evidence)
-        consent = ConsentInput(
-            id=str(input.id),
-            creator_id=creator_id,
-            decision=Decision.DECLINE,
-            scopes=frozenset(input.scopes if input.scopes is not None else Scope),
-            work_id=str(input.work_id),
-            evidence=input.evidence,
+        creator_id = acting_for(principal, input.creator_id, input.evidence)
+        scopes = frozenset(input.scopes if input.scopes is not None else Scope)
+        consent = to_model(
+            ConsentInput, input, creator_id=creator_id, decision=Decision.DECLINE, scopes=scopes
         )
         return await _give(info, consent)
 
@@ -143,7 +132,7 @@ class LicensingMutation:
         info: Info,
         input: Annotated[CreateLicenseeInput, strawberry.argument(description="The licensee's id and name.")],
     ) -> Licensee:
-        licensee = LicenseeInput(id=str(input.id), name=input.name)
+        licensee = to_model(LicenseeInput, input)
         return Licensee.from_record(await licences.create_licensee(info.context.db, licensee))
 
     @strawberry.mutation(
@@ -154,7 +143,7 @@ class LicensingMutation:
         info: Info,
         input: Annotated[CreateLicenceInput, strawberry.argument(description="The licence's id and name.")],
     ) -> Licence:
-        licence = LicenceInput(id=str(input.id), name=input.name)
+        licence = to_model(LicenceInput, input)
         return Licence.from_record(await licences.create_licence(info.context.db, licence))
 
     @strawberry.mutation(
@@ -165,21 +154,7 @@ class LicensingMutation:
         info: Info,
         input: Annotated[AddLicenceVersionInput, strawberry.argument(description="The version's terms.")],
     ) -> LicenceVersion:
-        version = LicenceVersionInput(
-            id=str(input.id),
-            licence_id=str(input.licence_id),
-            version=input.version,
-            scopes=frozenset(input.scopes),
-            excluded_uses=frozenset(input.excluded_uses),
-            currency=input.currency,
-            training_fee=input.training_fee,
-            minimum_payout=input.minimum_payout,
-            service_rate=input.service_rate,
-            output_rate=input.output_rate,
-            confidence_threshold=input.confidence_threshold,
-            publisher_collects=input.publisher_collects,
-            effective_from=input.effective_from,
-        )
+        version = to_model(LicenceVersionInput, input)
         return LicenceVersion.from_record(await licences.add_licence_version(info.context.db, version))
 
     @strawberry.mutation(
@@ -196,16 +171,7 @@ class LicensingMutation:
             ),
         ],
     ) -> Grant:
-        grant = GrantInput(
-            id=str(input.id),
-            licensee_id=str(input.licensee_id),
-            licence_version_id=str(input.licence_version_id),
-            model_name=input.model_name,
-            model_version=input.model_version,
-            scopes=frozenset(input.scopes) if input.scopes is not None else None,
-            valid_from=input.valid_from,
-            valid_to=input.valid_to,
-        )
+        grant = to_model(GrantInput, input)
         return Grant.from_record(await licences.create_grant(info.context.db, grant))
 
     @strawberry.mutation(extensions=allow(Role.ADMIN), description="Suspend a grant from now on.")
@@ -236,7 +202,3 @@ class LicensingMutation:
         reason: StatusReason = None,
     ) -> Grant:
         return Grant.from_record(await licences.revoke_grant(info.context.db, str(id), reason))
-
-
-def _opt(value: strawberry.ID | None) -> str | None:
-    return str(value) if value is not None else None

@@ -16,6 +16,7 @@ from resolvers.catalogue.visibility import work_visible
 from resolvers.context import Info
 from resolvers.enum_values import enum_values
 from resolvers.licensing import loaders
+from resolvers.mapping import from_record
 
 strawberry.enum(Scope, description="TRAINING, SERVICE_USE (running a service on the model), OUTPUT_USE.")
 enum_values(
@@ -104,19 +105,7 @@ class Consent:
 
     @classmethod
     def from_record(cls, record: ConsentRecord) -> Consent:
-        return cls(
-            id=strawberry.ID(record.id),
-            creator_id=strawberry.ID(record.creator_id),
-            work_id=strawberry.ID(record.work_id) if record.work_id else None,
-            decision=record.decision,
-            scopes=sorted(record.scopes),
-            catalogue=record.catalogue,
-            valid_from=record.valid_from,
-            revoked_at=record.revoked_at,
-            evidence=record.evidence,
-            revocation_evidence=record.revocation_evidence,
-            created_at=record.created_at,
-        )
+        return from_record(cls, record, scopes=sorted(record.scopes))
 
     @strawberry.field(extensions=part_of_parent(), description="The creator who gave it.")
     async def creator(self, info: Info) -> Creator | None:
@@ -141,7 +130,7 @@ class Licensee:
 
     @classmethod
     def from_record(cls, record: LicenseeRecord) -> Licensee:
-        return cls(id=strawberry.ID(record.id), name=record.name, created_at=record.created_at)
+        return from_record(cls, record)
 
 
 @strawberry.type(description="Which right's shares split a royalty stream.")
@@ -198,25 +187,16 @@ class LicenceVersion:
 
     @classmethod
     def from_record(cls, record: LicenceVersionRecord) -> LicenceVersion:
-        return cls(
-            id=strawberry.ID(record.id),
-            licence_id=strawberry.ID(record.licence_id),
-            version=record.version,
+        return from_record(
+            cls,
+            record,
             scopes=sorted(record.scopes),
             excluded_uses=sorted(record.excluded_uses),
-            currency=record.currency,
             training_fee=format_amount(record.training_fee, record.currency),
             minimum_payout=format_amount(record.minimum_payout, record.currency),
-            service_rate=record.service_rate,
-            output_rate=record.output_rate,
-            confidence_threshold=record.confidence_threshold,
             stream_rights=[
                 StreamRight(stream=Scope(s), right=r) for s, r in sorted(record.stream_rights.items())
             ],
-            training_basis=record.training_basis,
-            training_weighted=record.training_weighted,
-            publisher_collects=record.publisher_collects,
-            effective_from=record.effective_from,
         )
 
 
@@ -227,7 +207,7 @@ class Licence:
 
     @classmethod
     def from_record(cls, record: LicenceRecord) -> Licence:
-        return cls(id=strawberry.ID(record.id), name=record.name)
+        return from_record(cls, record)
 
     @strawberry.field(description="Every version, oldest first.")
     async def versions(self, info: Info) -> list[LicenceVersion]:
@@ -268,19 +248,10 @@ class Grant:
     @classmethod
     def from_record(cls, record: GrantRecord) -> Grant:
         facts = record.facts(frozenset(), frozenset())
-        return cls(
-            id=strawberry.ID(record.id),
-            licensee_id=strawberry.ID(record.licensee_id),
-            licence_version_id=strawberry.ID(record.licence_version_id),
-            model_name=record.model_name,
-            model_version=record.model_version,
+        return from_record(
+            cls,
+            record,
             scopes=sorted(record.scopes),
-            valid_from=record.valid_from,
-            valid_to=record.valid_to,
-            status=record.status,
-            status_changed_at=record.status_changed_at,
-            status_reason=record.status_reason,
-            revoked_at=record.revoked_at,
             suspensions=[Suspension(since=s, until=u) for s, u in facts.suspensions],
         )
 

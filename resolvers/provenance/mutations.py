@@ -29,6 +29,7 @@ from registry.provenance import (
 from resolvers.access import allow, require_principal
 from resolvers.context import Info
 from resolvers.licensing.queries import visible_grant
+from resolvers.mapping import to_model
 from resolvers.provenance.manifest import format_of, upload_items
 from resolvers.provenance.types import Model, Output, TrainingRun
 
@@ -155,13 +156,7 @@ class ProvenanceMutation:
         licensee = require_principal(info).named_party(
             Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
         )
-        model = ModelInput(
-            id=str(input.id) if input.id else None,
-            licensee_id=licensee,
-            name=input.name,
-            version=input.version,
-            base_model_id=str(input.base_model_id) if input.base_model_id else None,
-        )
+        model = to_model(ModelInput, input, licensee_id=licensee)
         return Model.from_record(await provenance.declare_model(info.context.db, model))
 
     @strawberry.mutation(
@@ -196,14 +191,7 @@ class ProvenanceMutation:
         licensee = principal.named_party(
             Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
         )
-        run = RunInput(
-            id=str(input.id),
-            licensee_id=licensee,
-            model_id=str(input.model_id),
-            grant_id=str(input.grant_id) if input.grant_id else None,
-            started_at=input.started_at,
-            finished_at=input.finished_at,
-        )
+        run = to_model(RunInput, input, licensee_id=licensee)
         items = _manifest(input.items, manifest, manifest_format)
         if run.grant_id is not None:
             await visible_grant(info, run.grant_id)
@@ -227,15 +215,5 @@ class ProvenanceMutation:
         licensee = require_principal(info).named_party(
             Role.LICENSEE, str(input.licensee_id) if input.licensee_id else None, "licensee"
         )
-        output = OutputInput.model_validate(
-            {
-                "id": str(input.id) if input.id else None,
-                "licensee_id": licensee,
-                "model_id": str(input.model_id),
-                "content_hash": input.content_hash,
-                "generated_at": input.generated_at,
-                "title": input.title,
-                "duration_seconds": input.duration_seconds,
-            }
-        )
+        output = to_model(OutputInput, input, licensee_id=licensee)
         return Output.from_record(await provenance.declare_output(info.context.db, output))

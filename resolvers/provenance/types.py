@@ -34,6 +34,7 @@ from resolvers.dataloaders import awaited, now_or_later
 from resolvers.enum_values import enum_values
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.licensing.types import Grant, RightsReason
+from resolvers.mapping import from_record
 from resolvers.provenance import loaders
 
 strawberry.enum(FlagCode, description="Why a training run, an output or an influence is flagged.")
@@ -118,17 +119,8 @@ class ComplianceFlag:
 
     @classmethod
     def from_record(cls, record: FlagRecord) -> ComplianceFlag:
-        return cls(
-            id=strawberry.ID(record.id),
-            code=record.code,
-            message=record.message,
-            subject_kind=record.subject_kind,
-            subject_id=strawberry.ID(record.subject_id),
-            reasons=[RightsReason.from_reason(Reason.of_code(code)) for code in record.reasons],
-            work_id=strawberry.ID(record.work_id) if record.work_id else None,
-            recording_id=strawberry.ID(record.recording_id) if record.recording_id else None,
-            reference=record.reference,
-            detected_at=record.detected_at,
+        return from_record(
+            cls, record, reasons=[RightsReason.from_reason(Reason.of_code(code)) for code in record.reasons]
         )
 
     @strawberry.field(
@@ -169,14 +161,7 @@ class Model:
 
     @classmethod
     def from_record(cls, record: ModelRecord) -> Model:
-        return cls(
-            id=strawberry.ID(record.id),
-            licensee_id=strawberry.ID(record.licensee_id),
-            name=record.name,
-            version=record.version,
-            base_model_id=strawberry.ID(record.base_model_id) if record.base_model_id else None,
-            created_at=record.created_at,
-        )
+        return from_record(cls, record)
 
     @strawberry.field(
         extensions=part_of_parent(),
@@ -232,20 +217,7 @@ class TrainingRun:
 
     @classmethod
     def from_record(cls, record: RunRecord) -> TrainingRun:
-        return cls(
-            id=strawberry.ID(record.id),
-            licensee_id=strawberry.ID(record.licensee_id),
-            model_id=strawberry.ID(record.model_id),
-            grant_id=strawberry.ID(record.grant_id) if record.grant_id else None,
-            started_at=record.started_at,
-            finished_at=record.finished_at,
-            manifest_digest=record.manifest_digest,
-            item_count=record.item_count,
-            unmatched_count=record.unmatched_count,
-            compliant=record.compliant,
-            grant_valid=record.grant_ok,
-            record=record,
-        )
+        return from_record(cls, record, grant_valid=record.grant_ok, record=record)
 
     @strawberry.field(extensions=part_of_parent(), description="The model it trained.")
     async def model(self, info: Info) -> Model | None:
@@ -281,16 +253,7 @@ class Output:
 
     @classmethod
     def from_record(cls, record: OutputRecord) -> Output:
-        return cls(
-            id=strawberry.ID(record.id),
-            content_hash=record.content_hash,
-            model_id=strawberry.ID(record.model_id),
-            licensee_id=strawberry.ID(record.licensee_id),
-            generated_at=record.created_at,
-            title=record.title,
-            duration_seconds=record.duration_seconds,
-            compliant=record.compliant,
-        )
+        return from_record(cls, record, generated_at=record.created_at)
 
     @strawberry.field(extensions=part_of_parent(), description="The model that generated it.")
     async def model(self, info: Info) -> Model | None:
@@ -316,11 +279,7 @@ class AudioDispute:
 
     @classmethod
     def from_record(cls, record: AudioDisputeRecord) -> AudioDispute:
-        return cls(
-            content_hash=record.content_hash,
-            disputed_at=record.disputed_at,
-            outputs=[Output.from_record(o) for o in record.outputs],
-        )
+        return from_record(cls, record, outputs=[Output.from_record(o) for o in record.outputs])
 
 
 @strawberry.type(description="One influence on the output, from a vendor's current attribution report.")
@@ -346,6 +305,7 @@ class TraceInfluence:
 
     @classmethod
     def from_row(cls, row: InfluenceRow) -> TraceInfluence:
+        # Written out, not `from_record`: the trace builds one per influence, on its hot path (BENCHMARKS.md).
         return cls(
             report_id=strawberry.ID(row.report_id),
             vendor_id=strawberry.ID(row.vendor_id),
@@ -436,12 +396,8 @@ class TrainedModel:
 
     @classmethod
     def from_row(cls, row: TrainedModelRow) -> TrainedModel:
-        return cls(
-            model=Model.from_record(row.model),
-            run_ids=[strawberry.ID(r) for r in row.run_ids],
-            work_ids=[strawberry.ID(w) for w in row.work_ids],
-            direct=row.direct,
-        )
+        model = Model.from_record(row.model)
+        return from_record(cls, row, model=model, run_ids=list(row.run_ids), work_ids=list(row.work_ids))
 
 
 @strawberry.type(description="An output a work influenced, with the vendor's score.")
@@ -462,15 +418,7 @@ class InfluencedOutput:
 
     @classmethod
     def from_row(cls, row: InfluencedRow) -> InfluencedOutput:
-        return cls(
-            output=Output.from_record(row.output),
-            work_id=strawberry.ID(row.work_id),
-            recording_id=strawberry.ID(row.recording_id) if row.recording_id else None,
-            score=row.score,
-            confidence=row.confidence,
-            report_id=strawberry.ID(row.report_id),
-            vendor_id=strawberry.ID(row.vendor_id),
-        )
+        return from_record(cls, row, output=Output.from_record(row.output))
 
     @strawberry.field(extensions=party_filtered(), description="The influencing work.")
     async def work(self, info: Info) -> Work | None:

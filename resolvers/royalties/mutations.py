@@ -56,10 +56,6 @@ class RunDistributionInput:
     )
 
 
-def _opt(value: strawberry.ID | None) -> str | None:
-    return str(value) if value is not None else None
-
-
 def _new_statement_id(stream: Stream, period: Period) -> str:
     return f"st-{stream.value.lower()}-{period}-{uuid.uuid4().hex[:12]}"
 
@@ -81,7 +77,7 @@ class RoyaltiesMutation:
     ) -> UsageReport:
         principal = require_principal(info)
         report = UsageInput.of(
-            licensee_id=principal.named_party(Role.LICENSEE, _opt(input.licensee_id), "licensee"),
+            licensee_id=principal.named_party(Role.LICENSEE, input.licensee_id, "licensee"),
             stream=input.stream,
             period=input.period,
             subject_id=str(input.subject_id),
@@ -119,7 +115,7 @@ class RoyaltiesMutation:
         ] = None,
     ) -> UsageUploadResult:
         principal = require_principal(info)
-        licensee = principal.named_party(Role.LICENSEE, _opt(licensee_id), "licensee")
+        licensee = principal.named_party(Role.LICENSEE, licensee_id, "licensee")
         month = Period.parse(period)
         if not isinstance(file, UploadFile):
             raise InvalidInput("`file` must be a multipart upload.")

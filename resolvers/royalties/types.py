@@ -24,6 +24,7 @@ from registry.usage import CsvError
 from resolvers.access import allow, part_of_parent, party_filtered
 from resolvers.context import Info
 from resolvers.enum_values import enum_values
+from resolvers.mapping import from_record
 from resolvers.pagination import After, Connection, First, connection, window
 
 Money = NewType("Money", str)
@@ -139,17 +140,8 @@ class UsageReport:
 
     @classmethod
     def from_record(cls, record: UsageRecord) -> UsageReport:
-        return cls(
-            id=strawberry.ID(record.id),
-            licensee_id=strawberry.ID(record.licensee_id),
-            stream=record.stream,
-            period=record.period,
-            subject_id=strawberry.ID(record.subject_id),
-            amount=money(record.amount, record.currency),
-            currency=record.currency,
-            created_at=record.created_at,
-            corrected_at=record.corrected_at,
-            corrections=len(record.history),
+        return from_record(
+            cls, record, amount=money(record.amount, record.currency), corrections=len(record.history)
         )
 
 
@@ -552,11 +544,9 @@ class Statement:
     @classmethod
     def from_record(cls, r: StatementRecord) -> Statement:
         cur = r.currency
-        return cls(
-            id=strawberry.ID(r.id),
-            stream=r.stream,
-            period=r.period,
-            currency=r.currency,
+        return from_record(
+            cls,
+            r,
             status=StatementStatus(r.status),
             revenue=money(r.revenue, cur),
             pool=money(r.pool, cur),
@@ -568,12 +558,6 @@ class Statement:
                 SuspenseTotal(reason=SuspenseReason(k), amount=money(v, cur))
                 for k, v in r.suspense_totals.items()
             ],
-            subject_count=r.subject_count,
-            line_count=r.line_count,
-            created_at=r.created_at,
-            completed_at=r.completed_at,
-            finalised_at=r.finalised_at,
-            corrects_id=strawberry.ID(r.corrects_id) if r.corrects_id else None,
             record=r,
         )
 

@@ -7,6 +7,7 @@ import strawberry
 from graph.stores.api_keys import ApiKeyRecord
 from registry.access import Role
 from resolvers.enum_values import enum_values
+from resolvers.mapping import from_record
 
 strawberry.enum(Role, description="What a caller may do; see docs/access.md.")
 enum_values(
@@ -61,14 +62,7 @@ class ApiKey:
 
     @classmethod
     def from_record(cls, record: ApiKeyRecord) -> ApiKey:
-        return cls(
-            id=strawberry.ID(record.id),
-            role=record.role,
-            scope_id=strawberry.ID(record.scope_id) if record.scope_id else None,
-            name=record.name,
-            created_at=record.created_at,
-            revoked_at=record.revoked_at,
-        )
+        return from_record(cls, record)
 
 
 @strawberry.type(
