@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.stores._pages import page_query
 from registry.access import Principal, Role
 from registry.api_keys import check_scope, hash_secret, new_secret
 from registry.errors import NotFound
@@ -35,12 +36,7 @@ MATCH (k:ApiKey {id: $id})
 SET k.revoked_at = coalesce(k.revoked_at, datetime())
 RETURN k {.*} AS key
 """
-LIST_KEYS = """
-MATCH (k:ApiKey)
-WITH k ORDER BY k.created_at, k.id
-WITH collect(k) AS keys
-RETURN size(keys) AS total, [k IN keys[$offset..$offset + $limit] | k {.*}] AS page
-"""
+LIST_KEYS = page_query("MATCH (k:ApiKey)", order="k.created_at, k.id", row="k {.*}")
 # Re-pointing the bootstrap key at a new secret retires the old one: ADMIN_API_KEY is rotated by restart.
 ENSURE_BOOTSTRAP = """
 MERGE (k:ApiKey {id: $id})

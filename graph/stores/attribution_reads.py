@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from graph.database import Database
+from graph.stores._pages import page_query
 from graph.stores._records import native, required_native
 from graph.stores.catalogue_records import RecordingRecord
 from registry.attribution import InfluenceReference, RightType, Segment
@@ -29,7 +30,7 @@ RETURN """
     + REPORT
     + " AS report"
 )
-LIST_REPORTS = (
+LIST_REPORTS = page_query(
     """
 MATCH (r:AttributionReport)-[:ABOUT]->(o:Output)
 WHERE ($output_id IS NULL OR o.id = $output_id)
@@ -38,12 +39,9 @@ WHERE ($output_id IS NULL OR o.id = $output_id)
 OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(:Model)-[:GENERATED]->(o)
 WITH r, o, l WHERE $licensee_id IS NULL OR l.id = $licensee_id
 OPTIONAL MATCH (r)-[:SUPERSEDED_BY]->(newer:AttributionReport)
-WITH r, o, l, newer ORDER BY r.computed_at DESC, r.id
-WITH collect("""
-    + REPORT
-    + """) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+""",
+    order="r.computed_at DESC, r.id",
+    row=REPORT,
 )
 INFLUENCES = """
 UNWIND $ids AS id

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.stores._pages import page_query
 from graph.stores._records import native, require_same, required_native
 from registry.errors import InvalidInput, NotFound
 from registry.licensing import ConsentInput
@@ -50,18 +51,18 @@ OPTIONAL MATCH (k)-[:COVERS]->(covered:Work)
 RETURN k {.*, creator_id: owner.id, work_id: covered.id} AS consent
 """
 # A work's history includes the catalogue consents of its share holders: they cover it too.
-HISTORY = """
+HISTORY = page_query(
+    """
 MATCH (owner:Creator)-[:GAVE]->(k:Consent)
 WHERE ($creator_id IS NULL OR owner.id = $creator_id)
   AND ($include_revoked OR k.revoked_at IS NULL)
   AND ($work_id IS NULL
        OR EXISTS { (k)-[:COVERS]->(:Work {id: $work_id}) }
        OR (k.catalogue AND EXISTS { (owner)-[:HOLDS_SHARE]->(:Work {id: $work_id}) }))
-OPTIONAL MATCH (k)-[:COVERS]->(covered:Work)
-WITH k, owner, covered ORDER BY k.valid_from DESC, k.id
-WITH collect(k {.*, creator_id: owner.id, work_id: covered.id}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+""",
+    order="k.valid_from DESC, k.id",
+    row="k {.*, creator_id: owner.id, work_id: COLLECT { MATCH (k)-[:COVERS]->(w:Work) RETURN w.id }[0]}",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from graph.database import Database, Tx
+from graph.stores._pages import page_query
 from graph.stores._records import native, require_same, required_native
 from registry.errors import Conflict, NotFound
 from registry.licensing import GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput, grant_scopes
@@ -29,23 +30,13 @@ ON CREATE SET l.name = $name, l.created_at = datetime()
 RETURN l {.*} AS licensee
 """
 LICENSEES_BY_ID = "UNWIND $ids AS id MATCH (l:Licensee {id: id}) RETURN l {.*} AS licensee"
-LIST_LICENSEES = """
-MATCH (l:Licensee)
-WITH l ORDER BY l.name, l.id
-WITH collect(l {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+LIST_LICENSEES = page_query("MATCH (l:Licensee)", order="l.name, l.id", row="l {.*}")
 MERGE_LICENCE = """
 MERGE (l:Licence {id: $id})
 ON CREATE SET l.name = $name, l.created_at = datetime()
 RETURN l {.*} AS licence
 """
-LIST_LICENCES = """
-MATCH (l:Licence)
-WITH l ORDER BY l.name, l.id
-WITH collect(l {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+LIST_LICENCES = page_query("MATCH (l:Licence)", order="l.name, l.id", row="l {.*}")
 # `licence_id` is kept on the version too: the (licence_id, version) uniqueness constraint needs it.
 MERGE_VERSION = """
 MATCH (l:Licence {id: $licence_id})
@@ -87,13 +78,14 @@ MATCH (l:Licensee {id: $licensee_id})-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersi
 RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant,
        v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
 """
-LIST_GRANTS = """
+LIST_GRANTS = page_query(
+    """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
 WHERE $licensee_id IS NULL OR l.id = $licensee_id
-WITH l, g, v ORDER BY g.valid_from DESC, g.id
-WITH collect(g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+""",
+    order="g.valid_from DESC, g.id",
+    row="g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}",
+)
 # Each transition applies only from the state it leaves; `before` tells the caller what happened.
 SUSPEND = """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: $id})-[:OF]->(v:LicenceVersion)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph.database import Database, Tx
+from graph.stores._pages import page_query
 from graph.stores._records import from_epoch_us
 from graph.stores.attribution_reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
@@ -39,12 +40,11 @@ from registry.rights import WorkFacts
 NESTED_LIMIT = 100
 
 MODELS_BY_ID = "UNWIND $ids AS id MATCH (m:Model {id: id}) RETURN m {.*} AS model"
-MODELS_OF_LICENSEE = """
-MATCH (m:Model) WHERE $licensee_id IS NULL OR m.licensee_id = $licensee_id
-WITH m ORDER BY m.name, m.version, m.id
-WITH collect(m {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+MODELS_OF_LICENSEE = page_query(
+    "MATCH (m:Model) WHERE $licensee_id IS NULL OR m.licensee_id = $licensee_id",
+    order="m.name, m.version, m.id",
+    row="m {.*}",
+)
 LINEAGE = """
 UNWIND $ids AS id
 MATCH p = (:Model {id: id})-[:FINE_TUNED_FROM*0..]->(a:Model)
@@ -419,6 +419,7 @@ async def vendor_reported(db: Database, vendor_id: str, output_id: str) -> bool:
 _BY_WORK: LiteralString = "MATCH (w:Work {id: $work_id})\n"
 _BY_CREATOR: LiteralString = "MATCH (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w:Work) WITH DISTINCT w\n"
 # A model trained on a work: a run of its lineage USED the work, directly or through a recording of it.
+# Not a `page_query`: its rows are per-model aggregates, and counting them aggregates every row anyway.
 _TRAINED_TAIL: LiteralString = """
 CALL (w) {
   MATCH (r:TrainingRun)-[u:USED]->(w) WHERE r.status = 'COMPLETE' RETURN r
@@ -445,13 +446,13 @@ CALL (w) {
 MATCH (a)-[:ABOUT]->(o:Output)<-[:GENERATED]-(m:Model)
 WHERE ($licensee_id IS NULL OR m.licensee_id = $licensee_id)
   AND ($vendor_id IS NULL OR a.vendor_id = $vendor_id)
-WITH o, m, a, i, w, via ORDER BY o.created_at DESC, o.id, w.id, a.vendor_id, via
-WITH collect({output: o {.*, model_id: m.id, licensee_id: m.licensee_id}, work_id: w.id, recording_id: via,
-              score: i.score, confidence: i.confidence, report_id: a.id, vendor_id: a.vendor_id}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
-INFLUENCED_BY_WORK = _BY_WORK + _INFLUENCED_TAIL
-INFLUENCED_BY_CREATOR = _BY_CREATOR + _INFLUENCED_TAIL
+_INFLUENCED_ORDER: LiteralString = "o.created_at DESC, o.id, w.id, a.vendor_id, via"
+_INFLUENCED_ROW: LiteralString = """{output: o {.*, model_id: m.id, licensee_id: m.licensee_id},
+  work_id: w.id, recording_id: via, score: i.score, confidence: i.confidence, report_id: a.id,
+  vendor_id: a.vendor_id}"""
+INFLUENCED_BY_WORK = page_query(_BY_WORK + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW)
+INFLUENCED_BY_CREATOR = page_query(_BY_CREATOR + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW)
 
 
 @dataclass(frozen=True, slots=True)

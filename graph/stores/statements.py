@@ -32,6 +32,7 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.metrics import DISTRIBUTION_REPORTS
+from graph.stores._pages import page_query
 from graph.stores._records import native, required_native
 from graph.stores.distribution import BATCH_SIZE, settle_period
 from registry.errors import Conflict, NotFound
@@ -128,15 +129,16 @@ MATCH (s:Statement {id: $id}) WHERE s.status = 'DRAFT'
 SET s.status = 'FINAL', s.finalised_at = datetime()
 RETURN s {.*} AS statement
 """
-LIST = """
+LIST = page_query(
+    """
 MATCH (s:Statement)
 WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
   AND ($status IS NULL OR s.status = $status) AND ($currency IS NULL OR s.currency = $currency)
   AND (NOT $latest OR NOT EXISTS { MATCH (:Statement)-[:CORRECTS]->(s) })
-WITH s ORDER BY s.period DESC, s.created_at DESC, s.id
-WITH collect(s {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+""",
+    order="s.period DESC, s.created_at DESC, s.id",
+    row="s {.*}",
+)
 LINES_IN_ORDER = """
 MATCH (l:StatementLine)
 WHERE l.statement_id = $id AND l.n >= $from AND l.n < $to
@@ -156,15 +158,14 @@ WITH l ORDER BY l.n
 SKIP $offset LIMIT $limit
 RETURN l {.*} AS line
 """
-PAYEES = """
-MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)
-WITH c, p ORDER BY c.id
-WITH collect({creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
-              carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
-              rounding: coalesce(p.rounding, '0'),
-              exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+PAYEES = page_query(
+    "MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)",
+    order="c.id",
+    row="""{creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+         carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+         rounding: coalesce(p.rounding, '0'),
+         exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}""",
+)
 EARNINGS = """
 MATCH (s:Statement)-[p:PAYS]->(:Creator {id: $creator_id})
 WHERE s.period = $period AND ($stream IS NULL OR s.stream = $stream) AND s.status IN $statuses

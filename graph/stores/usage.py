@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from graph.database import Database, Tx
+from graph.stores._pages import page_query
 from graph.stores._records import native, required_native
 from registry.errors import Conflict, NotFound
 from registry.money import format_amount
@@ -64,14 +65,15 @@ SET u.history = coalesce(u.history, []) + $previous, u.amount = $amount, u.curre
     u.sort_key = $sort_key, u.corrected_at = datetime()
 RETURN u {.*} AS report
 """
-LIST = """
+LIST = page_query(
+    """
 MATCH (u:UsageReport)
 WHERE ($licensee_id IS NULL OR u.licensee_id = $licensee_id) AND ($period IS NULL OR u.period = $period)
   AND ($stream IS NULL OR u.stream = $stream)
-WITH u ORDER BY u.sort_key
-WITH collect(u {.*}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
-"""
+""",
+    order="u.sort_key",
+    row="u {.*}",
+)
 CSV_BATCH = 1000
 
 
