@@ -27,12 +27,12 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import native
+from graph.stores._records import from_epoch_us, native
 from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
 from graph.stores.rights import work_facts
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
@@ -79,7 +79,7 @@ SETTLE_GROUP = 5
 # memory flat however many models a period touches.
 MODEL_CACHE_SIZE = 64
 WORK_CACHE_SIZE = 20_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NEVER = from_epoch_us(0)  # a report without a time sorts first
 
 # One range on the index (after, end): a seek that starts at the last key and stops after a page.
 # (STARTS WITH plus > made the planner seek the whole prefix and filter: every page cost O(period).)
@@ -388,7 +388,7 @@ class Caches:
 
 def _moment(value: Any) -> datetime | None:
     if isinstance(value, int):
-        return _EPOCH + timedelta(microseconds=value)
+        return from_epoch_us(value)
     if isinstance(value, str):
         return datetime.fromisoformat(value)
     return native(value)
@@ -456,8 +456,8 @@ def _chosen(output: OutputFacts, rule: CountingRule) -> ReportFacts | None:
         ReportHead(
             id=r[0],
             vendor_id=r[1] or "",
-            computed_at=_moment(r[2]) or _EPOCH,
-            received_at=_moment(r[3]) or _EPOCH,
+            computed_at=_moment(r[2]) or _NEVER,
+            received_at=_moment(r[3]) or _NEVER,
             current=True,
             designated=bool(r[4]),
         )

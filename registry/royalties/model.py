@@ -232,15 +232,6 @@ class LicenceTerms:
                 raise InvalidInput(f"The licence {name.replace('_', ' ')} {value} is out of range.")
             object.__setattr__(self, name, value)
 
-    def right_for(self, stream: Stream) -> Right:
-        match stream:
-            case Stream.TRAINING:
-                return self.training_right
-            case Stream.SERVICE_USE:
-                return self.service_use_right
-            case Stream.OUTPUT_USE:
-                return self.output_use_right
-
     def pool_for(self, stream: Stream, amount: int) -> int:
         """The pool a reported amount yields at this licence's rate (the training fee is fixed)."""
         match stream:
