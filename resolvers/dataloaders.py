@@ -1,5 +1,8 @@
 """Per-request dataloaders: nested fields batch their reads into one query per field and level.
 
+Every store's batch read has one contract: given keys, it answers a mapping from each key to its value and
+may leave out keys that have none; the loader gives those the field's default (`by_key`) or None.
+
 Each loader is made on first use in a request and kept in `info.context.loaders`, so its cache lives
 exactly as long as the request and never serves one caller's data to another.
 """
@@ -17,7 +20,6 @@ from resolvers.context import Info
 V = TypeVar("V")
 R = TypeVar("R")
 ById = Callable[[Database, list[str]], Awaitable[Mapping[str, V]]]
-Aligned = Callable[[Database, Sequence[str]], Awaitable[list[V]]]
 
 
 def _per_request(info: Info, name: str, make: Callable[[Database], Any]) -> Any:
@@ -25,19 +27,6 @@ def _per_request(info: Info, name: str, make: Callable[[Database], Any]) -> Any:
     if name not in loaders:
         loaders[name] = DataLoader(load_fn=make(info.context.db))
     return loaders[name]
-
-
-def aligned(info: Info, name: str, read: Aligned[V]) -> DataLoader[str, V]:
-    """`read` answers one value per key, in the order of the keys."""
-
-    def make(db: Database) -> Callable[[list[str]], Awaitable[list[V]]]:
-        async def load(keys: list[str]) -> list[V]:
-            return await read(db, keys)
-
-        return load
-
-    loader: DataLoader[str, V] = _per_request(info, name, make)
-    return loader
 
 
 def by_key(info: Info, name: str, read: ById[V], default: V) -> DataLoader[str, V]:

@@ -7,9 +7,9 @@ creator's works is the `works` page filtered by creator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.database import Database, Tx
 from graph.stores.catalogue_records import (
@@ -174,39 +174,45 @@ async def list_works(db: Database, where: WorkFilter, offset: int, limit: int) -
     return await db.read(work)
 
 
-def _grouped(ids: Sequence[str], rows: list[dict[str, Any]], build: Any) -> list[list[Any]]:
-    by_id: dict[str, list[Any]] = {i: [] for i in ids}
+T = TypeVar("T")
+
+
+def _grouped(rows: list[dict[str, Any]], build: Callable[[dict[str, Any]], T]) -> dict[str, list[T]]:
+    by_id: dict[str, list[T]] = {}
     for row in rows:
-        by_id[row["id"]].append(build(row))
-    return [by_id[i] for i in ids]
+        by_id.setdefault(row["id"], []).append(build(row))
+    return by_id
 
 
-async def shares_for_works(db: Database, work_ids: Sequence[str]) -> list[list[ShareRecord]]:
-    """Every share of each work (a work's split is never truncated), in the order of `work_ids`."""
+# Batch reads answer a mapping from each key to its records; a key without any is left out.
+
+
+async def shares_for_works(db: Database, work_ids: Sequence[str]) -> dict[str, list[ShareRecord]]:
+    """Every share of each work (a work's split is never truncated)."""
     rows = await db.run_read(SHARES_FOR_WORKS, {"ids": list(set(work_ids))})
-    return _grouped(work_ids, rows, ShareRecord.from_row)
+    return _grouped(rows, ShareRecord.from_row)
 
 
-async def chains_for_works(db: Database, work_ids: Sequence[str]) -> list[list[ChainRecord]]:
-    """Each work's publisher chains (from CWR), in chain order, in the order of `work_ids`."""
+async def chains_for_works(db: Database, work_ids: Sequence[str]) -> dict[str, list[ChainRecord]]:
+    """Each work's publisher chains (from CWR), in chain order."""
     rows = await db.run_read(CHAINS_FOR_WORKS, {"ids": list(set(work_ids))})
-    return _grouped(work_ids, rows, ChainRecord.from_row)
+    return _grouped(rows, ChainRecord.from_row)
 
 
-async def shares_for_creators(db: Database, creator_ids: Sequence[str]) -> list[list[ShareRecord]]:
+async def shares_for_creators(db: Database, creator_ids: Sequence[str]) -> dict[str, list[ShareRecord]]:
     params = {"ids": list(set(creator_ids)), "limit": NESTED_LIMIT}
     rows = await db.run_read(SHARES_FOR_CREATORS, params)
-    return _grouped(creator_ids, rows, ShareRecord.from_row)
+    return _grouped(rows, ShareRecord.from_row)
 
 
-async def recordings_for_works(db: Database, work_ids: Sequence[str]) -> list[list[RecordingRecord]]:
+async def recordings_for_works(db: Database, work_ids: Sequence[str]) -> dict[str, list[RecordingRecord]]:
     rows = await db.run_read(RECORDINGS_FOR_WORKS, {"ids": list(set(work_ids)), "limit": NESTED_LIMIT})
-    return _grouped(work_ids, rows, lambda row: RecordingRecord.from_node(row["node"]))
+    return _grouped(rows, lambda row: RecordingRecord.from_node(row["node"]))
 
 
-async def works_for_recordings(db: Database, recording_ids: Sequence[str]) -> list[list[WorkRecord]]:
+async def works_for_recordings(db: Database, recording_ids: Sequence[str]) -> dict[str, list[WorkRecord]]:
     rows = await db.run_read(WORKS_FOR_RECORDINGS, {"ids": list(set(recording_ids)), "limit": NESTED_LIMIT})
-    return _grouped(recording_ids, rows, lambda row: WorkRecord.from_node(row["node"]))
+    return _grouped(rows, lambda row: WorkRecord.from_node(row["node"]))
 
 
 async def works_held_by(db: Database, creator_id: str, work_ids: Sequence[str]) -> set[str]:

@@ -100,11 +100,10 @@ class ClaimRecord:
         )
 
 
-async def claims_for_works(db: Database, work_ids: Sequence[str]) -> list[list[ClaimRecord]]:
-    """Each work's claims, its own registration first; empty for a work nobody else has claimed."""
+async def claims_for_works(db: Database, work_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
+    """Each work's claims, its own registration first; a work nobody else has claimed may be left out."""
     rows = await db.run_read(CLAIMS_FOR_WORKS, {"ids": list(set(work_ids))})
-    found = {row["id"]: [ClaimRecord.from_row(claim) for claim in row["claims"]] for row in rows}
-    return [found.get(work_id, []) for work_id in work_ids]
+    return {row["id"]: [ClaimRecord.from_row(claim) for claim in row["claims"]] for row in rows}
 
 
 async def disputed_works(
