@@ -25,6 +25,7 @@ from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from graph.database import Database
 from graph.stores import statements
 from graph.stores.rights import LICENSABLE_FILTER
+from graph.stores.statement_records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, usage_report_id, usage_sort_key
 
@@ -97,7 +98,7 @@ async def measure(db: Database, size: int) -> list[Row]:
     """Catalogue-basis distributions of `size` works against the raw aggregation of the same facts."""
     await generate(db, size)
     params = {"scope": "TRAINING", "at": datetime(2025, 1, 1, tzinfo=UTC)}
-    runs: list[statements.StatementRecord] = []
+    runs: list[StatementRecord] = []
 
     timed_out: list[str] = []
 

@@ -25,6 +25,7 @@ from benchmarks.kit import Row, flag, run_alone, throughput_row
 from graph.database import Database
 from graph.stores import statements
 from graph.stores.distribution import page_subjects
+from graph.stores.statement_records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, usage_report_id, usage_sort_key
 
@@ -175,7 +176,7 @@ async def baseline(db: Database) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-async def distribute(db: Database, n: int, traced: bool) -> tuple[statements.StatementRecord, float, int]:
+async def distribute(db: Database, n: int, traced: bool) -> tuple[StatementRecord, float, int]:
     if traced:
         tracemalloc.start()
     started = time.perf_counter()

@@ -14,9 +14,9 @@ from typing import IO
 import click
 
 from graph.database import Database
-from graph.stores import statements
+from graph.stores import statement_reads, statements
 from graph.stores.distribution import BATCH_SIZE
-from graph.stores.statements import StatementRecord
+from graph.stores.statement_records import StatementRecord
 from opustrace.runtime import cli_scope, run_with_db
 from registry.money import Currency, format_amount
 from registry.royalties import Stream
@@ -92,10 +92,10 @@ def export_command(statement_id: str, fmt: str) -> None:
 
 async def write_export(db: Database, statement_id: str, fmt: str, out: IO[str]) -> None:
     """Page through the lines and write each page as it arrives: memory stays one page."""
-    record = await statements.get_statement(db, statement_id)
+    record = await statement_reads.get_statement(db, statement_id)
     out.write(csv_header() if fmt == "csv" else json_head(record.header))
     first = True
-    async for page in statements.iter_lines(db, statement_id):
+    async for page in statement_reads.iter_lines(db, statement_id):
         out.write(
             csv_rows(page, record.currency) if fmt == "csv" else json_rows(page, record.currency, first=first)
         )

@@ -24,21 +24,20 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
 from graph.database import Database, Tx
 from graph.metrics import DISTRIBUTION_REPORTS
-from graph.stores._pages import page_query
-from graph.stores._records import native, required_native
 from graph.stores.distribution import BATCH_SIZE, settle_period
+from graph.stores.statement_reads import GET
+from graph.stores.statement_records import StatementRecord
 from registry.errors import Conflict, NotFound
 from registry.royalties import CarriedLine, Line, Stream, SuspenseLine, SuspenseReason
 from registry.royalties import Payee as RoundedPayee
-from registry.royalties.export import line_row, party_of_creator, ratio_text
+from registry.royalties.export import line_row, ratio_text
 from registry.royalties.period import PeriodLines
 from registry.royalties.rules import AnyLeaf
 from registry.usage import Period
@@ -46,7 +45,6 @@ from registry.usage import Period
 LINE_WRITE_BATCH = 10_000
 DELETE_BATCH = 10_000
 
-GET = "UNWIND $ids AS id MATCH (s:Statement {id: id}) RETURN s {.*} AS statement"
 # Serialises every lifecycle change of one (period, stream, currency), so two admins cannot finalise
 # two originals, or two corrections of one statement, at the same moment.
 LOCK = """
@@ -129,142 +127,6 @@ MATCH (s:Statement {id: $id}) WHERE s.status = 'DRAFT'
 SET s.status = 'FINAL', s.finalised_at = datetime()
 RETURN s {.*} AS statement
 """
-LIST = page_query(
-    """
-MATCH (s:Statement)
-WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
-  AND ($status IS NULL OR s.status = $status) AND ($currency IS NULL OR s.currency = $currency)
-  AND (NOT $latest OR NOT EXISTS { MATCH (:Statement)-[:CORRECTS]->(s) })
-""",
-    order="s.period DESC, s.created_at DESC, s.id",
-    row="s {.*}",
-)
-LINES_IN_ORDER = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.n >= $from AND l.n < $to
-RETURN l {.*} AS line ORDER BY l.n
-"""
-LINES_OF_PARTY = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party = $party
-WITH l ORDER BY l.n
-SKIP $offset LIMIT $limit
-RETURN l {.*} AS line
-"""
-SUSPENSE_LINES = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party STARTS WITH 's:'
-WITH l ORDER BY l.n
-SKIP $offset LIMIT $limit
-RETURN l {.*} AS line
-"""
-PAYEES = page_query(
-    "MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)",
-    order="c.id",
-    row="""{creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
-         carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
-         rounding: coalesce(p.rounding, '0'),
-         exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}""",
-)
-EARNINGS = """
-MATCH (s:Statement)-[p:PAYS]->(:Creator {id: $creator_id})
-WHERE s.period = $period AND ($stream IS NULL OR s.stream = $stream) AND s.status IN $statuses
-RETURN s {.*} AS statement, p.amount AS amount, p.adjustment AS adjustment, p.lines AS lines
-ORDER BY s.stream, s.created_at, s.id
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class StatementRecord:
-    id: str
-    stream: Stream
-    period: str
-    currency: str
-    status: str
-    pool: int
-    revenue: int
-    paid: int
-    suspended: int
-    carried_in: int
-    carried_out: int
-    minimum_payout: int
-    subject_count: int
-    line_count: int
-    suspense_line_count: int
-    suspense_totals: dict[str, int]
-    created_at: datetime
-    completed_at: datetime | None
-    finalised_at: datetime | None
-    corrects_id: str | None
-    created_by: str | None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> StatementRecord:
-        return cls(
-            id=row["id"],
-            stream=Stream(row["stream"]),
-            period=row["period"],
-            currency=row["currency"],
-            status=row["status"],
-            pool=row.get("pool") or 0,
-            revenue=row.get("revenue") or 0,
-            paid=row.get("paid") or 0,
-            suspended=row.get("suspended") or 0,
-            carried_in=row.get("carried_in") or 0,
-            carried_out=row.get("carried_out") or 0,
-            minimum_payout=row.get("minimum_payout") or 0,
-            subject_count=row.get("subject_count") or 0,
-            line_count=row.get("line_count") or 0,
-            suspense_line_count=row.get("suspense_line_count") or 0,
-            suspense_totals=json.loads(row.get("suspense_totals") or "{}"),
-            created_at=required_native(row["created_at"]),
-            completed_at=native(row.get("completed_at")),
-            finalised_at=native(row.get("finalised_at")),
-            corrects_id=row.get("corrects_id"),
-            created_by=row.get("created_by"),
-        )
-
-    @property
-    def header(self) -> dict[str, Any]:
-        """What an export says about the statement (amounts in minor units)."""
-        return {
-            "id": self.id,
-            "stream": self.stream.value,
-            "period": self.period,
-            "currency": self.currency,
-            "status": self.status,
-            "pool_minor": self.pool,
-            "revenue_minor": self.revenue,
-            "paid_minor": self.paid,
-            "suspended_minor": self.suspended,
-            "carried_in_minor": self.carried_in,
-            "carried_out_minor": self.carried_out,
-            "minimum_payout_minor": self.minimum_payout,
-            "suspense_minor_by_reason": self.suspense_totals,
-            "subjects": self.subject_count,
-            "lines": self.line_count,
-            "corrects": self.corrects_id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Payee:
-    creator_id: str
-    amount: int
-    carried: int
-    lines: int
-    adjustment: int
-    exact: str
-    rounding: str
-    exact_adjustment: str
-
-
-@dataclass(frozen=True, slots=True)
-class Earnings:
-    statement: StatementRecord
-    amount: int
-    adjustment: int
-    lines: int
 
 
 @dataclass
@@ -643,107 +505,3 @@ async def correct(
         corrects_id=statement_id,
         batch_size=batch_size,
     )
-
-
-# --- reading --------------------------------------------------------------------------------------
-
-
-async def statements_by_id(db: Database, ids: list[str]) -> dict[str, StatementRecord]:
-    rows = await db.run_read(GET, {"ids": ids})
-    return {r["statement"]["id"]: StatementRecord.from_row(r["statement"]) for r in rows}
-
-
-async def get_statement(db: Database, statement_id: str) -> StatementRecord:
-    found = await statements_by_id(db, [statement_id])
-    if statement_id not in found:
-        raise NotFound(f"No statement has id {statement_id!r}.")
-    return found[statement_id]
-
-
-async def list_statements(
-    db: Database,
-    *,
-    period: str | None,
-    stream: Stream | None,
-    status: str | None,
-    offset: int,
-    limit: int,
-    currency: str | None = None,
-    latest: bool = False,
-) -> tuple[int, list[StatementRecord]]:
-    """A page of statements; `latest` keeps only the last of each correction chain (none corrects it)."""
-    params = {
-        "period": period,
-        "stream": stream.value if stream else None,
-        "status": status,
-        "currency": currency,
-        "latest": latest,
-        "offset": offset,
-        "limit": limit,
-    }
-    rows = await db.run_read(LIST, params)
-    return rows[0]["total"], [StatementRecord.from_row(r) for r in rows[0]["page"]]
-
-
-async def lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Lines offset..offset+limit in order: `n` is dense from 0, so a page is an index range, not a skip."""
-    rows = await db.run_read(LINES_IN_ORDER, {"id": statement_id, "from": offset, "to": offset + limit})
-    return [r["line"] for r in rows]
-
-
-async def creator_lines(
-    db: Database, statement_id: str, creator_id: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    params = {"id": statement_id, "party": party_of_creator(creator_id), "offset": offset, "limit": limit}
-    return [r["line"] for r in await db.run_read(LINES_OF_PARTY, params)]
-
-
-async def suspense_lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    params = {"id": statement_id, "offset": offset, "limit": limit}
-    return [r["line"] for r in await db.run_read(SUSPENSE_LINES, params)]
-
-
-async def payees(db: Database, statement_id: str, offset: int, limit: int) -> tuple[int, list[Payee]]:
-    rows = await db.run_read(PAYEES, {"id": statement_id, "offset": offset, "limit": limit})
-    return rows[0]["total"], [Payee(**p) for p in rows[0]["page"]]
-
-
-async def earnings(
-    db: Database, creator_id: str, period: Period, stream: Stream | None, *, include_drafts: bool
-) -> list[Earnings]:
-    statuses = ["FINAL", "DRAFT"] if include_drafts else ["FINAL"]
-    params = {
-        "creator_id": creator_id,
-        "period": str(period),
-        "stream": stream.value if stream else None,
-        "statuses": statuses,
-    }
-    rows = await db.run_read(EARNINGS, params)
-    return [
-        Earnings(StatementRecord.from_row(r["statement"]), r["amount"], r["adjustment"], r["lines"])
-        for r in rows
-    ]
-
-
-async def iter_lines(
-    db: Database, statement_id: str, page: int = 5000
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Every line in order, a page at a time (for exports: never the whole statement in memory)."""
-    offset = 0
-    while rows := await lines(db, statement_id, offset, page):
-        yield rows
-        offset += len(rows)
-
-
-PAYEE = """
-MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
-RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
-        carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
-        rounding: coalesce(p.rounding, '0'),
-        exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
-"""
-
-
-async def payee(db: Database, statement_id: str, creator_id: str) -> Payee | None:
-    rows = await db.run_read(PAYEE, {"id": statement_id, "creator_id": creator_id})
-    return Payee(**rows[0]["payee"]) if rows else None

@@ -9,7 +9,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import statements, usage
+from graph.stores import statement_reads, statements, usage
 from registry.access import Role
 from registry.errors import InvalidInput
 from registry.money import Currency
@@ -184,7 +184,7 @@ class RoyaltiesMutation:
         ] = None,
     ) -> Statement:
         principal = require_principal(info)
-        original = await statements.get_statement(info.context.db, str(id))
+        original = await statement_reads.get_statement(info.context.db, str(id))
         period = Period.parse(original.period)
         record = await statements.correct(
             info.context.db,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import attribution_reads, statements, usage
+from graph.stores import attribution_reads, statement_reads, usage
 from graph.stores.distribution import who_gets_paid as distribute_one
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput
@@ -102,7 +102,7 @@ class RoyaltiesQuery:
         after: After = None,
     ) -> Connection[Statement]:
         offset, limit = window(first, after)
-        total, records = await statements.list_statements(
+        total, records = await statement_reads.list_statements(
             info.context.db,
             period=str(Period.parse(period)) if period else None,
             stream=stream,
@@ -118,7 +118,7 @@ class RoyaltiesQuery:
     async def statement(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The statement's id.")]
     ) -> Statement:
-        return Statement.from_record(await statements.get_statement(info.context.db, str(id)))
+        return Statement.from_record(await statement_reads.get_statement(info.context.db, str(id)))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN),
@@ -132,7 +132,7 @@ class RoyaltiesQuery:
         format: Annotated[ExportFormat, strawberry.argument(description="CSV (one row per line) or JSON.")],
     ) -> str:
         db = info.context.db
-        record = await statements.get_statement(db, str(id))
+        record = await statement_reads.get_statement(db, str(id))
         if record.line_count > MAX_EXPORT_LINES:
             raise InvalidInput(
                 f"Statement {id} has {record.line_count} lines; export it with "
@@ -140,7 +140,7 @@ class RoyaltiesQuery:
             )
         parts = [csv_header() if format == ExportFormat.CSV else json_head(record.header)]
         first = True
-        async for page in statements.iter_lines(db, record.id):
+        async for page in statement_reads.iter_lines(db, record.id):
             if format == ExportFormat.CSV:
                 parts.append(csv_rows(page, record.currency))
             else:
@@ -179,7 +179,7 @@ class RoyaltiesQuery:
                 "A creator key reads earnings from final statements only: leave out includeDrafts."
             )
         creator = principal.named_party(Role.CREATOR, _str(creator_id), "creator")
-        found = await statements.earnings(
+        found = await statement_reads.earnings(
             info.context.db, creator, Period.parse(period), stream, include_drafts=include_drafts
         )
         return [EarningsEntry.from_earnings(e, creator) for e in found]

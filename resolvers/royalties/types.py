@@ -12,9 +12,9 @@ from typing import Annotated, Any, NewType
 
 import strawberry
 
-from graph.stores import statements
-from graph.stores.statements import Earnings, StatementRecord
-from graph.stores.statements import Payee as StoredPayee
+from graph.stores import statement_reads
+from graph.stores.statement_records import Earnings, StatementRecord
+from graph.stores.statement_records import Payee as StoredPayee
 from graph.stores.usage import UploadResult, UsageRecord
 from registry.access import Role
 from registry.money import format_amount
@@ -577,11 +577,11 @@ class Statement:
         offset, limit = window(first, after)
         db = info.context.db
         if creator_id is None:
-            rows = await statements.lines(db, self.record.id, offset, limit)
+            rows = await statement_reads.lines(db, self.record.id, offset, limit)
             total = self.record.line_count
         else:
-            rows = await statements.creator_lines(db, self.record.id, str(creator_id), offset, limit)
-            found = await statements.payee(db, self.record.id, str(creator_id))
+            rows = await statement_reads.creator_lines(db, self.record.id, str(creator_id), offset, limit)
+            found = await statement_reads.payee(db, self.record.id, str(creator_id))
             total = found.lines if found else 0
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
@@ -590,7 +590,7 @@ class Statement:
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementPayee]:
         offset, limit = window(first, after)
-        total, found = await statements.payees(info.context.db, self.record.id, offset, limit)
+        total, found = await statement_reads.payees(info.context.db, self.record.id, offset, limit)
         return connection(found, total, offset, lambda p: StatementPayee.from_payee(p, self.currency))
 
     @strawberry.field(
@@ -601,7 +601,7 @@ class Statement:
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementLine]:
         offset, limit = window(first, after)
-        rows = await statements.suspense_lines(info.context.db, self.record.id, offset, limit)
+        rows = await statement_reads.suspense_lines(info.context.db, self.record.id, offset, limit)
         total = self.record.suspense_line_count
         return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
 
@@ -640,7 +640,7 @@ class EarningsEntry:
     )
     async def lines(self, info: Info, first: First = None, after: After = None) -> Connection[StatementLine]:
         offset, limit = window(first, after)
-        rows = await statements.creator_lines(
+        rows = await statement_reads.creator_lines(
             info.context.db, str(self.statement.id), self.creator_id, offset, limit
         )
         convert = lambda row: StatementLine.from_row(row, self.statement.currency)  # noqa: E731

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.database import Database
-from graph.stores import statements, usage
+from graph.stores import statement_reads, statements, usage
+from graph.stores.statement_records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, UsageInput
 from tests.conftest import WIPE
@@ -100,9 +101,7 @@ async def write(db: Database, graph: dict[str, Any], rng: random.Random) -> None
         await usage.report_usage(db, report)
 
 
-async def distribute(
-    db: Database, statement_id: str
-) -> tuple[statements.StatementRecord, list[dict[str, Any]]]:
+async def distribute(db: Database, statement_id: str) -> tuple[StatementRecord, list[dict[str, Any]]]:
     record = await statements.run_distribution(
         db,
         statement_id=statement_id,
@@ -113,7 +112,9 @@ async def distribute(
         batch_size=2,  # several pages even for a handful of outputs: the paging is under test too
     )
     lines = [
-        line for page in [p async for p in statements.iter_lines(db, statement_id, page=3)] for line in page
+        line
+        for page in [p async for p in statement_reads.iter_lines(db, statement_id, page=3)]
+        for line in page
     ]
     return record, [{k: v for k, v in line.items() if k != "statement_id"} for line in lines]
 

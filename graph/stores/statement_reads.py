@@ -1,0 +1,161 @@
+"""Reading statements: headers by id, pages of statements, lines in order, a creator's or the suspense
+lines, payees and a creator's earnings (the graph is described in graph/stores/statements.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graph.database import Database
+from graph.stores._pages import page_query
+from graph.stores.statement_records import Earnings, Payee, StatementRecord
+from registry.errors import NotFound
+from registry.royalties import Stream
+from registry.royalties.export import party_of_creator
+from registry.usage import Period
+
+GET = "UNWIND $ids AS id MATCH (s:Statement {id: id}) RETURN s {.*} AS statement"
+LIST = page_query(
+    """
+MATCH (s:Statement)
+WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
+  AND ($status IS NULL OR s.status = $status) AND ($currency IS NULL OR s.currency = $currency)
+  AND (NOT $latest OR NOT EXISTS { MATCH (:Statement)-[:CORRECTS]->(s) })
+""",
+    order="s.period DESC, s.created_at DESC, s.id",
+    row="s {.*}",
+)
+LINES_IN_ORDER = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.n >= $from AND l.n < $to
+RETURN l {.*} AS line ORDER BY l.n
+"""
+LINES_OF_PARTY = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.party = $party
+WITH l ORDER BY l.n
+SKIP $offset LIMIT $limit
+RETURN l {.*} AS line
+"""
+SUSPENSE_LINES = """
+MATCH (l:StatementLine)
+WHERE l.statement_id = $id AND l.party STARTS WITH 's:'
+WITH l ORDER BY l.n
+SKIP $offset LIMIT $limit
+RETURN l {.*} AS line
+"""
+PAYEES = page_query(
+    "MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)",
+    order="c.id",
+    row="""{creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+         carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+         rounding: coalesce(p.rounding, '0'),
+         exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}""",
+)
+EARNINGS = """
+MATCH (s:Statement)-[p:PAYS]->(:Creator {id: $creator_id})
+WHERE s.period = $period AND ($stream IS NULL OR s.stream = $stream) AND s.status IN $statuses
+RETURN s {.*} AS statement, p.amount AS amount, p.adjustment AS adjustment, p.lines AS lines
+ORDER BY s.stream, s.created_at, s.id
+"""
+
+
+async def statements_by_id(db: Database, ids: list[str]) -> dict[str, StatementRecord]:
+    rows = await db.run_read(GET, {"ids": ids})
+    return {r["statement"]["id"]: StatementRecord.from_row(r["statement"]) for r in rows}
+
+
+async def get_statement(db: Database, statement_id: str) -> StatementRecord:
+    found = await statements_by_id(db, [statement_id])
+    if statement_id not in found:
+        raise NotFound(f"No statement has id {statement_id!r}.")
+    return found[statement_id]
+
+
+async def list_statements(
+    db: Database,
+    *,
+    period: str | None,
+    stream: Stream | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+    currency: str | None = None,
+    latest: bool = False,
+) -> tuple[int, list[StatementRecord]]:
+    """A page of statements; `latest` keeps only the last of each correction chain (none corrects it)."""
+    params = {
+        "period": period,
+        "stream": stream.value if stream else None,
+        "status": status,
+        "currency": currency,
+        "latest": latest,
+        "offset": offset,
+        "limit": limit,
+    }
+    rows = await db.run_read(LIST, params)
+    return rows[0]["total"], [StatementRecord.from_row(r) for r in rows[0]["page"]]
+
+
+async def lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Lines offset..offset+limit in order: `n` is dense from 0, so a page is an index range, not a skip."""
+    rows = await db.run_read(LINES_IN_ORDER, {"id": statement_id, "from": offset, "to": offset + limit})
+    return [r["line"] for r in rows]
+
+
+async def creator_lines(
+    db: Database, statement_id: str, creator_id: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    params = {"id": statement_id, "party": party_of_creator(creator_id), "offset": offset, "limit": limit}
+    return [r["line"] for r in await db.run_read(LINES_OF_PARTY, params)]
+
+
+async def suspense_lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    params = {"id": statement_id, "offset": offset, "limit": limit}
+    return [r["line"] for r in await db.run_read(SUSPENSE_LINES, params)]
+
+
+async def payees(db: Database, statement_id: str, offset: int, limit: int) -> tuple[int, list[Payee]]:
+    rows = await db.run_read(PAYEES, {"id": statement_id, "offset": offset, "limit": limit})
+    return rows[0]["total"], [Payee(**p) for p in rows[0]["page"]]
+
+
+async def earnings(
+    db: Database, creator_id: str, period: Period, stream: Stream | None, *, include_drafts: bool
+) -> list[Earnings]:
+    statuses = ["FINAL", "DRAFT"] if include_drafts else ["FINAL"]
+    params = {
+        "creator_id": creator_id,
+        "period": str(period),
+        "stream": stream.value if stream else None,
+        "statuses": statuses,
+    }
+    rows = await db.run_read(EARNINGS, params)
+    return [
+        Earnings(StatementRecord.from_row(r["statement"]), r["amount"], r["adjustment"], r["lines"])
+        for r in rows
+    ]
+
+
+async def iter_lines(
+    db: Database, statement_id: str, page: int = 5000
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every line in order, a page at a time (for exports: never the whole statement in memory)."""
+    offset = 0
+    while rows := await lines(db, statement_id, offset, page):
+        yield rows
+        offset += len(rows)
+
+
+PAYEE = """
+MATCH (:Statement {id: $id})-[p:PAYS]->(c:Creator {id: $creator_id})
+RETURN {creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
+        carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
+        rounding: coalesce(p.rounding, '0'),
+        exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))} AS payee
+"""
+
+
+async def payee(db: Database, statement_id: str, creator_id: str) -> Payee | None:
+    rows = await db.run_read(PAYEE, {"id": statement_id, "creator_id": creator_id})
+    return Payee(**rows[0]["payee"]) if rows else None
