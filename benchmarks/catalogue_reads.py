@@ -14,6 +14,7 @@ through the same app, so the ratio is the cost of the catalogue question above a
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ import httpx
 from benchmarks.kit import Row, absolute_row, interleaved, rounds, run_alone
 from benchmarks.provenance_world import ADMIN_SECRET, OPTED_IN, api
 from graph.database import Database
+from graph.stores.licensable import refresh_due
 
 MODEST, FULL = 100_000, 1_000_000
 SMALL = 10_000
@@ -53,6 +55,11 @@ CALL (c) {
     scopes: ['OUTPUT_USE', 'SERVICE_USE', 'TRAINING'], given_by: 'bench', created_at: datetime(),
     valid_from: datetime('2024-01-01T00:00:00Z')})
 } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+MARK_DUE = """
+MATCH (w:Work) WHERE w.licensable_due IS NULL
+CALL (w) { SET w.licensable_due = datetime({epochSeconds: 0}) } IN TRANSACTIONS OF 10000 ROWS
 """
 
 
@@ -113,12 +120,24 @@ def post_of(query: str, variables: dict[str, str] | None = None) -> Any:
     return lambda http: post(http, query, variables)
 
 
+async def catch_up(db: Database) -> None:
+    """Judge the works written above with raw Cypher, as the project's writes would have in their own
+    transactions: mark them due, and let the maintained catalogue judge them (graph/stores/licensable.py)."""
+    started = time.perf_counter()
+    await db.run_autocommit(MARK_DUE)
+    judged = await refresh_due(db)
+    took = time.perf_counter() - started
+    print(f"maintained licensability of {judged:,} works in {took:.1f} s", flush=True)
+
+
 async def measure(db: Database, size: int) -> list[Row]:
     await grow(db, 0, SMALL)
     await db.run_autocommit(OPT_IN, {"share": OPTED_IN})
+    await catch_up(db)
     rows = await reads(db, SMALL)
     await grow(db, SMALL, size)
     await db.run_autocommit(OPT_IN, {"share": OPTED_IN})
+    await catch_up(db)
     return rows + await reads(db, size)
 
 

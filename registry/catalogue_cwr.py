@@ -9,7 +9,7 @@ sender's submitter work id (`cwr:<sender>:<submitter work id>`), so a later REV 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from registry.catalogue import (
     ChainMember,
@@ -24,7 +24,8 @@ from registry.catalogue import (
 )
 from registry.cwr.models import CwrHeader, CwrParty, CwrWork
 from registry.errors import InvalidInput
-from registry.shares import ShareRole
+from registry.shares import FULL_BP, ShareRole
+from registry.trusted import trusted
 
 __all__ = ["CwrRegistration", "registration_from_cwr", "sender_key"]
 
@@ -38,7 +39,9 @@ def sender_key(header: CwrHeader | None) -> str:
     return header.sender_id or header.sender_name or "unknown"
 
 
-def _creator(party: CwrParty, index: int, work: CwrWork, sender: str) -> CreatorRegistration:
+def _creator(
+    party: CwrParty, index: int, work: CwrWork, sender: str
+) -> tuple[CreatorRegistration, CreatorRef]:
     if party.interested_party_number:
         creator_id = f"cwr:{sender}:{party.interested_party_number}"
     else:
@@ -49,7 +52,8 @@ def _creator(party: CwrParty, index: int, work: CwrWork, sender: str) -> Creator
 
 
 # A catalogue's parties recur in work after work (a writer, its publisher): validating the same creator's
-# registration again for each work was a tenth of an import's time. The model is frozen, so one is shared.
+# registration again for each work was a tenth of an import's time. The model is frozen, so one is shared,
+# and so is the ref its shares name it by.
 @lru_cache(maxsize=65_536)
 def _registered(
     creator_id: str,
@@ -58,10 +62,11 @@ def _registered(
     kind: CreatorKind,
     ipi: str | None,
     ipi_base: str | None,
-) -> CreatorRegistration:
-    return CreatorRegistration(
+) -> tuple[CreatorRegistration, CreatorRef]:
+    creator = CreatorRegistration(
         id=creator_id, name=name, first_name=first_name, kind=kind, ipi=ipi, ipi_base=ipi_base
     )
+    return creator, creator.ref
 
 
 def _role(party: CwrParty) -> ShareRole:
@@ -78,45 +83,61 @@ def registration_from_cwr(work: CwrWork, sender: str) -> CwrRegistration:
 
     A party listed twice in one role (a publisher in two chains) holds the sum of its shares in that
     role: the graph keeps one share per holder and role.
+
+    The parser has validated what the registration holds (identifiers, shares, totals, lengths), so the
+    registration models are built without validating them again (`registry.trusted`), except where a
+    value could break a constraint the parser does not check: there the validating model refuses it
+    exactly as it always did.
     """
     creators: list[CreatorRegistration] = []
     party_refs: dict[int, CreatorRef] = {}  # by id() of the parsed party: the ref it is registered under
     totals: dict[tuple[str, ShareRole], list[int]] = defaultdict(lambda: [0, 0, 0])
     refs = {}
     for index, party in enumerate((*work.writers, *work.publishers), start=1):
-        creator = _creator(party, index, work, sender)
+        creator, ref = _creator(party, index, work, sender)
         creators.append(creator)
-        party_refs[id(party)] = creator.ref
-        key = (creator.ref.key, _role(party))
-        refs[key] = creator.ref
+        party_refs[id(party)] = ref
+        key = (ref.key, _role(party))
+        refs[key] = ref
         own = party.ownership
-        for slot, bp in enumerate((own.performing_bp, own.mechanical_bp, own.synchronisation_bp)):
-            totals[key][slot] += bp
-    shares = tuple(
-        ShareRegistration(
-            holder=refs[key], role=key[1], performing_bp=p, mechanical_bp=m, synchronisation_bp=s
-        )
-        for key, (p, m, s) in totals.items()
-    )
+        slots = totals[key]
+        slots[0] += own.performing_bp
+        slots[1] += own.mechanical_bp
+        slots[2] += own.synchronisation_bp
+    shares = tuple(_share(refs[key], key[1], p, m, s) for key, (p, m, s) in totals.items())
     recordings = {
-        r.isrc: RecordingRegistration(
-            isrc=r.isrc, title=r.title, artist=r.display_artist, duration_seconds=r.duration_seconds
+        r.isrc: trusted(
+            RecordingRegistration,
+            isrc=r.isrc,
+            title=r.title,
+            artist=r.display_artist,
+            duration_seconds=r.duration_seconds,
+            work_ids=(),
         )
         for r in work.recordings
         if r.isrc
     }
-    registration = WorkRegistration(
-        id=f"cwr:{sender}:{work.submitter_work_id}",
-        iswc=work.iswc,
-        title=work.title,
-        alternate_titles=tuple(dict.fromkeys(t for t in work.alternate_titles if t)),
-        language=work.language,
-        submitter_work_id=work.submitter_work_id,
-        shares=shares,
-        recordings=tuple(recordings.values()),
-        chains=_chains(work, party_refs),
-    )
-    return creators, registration
+    values = {
+        "id": f"cwr:{sender}:{work.submitter_work_id}",
+        "iswc": work.iswc,
+        "title": work.title,
+        "alternate_titles": tuple(dict.fromkeys(t for t in work.alternate_titles if t)),
+        "language": work.language,
+        "submitter_work_id": work.submitter_work_id,
+        "shares": shares,
+        "recordings": tuple(recordings.values()),
+        "chains": _chains(work, party_refs),
+    }
+    # A one-letter language code is the one work field a CWR line can hold that the model refuses.
+    if work.language is not None and len(work.language) < 2:
+        return creators, WorkRegistration(**values)
+    return creators, trusted(WorkRegistration, **values)
+
+
+def _share(holder: CreatorRef, role: ShareRole, p: int, m: int, s: int) -> ShareRegistration:
+    # A party listed twice in one role may sum past 100 % within the work's tolerance: the model refuses it.
+    build = ShareRegistration if max(p, m, s) > FULL_BP else partial(trusted, ShareRegistration)
+    return build(holder=holder, role=role, performing_bp=p, mechanical_bp=m, synchronisation_bp=s)
 
 
 def _chains(work: CwrWork, refs: dict[int, CreatorRef]) -> tuple[PublisherChain, ...]:
@@ -126,11 +147,13 @@ def _chains(work: CwrWork, refs: dict[int, CreatorRef]) -> tuple[PublisherChain,
     for party in work.publishers:
         number = party.publisher_chain or 0
         members[number].append(
-            ChainMember(
+            trusted(
+                ChainMember,
                 holder=refs[id(party)],
                 role_code=party.role_code or "E",
                 territories=tuple(
-                    ChainTerritory(
+                    trusted(
+                        ChainTerritory,
                         tis_code=t.tis_code,
                         included=t.included,
                         performing_bp=t.shares.performing_bp,
@@ -149,6 +172,6 @@ def _chains(work: CwrWork, refs: dict[int, CreatorRef]) -> tuple[PublisherChain,
             if ip in chain_of_ip and refs[id(writer)] not in writers[chain_of_ip[ip]]:
                 writers[chain_of_ip[ip]].append(refs[id(writer)])
     return tuple(
-        PublisherChain(number=number, members=tuple(chain), writers=tuple(writers[number]))
+        trusted(PublisherChain, number=number, members=tuple(chain), writers=tuple(writers[number]))
         for number, chain in sorted(members.items())
     )

@@ -67,7 +67,7 @@ def iswc_check_digit(nine_digits: str) -> int:
 
 def _require_plain_digits(text: str, length: int) -> None:
     # Guards the check-digit helpers against misuse by callers; not a user-facing validation.
-    if len(text) != length or _first_bad_character(text, _DIGITS) is not None:
+    if len(text) != length or not (text.isascii() and text.isdigit()):
         raise ValueError(f"expected exactly {length} digits, got {text!r}")
 
 
@@ -81,7 +81,7 @@ def parse_iswc(value: str) -> str:
             f"ISWC {value.strip()!r} must start with T, e.g. {_ISWC_EXAMPLE}", details={"value": value}
         )
     digits = compact[1:]
-    bad = _first_bad_character(digits, _DIGITS)
+    bad = None if digits.isascii() and digits.isdigit() else _first_bad_character(digits, _DIGITS)
     if bad is not None:
         raise InvalidIdentifier(
             f"ISWC {value.strip()!r} contains {bad!r}; after the T only digits are allowed, "
@@ -188,7 +188,7 @@ def check_ipi_base_number(value: str) -> tuple[str, list[str]]:
             details={"value": value},
         )
     digits = compact[1:]
-    bad = _first_bad_character(digits, _DIGITS)
+    bad = None if digits.isascii() and digits.isdigit() else _first_bad_character(digits, _DIGITS)
     if bad is not None:
         raise InvalidIdentifier(
             f"IPI base number {value.strip()!r} contains {bad!r}; after the I only digits are allowed, "

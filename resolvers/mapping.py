@@ -8,10 +8,11 @@ derived value). `strawberry.ID` is a name for `str`, so nothing needs wrapping o
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from graph.stores._records import record_from_row
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -29,14 +30,13 @@ def _init_fields(cls: type) -> tuple[str, ...]:
 
 
 def from_record(cls: type[T], source: object, /, **derived: Any) -> T:
-    """`cls` holding `source`'s value of each of its fields (an attribute, or a key of a mapping row),
-    except the fields given in `derived` (a type may keep the record itself in a private `record` field).
-    A field the source lacks raises, naming it."""
-    if isinstance(source, Mapping):
-        values = {n: derived[n] if n in derived else source[n] for n in _init_fields(cls)}
-    else:
-        values = {n: derived[n] if n in derived else getattr(source, n) for n in _init_fields(cls)}
-    return cls(**values)
+    """`cls` holding `source`'s value of each of its fields, except the fields given in `derived` (a type may
+    keep the record itself in a private `record` field). From a record, each value is the attribute of
+    the field's name, and a field the record lacks raises, naming it. From a driver row (a dict), the
+    stores' one row mapper converts each value as the field's type says (`record_from_row`)."""
+    if isinstance(source, dict):
+        return record_from_row(cls, source, **derived)
+    return cls(**{n: derived[n] if n in derived else getattr(source, n) for n in _init_fields(cls)})
 
 
 def to_model(model: type[M], given: object, /, **extra: Any) -> M:

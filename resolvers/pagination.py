@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import base64
+import binascii
+import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
+from graph.stores._pages import Keyed, KeyPart, KeyWindow
 from registry.errors import InvalidInput
 from resolvers.selection import selected_names
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 CURSOR_PREFIX = "offset:"
-KEY_PREFIX = "key:"  # keyset cursors of the append-only lists: the item's own key
+KEY_PREFIX = "key:"  # keyset cursors of the append-only lists: the item's own sort key, as JSON
+NOT_GIVEN_OUT = "Cursor {cursor!r} is not one this API gave out; use an endCursor."
+OFFSET_CURSOR = (
+    "Cursor {cursor!r} is a position from an older version of this list, which now pages by key: "
+    "start again without `after` and pass the endCursor of each page."
+)
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -69,21 +77,47 @@ After = Annotated[
 ]
 
 
-def encode_cursor(offset: int, prefix: str = CURSOR_PREFIX) -> str:
-    return base64.urlsafe_b64encode(f"{prefix}{offset}".encode()).decode()
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str, prefix: str = CURSOR_PREFIX) -> int:
+def decode_cursor(cursor: str) -> int:
+    """The offset an offset cursor holds (the lists ordered by what may change: names, titles)."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(prefix):
+        if not text.startswith(CURSOR_PREFIX):
             raise ValueError(text)
-        offset = int(text[len(prefix) :])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.") from exc
+        offset = int(text[len(CURSOR_PREFIX) :])
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidInput(NOT_GIVEN_OUT.format(cursor=cursor)) from exc
     if offset < 0:
-        raise InvalidInput(f"Cursor {cursor!r} is not one this API gave out; use an endCursor.")
+        raise InvalidInput(NOT_GIVEN_OUT.format(cursor=cursor))
     return offset
+
+
+def encode_key(key: Sequence[KeyPart]) -> str:
+    text = json.dumps(list(key), separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(f"{KEY_PREFIX}{text}".encode()).decode()
+
+
+def decode_key(cursor: str) -> tuple[KeyPart, ...]:
+    """The sort key a keyset cursor holds; an offset cursor of an earlier version, or anything this API did
+    not give out, is refused saying what to pass instead."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidInput(NOT_GIVEN_OUT.format(cursor=cursor)) from exc
+    if text.startswith(CURSOR_PREFIX):
+        raise InvalidInput(OFFSET_CURSOR.format(cursor=cursor))
+    try:
+        key = json.loads(text.removeprefix(KEY_PREFIX)) if text.startswith(KEY_PREFIX) else None
+    except ValueError:
+        key = None
+    # "key:<n>", the audit log's cursor before every keyset list shared one codec, is the key [n].
+    key = [key] if isinstance(key, int) else key
+    if not isinstance(key, list) or not key or not all(isinstance(p, int | str | dict) for p in key):
+        raise InvalidInput(NOT_GIVEN_OUT.format(cursor=cursor))
+    return tuple(key)
 
 
 def page_size(first: int | None, max_size: int = MAX_PAGE_SIZE) -> int:
@@ -93,28 +127,31 @@ def page_size(first: int | None, max_size: int = MAX_PAGE_SIZE) -> int:
     return size
 
 
+def key_window(info: strawberry.Info, first: int | None, after: str | None) -> KeyWindow:
+    """Where a keyset page starts, for `first`/`after`: one row more than the page is read (it says a next
+    page exists), and the list is counted only when the query selects `totalCount`."""
+    start = decode_key(after) if after else None
+    return KeyWindow(after=start, limit=page_size(first) + 1, count=selects_total(info))
+
+
 def keyset_connection(
-    items: Sequence[S],
-    total: int,
-    limit: int,
-    key: Callable[[S], int],
-    *,
-    after: str | None,
-    convert: Callable[[S], T],
+    rows: Sequence[Keyed[S]], total: int | None, window: KeyWindow, convert: Callable[[S], T]
 ) -> Connection[T]:
-    """A page of an append-only list read by key (one item more than `limit` says a next page exists):
-    each cursor holds its item's key, so the next page starts right after it however the list grew."""
-    page = items[:limit]
-    edges = [Edge(cursor=encode_cursor(key(item), KEY_PREFIX), node=convert(item)) for item in page]
+    """A page of an append-only list read by key: each cursor holds its item's sort key, so the next page
+    starts right after it however the list grew. Without a counted total (not selected) totalCount is the
+    lower bound the page proves."""
+    size = window.limit - 1
+    edges = [Edge(cursor=encode_key(item.key), node=convert(item.row)) for item in rows[:size]]
+    more = len(rows) > size
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(items) > limit,
-            has_previous_page=after is not None,
+            has_next_page=more,
+            has_previous_page=window.after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        total_count=len(edges) + more if total is None else total,
     )
 
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from neo4j.time import DateTime
+
 from graph.database import Database, Tx
-from graph.stores._pages import page_query
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
+from graph.stores._records import record_from_row
 from registry.access import Principal, Role
 from registry.api_keys import check_scope, hash_secret, new_secret
 from registry.errors import NotFound
@@ -36,7 +39,8 @@ MATCH (k:ApiKey {id: $id})
 SET k.revoked_at = coalesce(k.revoked_at, datetime())
 RETURN k {.*} AS key
 """
-LIST_KEYS = page_query("MATCH (k:ApiKey)", order="k.created_at, k.id", row="k {.*}")
+# Oldest first; a revoked key stays listed.
+LIST_KEYS = keyset_query("MATCH (k:ApiKey)", order="k.created_at, k.id", row="k {.*}", kinds=(DateTime, str))
 # Re-pointing the bootstrap key at a new secret retires the old one: ADMIN_API_KEY is rotated by restart.
 ENSURE_BOOTSTRAP = """
 MERGE (k:ApiKey {id: $id})
@@ -46,25 +50,18 @@ SET k.hash = $hash, k.revoked_at = null
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ApiKeyRecord:
     id: str
     role: Role
     scope_id: str | None
-    name: str
+    name: str = ""
     created_at: datetime
     revoked_at: datetime | None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ApiKeyRecord:
-        return cls(
-            id=row["id"],
-            role=Role(row["role"]),
-            scope_id=row.get("scope_id"),
-            name=row.get("name") or "",
-            created_at=row["created_at"].to_native(),
-            revoked_at=row["revoked_at"].to_native() if row.get("revoked_at") else None,
-        )
+        return record_from_row(cls, row)
 
 
 async def create_key(
@@ -101,9 +98,10 @@ async def revoke_key(db: Database, key_id: str) -> ApiKeyRecord:
     return ApiKeyRecord.from_row(rows[0]["key"])
 
 
-async def list_keys(db: Database, offset: int, limit: int) -> tuple[int, list[ApiKeyRecord]]:
-    rows = await db.run_read(LIST_KEYS, {"offset": offset, "limit": limit})
-    return rows[0]["total"], [ApiKeyRecord.from_row(k) for k in rows[0]["page"]]
+async def list_keys(db: Database, window: KeyWindow) -> tuple[int | None, list[Keyed[ApiKeyRecord]]]:
+    query, page = window.bind(LIST_KEYS)
+    rows = await db.run_read(query, page)
+    return keyed_page(rows, ApiKeyRecord.from_row)
 
 
 async def ensure_bootstrap_admin(db: Database, secret: str) -> None:

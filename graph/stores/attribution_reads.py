@@ -9,9 +9,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from neo4j.time import DateTime
+
 from graph.database import Database
-from graph.stores._pages import page_query
-from graph.stores._records import native, required_native
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
+from graph.stores._records import native, record_from_row, required_native
 from graph.stores.catalogue_records import RecordingRecord
 from registry.attribution import InfluenceReference, RightType, Segment
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
@@ -30,7 +32,8 @@ RETURN """
     + REPORT
     + " AS report"
 )
-LIST_REPORTS = page_query(
+# Latest computation first, on the computed_at index (V0006); a vendor's computation time is kept as sent.
+LIST_REPORTS = keyset_query(
     """
 MATCH (r:AttributionReport)-[:ABOUT]->(o:Output)
 WHERE ($output_id IS NULL OR o.id = $output_id)
@@ -40,8 +43,9 @@ OPTIONAL MATCH (l:Licensee)-[:OPERATES]->(:Model)-[:GENERATED]->(o)
 WITH r, o, l WHERE $licensee_id IS NULL OR l.id = $licensee_id
 OPTIONAL MATCH (r)-[:SUPERSEDED_BY]->(newer:AttributionReport)
 """,
-    order="r.computed_at DESC, r.id",
+    order="r.computed_at DESC, r.id DESC",
     row=REPORT,
+    kinds=(DateTime, str),
 )
 INFLUENCES = """
 UNWIND $ids AS id
@@ -84,7 +88,7 @@ WITH o, {rule: v.attribution_rule, rule_vendor: v.attribution_vendor_id, reports
 COUNTING_CANDIDATES = "MATCH (o:Output {id: $output_id})" + COUNTING_OF_O + "RETURN counting"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportRecord:
     id: str
     digest: str
@@ -99,30 +103,13 @@ class ReportRecord:
     via: str
     current: bool
     superseded_by: str | None
-    influence_count: int
-    unattributed_composition: Decimal
-    unattributed_master: Decimal
+    influence_count: int = 0
+    unattributed_composition: Decimal = Decimal(0)
+    unattributed_master: Decimal = Decimal(0)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReportRecord:
-        return cls(
-            id=row["id"],
-            digest=row["digest"],
-            vendor_id=row["vendor_id"],
-            vendor_report_id=row["vendor_report_id"],
-            output_id=row["output_id"],
-            licensee_id=row.get("licensee_id"),
-            method=row["method"],
-            method_version=row["method_version"],
-            computed_at=required_native(row["computed_at"]),
-            received_at=required_native(row["received_at"]),
-            via=row["via"],
-            current=bool(row["current"]),
-            superseded_by=row.get("superseded_by"),
-            influence_count=int(row.get("influence_count") or 0),
-            unattributed_composition=Decimal(row.get("unattributed_composition") or "0"),
-            unattributed_master=Decimal(row.get("unattributed_master") or "0"),
-        )
+        return record_from_row(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +184,8 @@ async def list_reports(
     vendor_id: str | None,
     licensee_id: str | None,
     include_superseded: bool,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[ReportRecord]]:
+    window: KeyWindow,
+) -> tuple[int | None, list[Keyed[ReportRecord]]]:
     """(total, page) newest computation first; filters combine (a licensee filter: its outputs only)."""
     params = {
         "output_id": output_id,
@@ -207,8 +193,9 @@ async def list_reports(
         "licensee_id": licensee_id,
         "include_superseded": include_superseded,
     }
-    rows = await db.run_read(LIST_REPORTS, params | {"offset": offset, "limit": limit})
-    return rows[0]["total"], [ReportRecord.from_row(r) for r in rows[0]["page"]]
+    query, page = window.bind(LIST_REPORTS)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, ReportRecord.from_row)
 
 
 async def influences_by_report(db: Database, ids: list[str]) -> dict[str, list[InfluenceRecord]]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
 from registry.audit import CHAIN, GENESIS, ChainBreak, anchor_break, verify_chain
 
 CHAIN_PAGE = """
@@ -31,19 +32,15 @@ _LISTED_WHERE = """
   AND none(id IN e.subject_ids WHERE id IN uploading)
   AND none(p IN purged WHERE p.run_id IN e.subject_ids AND e.seq <= p.through_seq)
 """
-# Keyset: a page starts below a sequence number and walks the unique `seq` index down, so a page never
-# loads the events before it (the log only grows, so a cursor stays valid while events are appended).
-LIST_EVENTS = (
-    _LISTED
-    + "CALL (uploading, purged) { MATCH (e:AuditEvent) WHERE"
-    + _LISTED_WHERE
-    + "RETURN count(e) AS total }\n"
-    + "CALL (uploading, purged) { MATCH (e:AuditEvent) WHERE e.seq < $before AND"
-    + _LISTED_WHERE
-    + "WITH e ORDER BY e.seq DESC LIMIT $limit RETURN collect(e {.*}) AS page }\n"
-    + "RETURN total, page"
+# Newest first by the unique `seq` index: a page starts below the last sequence number its caller saw, so
+# it never loads the events before it.
+LIST_EVENTS = keyset_query(
+    "MATCH (e:AuditEvent) WHERE" + _LISTED_WHERE,
+    order="e.seq DESC",
+    row="e {.*}",
+    kinds=(int,),
+    setup=_LISTED,
 )
-NEWEST = 2**62  # above any sequence number: the first page
 
 
 async def verify(
@@ -83,11 +80,10 @@ async def heads(db: Database) -> list[dict[str, Any]]:
 
 
 async def list_events(
-    db: Database, subject: str | None, since: datetime | None, until: datetime | None, before: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
-    """How many listed events match, and up to `limit` of them, newest first, with a sequence number
-    below `before` (0: from the newest)."""
-    params = {"subject": subject, "before": before or NEWEST, "limit": limit}
+    db: Database, subject: str | None, since: datetime | None, until: datetime | None, window: KeyWindow
+) -> tuple[int | None, list[Keyed[dict[str, Any]]]]:
+    """How many listed events match (when counted), and a page of them, newest first."""
+    query, params = window.bind(LIST_EVENTS)
+    params |= {"subject": subject}
     params |= {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
-    rows = await db.run_read(LIST_EVENTS, params)
-    return rows[0]["total"], rows[0]["page"]
+    return keyed_page(await db.run_read(query, params), dict)

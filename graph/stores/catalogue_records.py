@@ -6,23 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from graph.stores._records import native
+from graph.stores._records import record_from_row
 from registry.catalogue import CreatorKind, WorkStatus
 from registry.shares import ShareRole
 
 T = TypeVar("T")
 
 
-def _time(value: Any) -> datetime | None:
-    return native(value)
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreatorRecord:
     id: str
     name: str | None
     first_name: str | None
-    kind: CreatorKind
+    kind: CreatorKind = CreatorKind.PERSON
     ipi: str | None
     isni: str | None
     ipi_base: str | None
@@ -31,28 +27,18 @@ class CreatorRecord:
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> CreatorRecord:
-        return cls(
-            id=node["id"],
-            name=node.get("name"),
-            first_name=node.get("first_name"),
-            kind=CreatorKind(node.get("kind") or CreatorKind.PERSON),
-            ipi=node.get("ipi"),
-            isni=node.get("isni"),
-            ipi_base=node.get("ipi_base"),
-            created_at=_time(node.get("created_at")),
-            updated_at=_time(node.get("updated_at")),
-        )
+        return record_from_row(cls, node)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorkRecord:
     id: str
     iswc: str | None
-    title: str
-    alternate_titles: tuple[str, ...]
+    title: str = ""
+    alternate_titles: tuple[str, ...] = ()
     language: str | None
     submitter_work_id: str | None
-    status: WorkStatus
+    status: WorkStatus = WorkStatus.ACTIVE
     created_at: datetime | None
     updated_at: datetime | None
     # Claims by other registrations exceed 100 % of these rights (graph.stores.disputes); empty when not.
@@ -63,21 +49,9 @@ class WorkRecord:
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> WorkRecord:
-        return cls(
-            id=node["id"],
-            iswc=node.get("iswc"),
-            title=node.get("title") or "",
-            alternate_titles=tuple(node.get("alternate_titles") or ()),
-            language=node.get("language"),
-            submitter_work_id=node.get("submitter_work_id"),
-            status=WorkStatus(node.get("status") or WorkStatus.ACTIVE),
-            created_at=_time(node.get("created_at")),
-            updated_at=_time(node.get("updated_at")),
-            disputed_rights=tuple(node.get("disputed_rights") or ()) if node.get("disputed") else (),
-            dispute_evidence=node.get("dispute_evidence"),
-            dispute_resolved_by=node.get("dispute_resolved_by"),
-            dispute_resolved_at=_time(node.get("dispute_resolved_at")),
-        )
+        # A resolved dispute keeps its rights on the node for the record of it; only an open one shows them.
+        disputed = tuple(node.get("disputed_rights") or ()) if node.get("disputed") else ()
+        return record_from_row(cls, node, disputed_rights=disputed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +64,7 @@ class RecordingRecord:
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> RecordingRecord:
-        return cls(
-            id=node["id"],
-            isrc=node["isrc"],
-            title=node.get("title"),
-            artist=node.get("artist"),
-            duration_seconds=node.get("duration_seconds"),
-        )
+        return record_from_row(cls, node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +74,9 @@ class ShareRecord:
     creator: CreatorRecord
     work: WorkRecord
     role: ShareRole
-    performing_bp: int
-    mechanical_bp: int
-    synchronisation_bp: int
+    performing_bp: int = 0
+    mechanical_bp: int = 0
+    synchronisation_bp: int = 0
     claim: str | None = None  # the claim (another registration of the work) this share is part of
 
     @classmethod
@@ -118,24 +86,36 @@ class ShareRecord:
 
     @classmethod
     def of(cls, creator: CreatorRecord, work: WorkRecord, share: dict[str, Any]) -> ShareRecord:
-        return cls(
-            creator=creator,
-            work=work,
-            role=ShareRole(share["role"]),
-            performing_bp=share.get("performing_bp", 0),
-            mechanical_bp=share.get("mechanical_bp", 0),
-            synchronisation_bp=share.get("synchronisation_bp", 0),
-            claim=share.get("claim"),
-        )
+        return record_from_row(cls, share, creator=creator, work=work)
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryRecord:
+    """A chain member's collection shares in one territory (CISAC TIS code)."""
+
+    tis_code: int
+    included: bool
+    performing_bp: int
+    mechanical_bp: int
+    synchronisation_bp: int
 
 
 @dataclass(frozen=True, slots=True)
 class ChainMemberRecord:
-    """A publisher in a chain of title, with its collection territories (tis, included, pr, mr, sr)."""
+    """A publisher in a chain of title, with its collection territories."""
 
     creator: CreatorRecord
     role_code: str
-    territories: tuple[tuple[int, bool, int, int, int], ...]
+    territories: tuple[TerritoryRecord, ...]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ChainMemberRecord:
+        # Neo4j properties hold flat lists only: the territories come as parallel lists, one a column.
+        columns = zip(*(row[c] for c in _TERRITORY_COLUMNS), strict=True)
+        return record_from_row(cls, row, territories=tuple(TerritoryRecord(*t) for t in columns))
+
+
+_TERRITORY_COLUMNS = ("tis_codes", "included", "performing_bp", "mechanical_bp", "synchronisation_bp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,24 +129,9 @@ class ChainRecord:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChainRecord:
         members = tuple(
-            ChainMemberRecord(
-                creator=CreatorRecord.from_node(m["creator"]),
-                role_code=m["role_code"],
-                territories=tuple(
-                    zip(
-                        m["tis_codes"],
-                        m["included"],
-                        m["performing_bp"],
-                        m["mechanical_bp"],
-                        m["synchronisation_bp"],
-                        strict=True,
-                    )
-                ),
-            )
-            for m in sorted(row["members"], key=lambda m: m["position"])
+            ChainMemberRecord.from_row(m) for m in sorted(row["members"], key=lambda m: m["position"])
         )
-        writers = tuple(CreatorRecord.from_node(w) for w in row["writers"])
-        return cls(number=row["number"], members=members, writers=writers)
+        return record_from_row(cls, row, members=members)
 
 
 @dataclass(frozen=True, slots=True)

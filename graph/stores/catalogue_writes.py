@@ -17,6 +17,7 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, WorkRecord
+from graph.stores.licensable import refresh_works
 from registry.catalogue import (
     CreatorRef,
     CreatorRegistration,
@@ -182,7 +183,7 @@ async def resolve_creators(tx: Tx, refs: Sequence[CreatorRef]) -> dict[str, str]
 
 async def upsert_creators_tx(tx: Tx, creators: Sequence[CreatorRegistration]) -> dict[str, str]:
     """Create or update creators; returns the node id by `CreatorRef.key`."""
-    unique = {c.ref.key: c for c in creators}
+    unique = {c.key: c for c in creators}
     if not unique:
         return {}
     payload = [
@@ -203,7 +204,7 @@ async def upsert_creators_tx(tx: Tx, creators: Sequence[CreatorRegistration]) ->
 async def upsert_creator(db: Database, creator: CreatorRegistration) -> CreatorRecord:
     async def work(tx: Tx) -> CreatorRecord:
         ids = await upsert_creators_tx(tx, [creator])
-        row = await tx.single(CREATORS_BY_IDS, {"ids": [ids[creator.ref.key]]})
+        row = await tx.single(CREATORS_BY_IDS, {"ids": [ids[creator.key]]})
         assert row is not None
         return CreatorRecord.from_node(row["node"])
 
@@ -281,6 +282,7 @@ async def write_works_tx(
     touched = {work_id for work_id, _ in changed} | {node_id for _, node_id, _ in claims}
     if touched:
         await tx.run(RECOMPUTE_DISPUTES, {"ids": sorted(touched), "limit": FULL_BP + TOLERANCE_BP})
+        await refresh_works(tx, touched)  # shares changed: so may the works' licensability
     return outcomes
 
 

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from neo4j.time import DateTime
+
 from graph.database import Database, Tx
-from graph.stores._pages import page_query
-from graph.stores._records import native, require_same, required_native
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
+from graph.stores._records import record_from_row, require_same
+from graph.stores.licensable import refresh_holder_works, refresh_works
 from registry.errors import InvalidInput, NotFound
 from registry.licensing import ConsentInput
 from registry.rights import Decision, Scope
@@ -50,8 +53,9 @@ WITH k, owner
 OPTIONAL MATCH (k)-[:COVERS]->(covered:Work)
 RETURN k {.*, creator_id: owner.id, work_id: covered.id} AS consent
 """
-# A work's history includes the catalogue consents of its share holders: they cover it too.
-HISTORY = page_query(
+# A work's history includes the catalogue consents of its share holders: they cover it too. Latest start
+# first; `valid_from` is set once, when the consent is given.
+HISTORY = keyset_query(
     """
 MATCH (owner:Creator)-[:GAVE]->(k:Consent)
 WHERE ($creator_id IS NULL OR owner.id = $creator_id)
@@ -60,19 +64,20 @@ WHERE ($creator_id IS NULL OR owner.id = $creator_id)
        OR EXISTS { (k)-[:COVERS]->(:Work {id: $work_id}) }
        OR (k.catalogue AND EXISTS { (owner)-[:HOLDS_SHARE]->(:Work {id: $work_id}) }))
 """,
-    order="k.valid_from DESC, k.id",
+    order="k.valid_from DESC, k.id DESC",
     row="k {.*, creator_id: owner.id, work_id: COLLECT { MATCH (k)-[:COVERS]->(w:Work) RETURN w.id }[0]}",
+    kinds=(DateTime, str),
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConsentRecord:
     id: str
     creator_id: str
     work_id: str | None
     decision: Decision
     scopes: frozenset[Scope]
-    catalogue: bool
+    catalogue: bool = False
     valid_from: datetime
     revoked_at: datetime | None
     given_by: str | None
@@ -83,21 +88,7 @@ class ConsentRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ConsentRecord:
-        return cls(
-            id=row["id"],
-            creator_id=row["creator_id"],
-            work_id=row.get("work_id"),
-            decision=Decision(row["decision"]),
-            scopes=frozenset(Scope(s) for s in row["scopes"]),
-            catalogue=bool(row.get("catalogue")),
-            valid_from=required_native(row["valid_from"]),
-            revoked_at=native(row.get("revoked_at")),
-            given_by=row.get("given_by"),
-            evidence=row.get("evidence"),
-            revoked_by=row.get("revoked_by"),
-            revocation_evidence=row.get("revocation_evidence"),
-            created_at=required_native(row["created_at"]),
-        )
+        return record_from_row(cls, row)
 
 
 async def give_consent(db: Database, consent: ConsentInput, given_by: str) -> ConsentRecord:
@@ -121,6 +112,7 @@ async def give_consent(db: Database, consent: ConsentInput, given_by: str) -> Co
         assert row is not None
         # Checked inside the transaction, so a conflicting retry rolls back (and leaves no audit event).
         require_same("Consent", consent.id, row["consent"], sent)
+        await _refresh_covered(tx, row["consent"])
         tx.touch(consent.id, consent.creator_id, consent.work_id)
         return dict(row["consent"])
 
@@ -155,8 +147,24 @@ async def revoke_consent(
 ) -> ConsentRecord | None:
     """Revoke from now on; None when no consent has that id (of `creator_id`, when given)."""
     params = {"id": consent_id, "creator_id": creator_id, "revoked_by": revoked_by, "evidence": evidence}
-    rows = await db.run_write(REVOKE, params)
-    return ConsentRecord.from_row(rows[0]["consent"]) if rows else None
+
+    async def work(tx: Tx) -> ConsentRecord | None:
+        row = await tx.single(REVOKE, params)
+        if row is None:
+            return None
+        await _refresh_covered(tx, row["consent"])
+        return ConsentRecord.from_row(row["consent"])
+
+    return await db.write(work)
+
+
+async def _refresh_covered(tx: Tx, consent: dict[str, Any]) -> None:
+    """Keep the licensable catalogue (graph/stores/licensable.py) of the consent's scopes current."""
+    scopes = [Scope(s) for s in consent["scopes"]]
+    if consent.get("work_id") is not None:
+        await refresh_works(tx, [consent["work_id"]], scopes)
+    else:
+        await refresh_holder_works(tx, consent["creator_id"], scopes)
 
 
 async def consent_history(
@@ -165,9 +173,9 @@ async def consent_history(
     creator_id: str | None,
     work_id: str | None,
     include_revoked: bool,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[ConsentRecord]]:
+    window: KeyWindow,
+) -> tuple[int | None, list[Keyed[ConsentRecord]]]:
     params = {"creator_id": creator_id, "work_id": work_id, "include_revoked": include_revoked}
-    rows = await db.run_read(HISTORY, params | {"offset": offset, "limit": limit})
-    return rows[0]["total"], [ConsentRecord.from_row(r) for r in rows[0]["page"]]
+    query, page = window.bind(HISTORY)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, ConsentRecord.from_row)

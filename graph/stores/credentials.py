@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import required_native
+from graph.stores._records import record_from_row
 from graph.stores.attribution_reads import counting_report_for
 from graph.stores.provenance_reads import outputs_by_hash
 from graph.stores.provenance_records import OutputRecord
@@ -119,14 +119,7 @@ class SignedAssetRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SignedAssetRecord:
-        return cls(
-            sha256=row["sha256"],
-            manifest_label=row["manifest_label"],
-            format=row["format"],
-            output_id=row["output_id"],
-            signed_by=row["signed_by"],
-            signed_at=required_native(row["signed_at"]),
-        )
+        return record_from_row(cls, row)
 
 
 async def record_signed(

@@ -30,7 +30,8 @@ from registry.cwr.ack import AckEntry
 from registry.errors import DomainError
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 500
+# Works per write transaction: as many as the raw floor writes at once (benchmarks/cwr_baseline.py).
+BATCH_SIZE = 5_000
 # The works that loaded claims landed on and that are in dispute now the file is in: their claims get CO.
 DISPUTED_RIGHTS = """
 UNWIND $ids AS id
@@ -146,10 +147,11 @@ class _Batches:
 
     async def add(self, item: _Pending) -> None:
         # The same work twice in one batch would resolve as new twice; write the earlier one first.
-        if item.keys & self.keys:
+        keys = item.keys
+        if not self.keys.isdisjoint(keys):
             await self.flush()
         self.pending.append(item)
-        self.keys |= item.keys
+        self.keys |= keys
         if len(self.pending) >= self.size:
             await self.flush()
 
@@ -221,10 +223,10 @@ async def _write(
         if node_id is None:
             fresh[creator] = None
         else:
-            known[creator.ref.key] = node_id
+            known[creator.key] = node_id
     ids = await upsert_creators_tx(tx, list(fresh))
     outcomes = await write_works_tx(tx, [item.work for item in batch], known | ids, _is_claim)
-    return outcomes, {creator: ids[creator.ref.key] for creator in fresh}
+    return outcomes, {creator: ids[creator.key] for creator in fresh}
 
 
 async def import_cwr(

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.database import Database, Tx
+from graph.stores._records import record_from_row
 from graph.stores.catalogue_records import Page, WorkRecord
+from graph.stores.licensable import refresh_works
 from registry.claims import ClaimTotals, check_resolution
 from registry.errors import InvalidInput, NotFound
 
@@ -78,26 +80,19 @@ _DISPUTE_QUERIES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimRecord:
     """One claim on a work: who registered what, and the shares it claims per right."""
 
     id: str
-    status: str  # ACTIVE, ACCEPTED or REJECTED
+    status: str = "ACTIVE"  # ACTIVE, ACCEPTED or REJECTED
     submitter_work_id: str | None
     title: str | None
     totals: ClaimTotals
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ClaimRecord:
-        claim, (performing, mechanical, synchronisation) = row["claim"], row["bp"]
-        return cls(
-            id=claim["id"],
-            status=claim.get("status") or "ACTIVE",
-            submitter_work_id=claim.get("submitter_work_id"),
-            title=claim.get("title"),
-            totals=ClaimTotals(performing, mechanical, synchronisation),
-        )
+        return record_from_row(cls, row["claim"], totals=ClaimTotals(*row["bp"]))
 
 
 async def claims_for_works(db: Database, work_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
@@ -141,6 +136,7 @@ async def resolve_dispute(
             {"work_id": work_id, "keep": sorted(set(keep)), "evidence": evidence.strip(), "actor": actor},
         )
         assert row is not None
+        await refresh_works(tx, [work_id])  # the dropped claims' holders no longer need to consent
         return WorkRecord.from_node(row["node"])
 
     return await db.write(write)

@@ -12,14 +12,15 @@ set `revoked_at`, so its state at any past moment can be recomputed (nothing is 
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, LiteralString
 
+from neo4j.time import DateTime
+
 from graph.database import Database, Tx
-from graph.stores._pages import page_query
-from graph.stores._records import native, require_same, required_native
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query, page_query
+from graph.stores._records import record_from_row, require_same
 from registry.errors import Conflict, NotFound
 from registry.licensing import GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput, grant_scopes
 from registry.rights import GrantFacts, GrantStatus, Scope, Use
@@ -78,13 +79,15 @@ MATCH (l:Licensee {id: $licensee_id})-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersi
 RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant,
        v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
 """
-LIST_GRANTS = page_query(
+# Latest start first; a grant's start never changes (suspending or revoking it keeps it listed).
+LIST_GRANTS = keyset_query(
     """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
 WHERE $licensee_id IS NULL OR l.id = $licensee_id
 """,
-    order="g.valid_from DESC, g.id",
+    order="g.valid_from DESC, g.id DESC",
     row="g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}",
+    kinds=(DateTime, str),
 )
 # Each transition applies only from the state it leaves; `before` tells the caller what happened.
 SUSPEND = """
@@ -113,69 +116,52 @@ RETURN before, g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseeRecord:
     id: str
-    name: str
+    name: str = ""
     created_at: datetime
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LicenseeRecord:
-        return cls(id=row["id"], name=row.get("name") or "", created_at=required_native(row["created_at"]))
+        return record_from_row(cls, row)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LicenceRecord:
     id: str
-    name: str
+    name: str = ""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LicenceRecord:
-        return cls(id=row["id"], name=row.get("name") or "")
+        return record_from_row(cls, row)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LicenceVersionRecord:
     id: str
     licence_id: str
     version: str
     scopes: frozenset[Scope]
-    excluded_uses: frozenset[Use]
+    excluded_uses: frozenset[Use] = frozenset()
     currency: str
     training_fee: int
-    minimum_payout: int
+    minimum_payout: int = 0
     service_rate: str
     output_rate: str
-    confidence_threshold: str
-    stream_rights: dict[str, str]
-    training_basis: str
-    training_weighted: bool
-    publisher_collects: bool
+    confidence_threshold: str = "0"
+    stream_rights: dict[str, str] = field(default_factory=dict)  # stored as JSON
+    training_basis: str = "USED_WORKS"
+    training_weighted: bool = False
+    publisher_collects: bool = False
     effective_from: datetime
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LicenceVersionRecord:
-        return cls(
-            id=row["id"],
-            licence_id=row["licence_id"],
-            version=row["version"],
-            scopes=frozenset(Scope(s) for s in row["scopes"]),
-            excluded_uses=frozenset(Use(u) for u in row.get("excluded_uses") or []),
-            currency=row["currency"],
-            training_fee=row["training_fee"],
-            minimum_payout=row.get("minimum_payout") or 0,
-            service_rate=row["service_rate"],
-            output_rate=row["output_rate"],
-            confidence_threshold=row.get("confidence_threshold") or "0",
-            stream_rights=json.loads(row.get("stream_rights") or "{}"),
-            training_basis=row.get("training_basis") or "USED_WORKS",
-            training_weighted=bool(row.get("training_weighted")),
-            publisher_collects=bool(row.get("publisher_collects")),
-            effective_from=required_native(row["effective_from"]),
-        )
+        return record_from_row(cls, row)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GrantRecord:
     id: str
     licensee_id: str
@@ -189,29 +175,13 @@ class GrantRecord:
     status: GrantStatus
     status_changed_at: datetime
     status_reason: str | None
-    suspended_from: tuple[datetime, ...]
-    reinstated_at: tuple[datetime, ...]
+    suspended_from: tuple[datetime, ...] = ()
+    reinstated_at: tuple[datetime, ...] = ()
     revoked_at: datetime | None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> GrantRecord:
-        return cls(
-            id=row["id"],
-            licensee_id=row["licensee_id"],
-            licence_id=row["licence_id"],
-            licence_version_id=row["licence_version_id"],
-            model_name=row["model_name"],
-            model_version=row["model_version"],
-            scopes=frozenset(Scope(s) for s in row["scopes"]),
-            valid_from=required_native(row["valid_from"]),
-            valid_to=required_native(row["valid_to"]),
-            status=GrantStatus(row["status"]),
-            status_changed_at=required_native(row["status_changed_at"]),
-            status_reason=row.get("status_reason"),
-            suspended_from=tuple(required_native(t) for t in row.get("suspended_from") or []),
-            reinstated_at=tuple(required_native(t) for t in row.get("reinstated_at") or []),
-            revoked_at=native(row.get("revoked_at")),
-        )
+        return record_from_row(cls, row)
 
     def facts(self, licence_scopes: frozenset[Scope], excluded_uses: frozenset[Use]) -> GrantFacts:
         # The i-th reinstatement ends the i-th suspension; a suspension without one is still open.
@@ -355,10 +325,11 @@ async def grants_by_id(db: Database, ids: list[str]) -> dict[str, GrantRecord]:
 
 
 async def list_grants(
-    db: Database, licensee_id: str | None, offset: int, limit: int
-) -> tuple[int, list[GrantRecord]]:
-    rows = await db.run_read(LIST_GRANTS, {"licensee_id": licensee_id, "offset": offset, "limit": limit})
-    return rows[0]["total"], [GrantRecord.from_row(r) for r in rows[0]["page"]]
+    db: Database, licensee_id: str | None, window: KeyWindow
+) -> tuple[int | None, list[Keyed[GrantRecord]]]:
+    query, page = window.bind(LIST_GRANTS)
+    rows = await db.run_read(query, {"licensee_id": licensee_id} | page)
+    return keyed_page(rows, GrantRecord.from_row)
 
 
 async def grant_facts(

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
-from graph.database import Database, Tx
-from graph.stores._pages import page_query
+from neo4j.time import DateTime
+
+from graph.database import Database
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query, page_query
 from graph.stores._records import from_epoch_us
 from graph.stores.attribution_reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
@@ -70,13 +72,14 @@ OUTPUTS_BY_HASH = (
     "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: $hash}) RETURN " + _OUTPUT + " AS output "
     "ORDER BY o.id"
 )
-AUDIO_DISPUTE_COUNT = "MATCH (a:Audio) WHERE a.disputed_at IS NOT NULL RETURN count(a) AS total"
-AUDIO_DISPUTES = (
-    "MATCH (a:Audio) WHERE a.disputed_at IS NOT NULL "
-    "WITH a ORDER BY a.disputed_at DESC, a.content_hash SKIP $offset LIMIT $limit "
-    "RETURN a.content_hash AS content_hash, a.disputed_at AS disputed_at, COLLECT { "
+# Most recently disputed first, on the disputed_at index (V0011): an audio is disputed once and stays so.
+AUDIO_DISPUTES = keyset_query(
+    "MATCH (a:Audio) WHERE a.disputed_at IS NOT NULL",
+    order="a.disputed_at DESC, a.content_hash DESC",
+    row="{content_hash: a.content_hash, disputed_at: a.disputed_at, outputs: COLLECT { "
     "MATCH (m:Model)-[:GENERATED]->(o:Output {content_hash: a.content_hash}) "
-    "RETURN " + _OUTPUT + " ORDER BY o.id } AS outputs"
+    "RETURN " + _OUTPUT + " ORDER BY o.id }}",
+    kinds=(DateTime, str),
 )
 OUTPUTS_OF_MODELS = """
 UNWIND $ids AS id
@@ -99,9 +102,10 @@ WHERE ($kind IS NULL OR f.subject_kind = $kind) AND ($code IS NULL OR f.code = $
   AND ($subject_id IS NULL OR f.subject_id = $subject_id)
   AND NOT EXISTS { MATCH (f)-[:ON]->(r:TrainingRun) WHERE r.status <> 'COMPLETE' }
 """
-COUNT_FLAGS = _FLAG_FILTER + "RETURN count(f) AS total"
-PAGE_FLAGS = (
-    _FLAG_FILTER + "RETURN f {.*} AS flag ORDER BY f.detected_at DESC, f.id SKIP $offset LIMIT $limit"
+# Newest first; a flag is detected once. A run's flags join the list when the run completes, at their
+# detection time: a caller already past it sees them on its next pass.
+PAGE_FLAGS = keyset_query(
+    _FLAG_FILTER, order="f.detected_at DESC, f.id DESC", row="f {.*}", kinds=(DateTime, str)
 )
 VENDOR_REPORTED = """
 RETURN EXISTS {
@@ -351,11 +355,13 @@ async def outputs_by_hash(db: Database, content_hash: str) -> list[OutputRecord]
     return [OutputRecord.from_row(r["output"]) for r in rows]
 
 
-async def audio_disputes(db: Database, offset: int, limit: int) -> tuple[int, list[AudioDisputeRecord]]:
+async def audio_disputes(
+    db: Database, window: KeyWindow
+) -> tuple[int | None, list[Keyed[AudioDisputeRecord]]]:
     """Audio that more than one licensee declared, the most recently disputed first."""
-    counted = await db.run_read(AUDIO_DISPUTE_COUNT)
-    rows = await db.run_read(AUDIO_DISPUTES, {"offset": offset, "limit": limit})
-    return counted[0]["total"], [AudioDisputeRecord.from_row(r) for r in rows]
+    query, page = window.bind(AUDIO_DISPUTES)
+    rows = await db.run_read(query, page)
+    return keyed_page(rows, AudioDisputeRecord.from_row)
 
 
 async def outputs_of_models(db: Database, ids: list[str]) -> dict[str, list[OutputRecord]]:
@@ -385,21 +391,16 @@ async def list_flags(
     kind: SubjectKind | None,
     code: FlagCode | None,
     subject_id: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[FlagRecord]]:
+    window: KeyWindow,
+) -> tuple[int | None, list[Keyed[FlagRecord]]]:
     params: dict[str, Any] = {
         "kind": kind.value if kind else None,
         "code": code.value if code else None,
         "subject_id": subject_id,
     }
-
-    async def work(tx: Tx) -> tuple[int, list[FlagRecord]]:
-        total = await tx.single(COUNT_FLAGS, params)
-        rows = await tx.run(PAGE_FLAGS, params | {"offset": offset, "limit": limit})
-        return (total or {}).get("total", 0), [FlagRecord.from_row(r["flag"]) for r in rows]
-
-    return await db.read(work)
+    query, page = window.bind(PAGE_FLAGS)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, FlagRecord.from_row)
 
 
 async def creator_trained(db: Database, creator_id: str, run_ids: list[str]) -> bool:
@@ -447,12 +448,18 @@ MATCH (a)-[:ABOUT]->(o:Output)<-[:GENERATED]-(m:Model)
 WHERE ($licensee_id IS NULL OR m.licensee_id = $licensee_id)
   AND ($vendor_id IS NULL OR a.vendor_id = $vendor_id)
 """
-_INFLUENCED_ORDER: LiteralString = "o.created_at DESC, o.id, w.id, a.vendor_id, via"
+# Newest output first; an output's rows (per work, vendor and recording) keep their order. A report that
+# becomes superseded leaves the list, one that supersedes it enters at its output's place.
+_INFLUENCED_ORDER: LiteralString = "o.created_at DESC, o.id, w.id, a.vendor_id, coalesce(via, '')"
 _INFLUENCED_ROW: LiteralString = """{output: o {.*, model_id: m.id, licensee_id: m.licensee_id},
   work_id: w.id, recording_id: via, score: i.score, confidence: i.confidence, report_id: a.id,
   vendor_id: a.vendor_id}"""
-INFLUENCED_BY_WORK = page_query(_BY_WORK + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW)
-INFLUENCED_BY_CREATOR = page_query(_BY_CREATOR + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW)
+INFLUENCED_BY_WORK = keyset_query(
+    _BY_WORK + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW, kinds=(DateTime, str, str, str, str)
+)
+INFLUENCED_BY_CREATOR = keyset_query(
+    _BY_CREATOR + _INFLUENCED_TAIL, _INFLUENCED_ORDER, _INFLUENCED_ROW, kinds=(DateTime, str, str, str, str)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,26 +516,25 @@ async def influenced_outputs(
     work_id: str | None,
     creator_id: str | None,
     where: ProvenanceFilter,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[InfluencedRow]]:
-    query = INFLUENCED_BY_WORK if work_id is not None else INFLUENCED_BY_CREATOR
+    window: KeyWindow,
+) -> tuple[int | None, list[Keyed[InfluencedRow]]]:
     params = {"work_id": work_id, "creator_id": creator_id}
     params |= {"licensee_id": where.licensee_id, "vendor_id": where.vendor_id}
-    rows = await db.run_read(query, params | {"offset": offset, "limit": limit})
-    page = [
-        InfluencedRow(
-            output=OutputRecord.from_row(r["output"]),
-            work_id=r["work_id"],
-            recording_id=r["recording_id"],
-            score=str(r["score"]),
-            confidence=r.get("confidence"),
-            report_id=r["report_id"],
-            vendor_id=r["vendor_id"],
-        )
-        for r in rows[0]["page"]
-    ]
-    return rows[0]["total"], page
+    query, page = window.bind(INFLUENCED_BY_WORK if work_id is not None else INFLUENCED_BY_CREATOR)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, _influenced_row)
+
+
+def _influenced_row(r: dict[str, Any]) -> InfluencedRow:
+    return InfluencedRow(
+        output=OutputRecord.from_row(r["output"]),
+        work_id=r["work_id"],
+        recording_id=r["recording_id"],
+        score=str(r["score"]),
+        confidence=r.get("confidence"),
+        report_id=r["report_id"],
+        vendor_id=r["vendor_id"],
+    )
 
 
 # --- a model's training summary (EU AI Act Article 53 style) ----------------------------------------

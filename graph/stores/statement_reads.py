@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from neo4j.time import DateTime
+
 from graph.database import Database
-from graph.stores._pages import page_query
+from graph.stores._pages import Keyed, KeysetQuery, KeyWindow, keyed_page, keyset_query
 from graph.stores.statement_records import Earnings, Payee, StatementRecord
 from registry.errors import NotFound
 from registry.royalties import Stream
@@ -15,42 +17,35 @@ from registry.royalties.export import party_of_creator
 from registry.usage import Period
 
 GET = "UNWIND $ids AS id MATCH (s:Statement {id: id}) RETURN s {.*} AS statement"
-LIST = page_query(
+# Latest period first, then latest written; a statement's period and creation never change.
+LIST = keyset_query(
     """
 MATCH (s:Statement)
 WHERE ($period IS NULL OR s.period = $period) AND ($stream IS NULL OR s.stream = $stream)
   AND ($status IS NULL OR s.status = $status) AND ($currency IS NULL OR s.currency = $currency)
   AND (NOT $latest OR NOT EXISTS { MATCH (:Statement)-[:CORRECTS]->(s) })
 """,
-    order="s.period DESC, s.created_at DESC, s.id",
+    order="s.period DESC, s.created_at DESC, s.id DESC",
     row="s {.*}",
+    kinds=(str, DateTime, str),
 )
-LINES_IN_ORDER = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.n >= $from AND l.n < $to
-RETURN l {.*} AS line ORDER BY l.n
-"""
-LINES_OF_PARTY = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party = $party
-WITH l ORDER BY l.n
-SKIP $offset LIMIT $limit
-RETURN l {.*} AS line
-"""
-SUSPENSE_LINES = """
-MATCH (l:StatementLine)
-WHERE l.statement_id = $id AND l.party STARTS WITH 's:'
-WITH l ORDER BY l.n
-SKIP $offset LIMIT $limit
-RETURN l {.*} AS line
-"""
-PAYEES = page_query(
+# A statement's lines in order: `n` counts them from 0 as they are written, on the (statement_id, n)
+# index. Their counts are on the statement (line_count, suspense_line_count) and its PAYS (lines).
+LINES = keyset_query("MATCH (l:StatementLine) WHERE l.statement_id = $id", "l.n", "l {.*}", (int,))
+LINES_OF_PARTY = keyset_query(
+    "MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.party = $party", "l.n", "l {.*}", (int,)
+)
+SUSPENSE_LINES = keyset_query(
+    "MATCH (l:StatementLine) WHERE l.statement_id = $id AND l.party STARTS WITH 's:'", "l.n", "l {.*}", (int,)
+)
+PAYEES = keyset_query(
     "MATCH (s:Statement {id: $id})-[p:PAYS]->(c:Creator)",
     order="c.id",
     row="""{creator_id: c.id, amount: p.amount, lines: p.lines, adjustment: p.adjustment,
          carried: coalesce(p.carried, 0), exact: coalesce(p.exact, toString(p.amount)),
          rounding: coalesce(p.rounding, '0'),
          exact_adjustment: coalesce(p.exact_adjustment, toString(p.adjustment))}""",
+    kinds=(str,),
 )
 EARNINGS = """
 MATCH (s:Statement)-[p:PAYS]->(:Creator {id: $creator_id})
@@ -78,11 +73,10 @@ async def list_statements(
     period: str | None,
     stream: Stream | None,
     status: str | None,
-    offset: int,
-    limit: int,
+    window: KeyWindow,
     currency: str | None = None,
     latest: bool = False,
-) -> tuple[int, list[StatementRecord]]:
+) -> tuple[int | None, list[Keyed[StatementRecord]]]:
     """A page of statements; `latest` keeps only the last of each correction chain (none corrects it)."""
     params = {
         "period": period,
@@ -90,34 +84,39 @@ async def list_statements(
         "status": status,
         "currency": currency,
         "latest": latest,
-        "offset": offset,
-        "limit": limit,
     }
-    rows = await db.run_read(LIST, params)
-    return rows[0]["total"], [StatementRecord.from_row(r) for r in rows[0]["page"]]
+    query, page = window.bind(LIST)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, StatementRecord.from_row)
 
 
-async def lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Lines offset..offset+limit in order: `n` is dense from 0, so a page is an index range, not a skip."""
-    rows = await db.run_read(LINES_IN_ORDER, {"id": statement_id, "from": offset, "to": offset + limit})
-    return [r["line"] for r in rows]
+async def lines(db: Database, statement_id: str, window: KeyWindow) -> list[Keyed[dict[str, Any]]]:
+    return await _lines(db, LINES, {"id": statement_id}, window)
 
 
 async def creator_lines(
-    db: Database, statement_id: str, creator_id: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    params = {"id": statement_id, "party": party_of_creator(creator_id), "offset": offset, "limit": limit}
-    return [r["line"] for r in await db.run_read(LINES_OF_PARTY, params)]
+    db: Database, statement_id: str, creator_id: str, window: KeyWindow
+) -> list[Keyed[dict[str, Any]]]:
+    params = {"id": statement_id, "party": party_of_creator(creator_id)}
+    return await _lines(db, LINES_OF_PARTY, params, window)
 
 
-async def suspense_lines(db: Database, statement_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    params = {"id": statement_id, "offset": offset, "limit": limit}
-    return [r["line"] for r in await db.run_read(SUSPENSE_LINES, params)]
+async def suspense_lines(db: Database, statement_id: str, window: KeyWindow) -> list[Keyed[dict[str, Any]]]:
+    return await _lines(db, SUSPENSE_LINES, {"id": statement_id}, window)
 
 
-async def payees(db: Database, statement_id: str, offset: int, limit: int) -> tuple[int, list[Payee]]:
-    rows = await db.run_read(PAYEES, {"id": statement_id, "offset": offset, "limit": limit})
-    return rows[0]["total"], [Payee(**p) for p in rows[0]["page"]]
+async def _lines(
+    db: Database, lines: KeysetQuery, params: dict[str, Any], window: KeyWindow
+) -> list[Keyed[dict[str, Any]]]:
+    query, page = window.bind(lines)
+    rows = await db.run_read(query, params | page | {"count": False})
+    return keyed_page(rows, dict)[1]
+
+
+async def payees(db: Database, statement_id: str, window: KeyWindow) -> tuple[int | None, list[Keyed[Payee]]]:
+    query, page = window.bind(PAYEES)
+    rows = await db.run_read(query, {"id": statement_id} | page)
+    return keyed_page(rows, lambda p: Payee(**p))
 
 
 async def earnings(
@@ -141,10 +140,10 @@ async def iter_lines(
     db: Database, statement_id: str, page: int = 5000
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every line in order, a page at a time (for exports: never the whole statement in memory)."""
-    offset = 0
-    while rows := await lines(db, statement_id, offset, page):
-        yield rows
-        offset += len(rows)
+    after = None
+    while rows := await lines(db, statement_id, KeyWindow(after, page, count=False)):
+        yield [row.row for row in rows]
+        after = rows[-1].key
 
 
 PAYEE = """

@@ -2,64 +2,42 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.stores._records import native, required_native
+from graph.stores._records import record_from_row
 from registry.royalties import Stream
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StatementRecord:
     id: str
     stream: Stream
     period: str
     currency: str
     status: str
-    pool: int
-    revenue: int
-    paid: int
-    suspended: int
-    carried_in: int
-    carried_out: int
-    minimum_payout: int
-    subject_count: int
-    line_count: int
-    suspense_line_count: int
-    suspense_totals: dict[str, int]
+    # Amounts in minor units, and counts: 0 where the statement node holds none.
+    pool: int = 0
+    revenue: int = 0
+    paid: int = 0
+    suspended: int = 0
+    suspense_totals: dict[str, int] = field(default_factory=dict)  # by reason; stored as JSON
+    carried_in: int = 0
+    carried_out: int = 0
+    minimum_payout: int = 0
     created_at: datetime
     completed_at: datetime | None
     finalised_at: datetime | None
     corrects_id: str | None
     created_by: str | None
+    subject_count: int = 0
+    line_count: int = 0
+    suspense_line_count: int = 0
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StatementRecord:
-        return cls(
-            id=row["id"],
-            stream=Stream(row["stream"]),
-            period=row["period"],
-            currency=row["currency"],
-            status=row["status"],
-            pool=row.get("pool") or 0,
-            revenue=row.get("revenue") or 0,
-            paid=row.get("paid") or 0,
-            suspended=row.get("suspended") or 0,
-            carried_in=row.get("carried_in") or 0,
-            carried_out=row.get("carried_out") or 0,
-            minimum_payout=row.get("minimum_payout") or 0,
-            subject_count=row.get("subject_count") or 0,
-            line_count=row.get("line_count") or 0,
-            suspense_line_count=row.get("suspense_line_count") or 0,
-            suspense_totals=json.loads(row.get("suspense_totals") or "{}"),
-            created_at=required_native(row["created_at"]),
-            completed_at=native(row.get("completed_at")),
-            finalised_at=native(row.get("finalised_at")),
-            corrects_id=row.get("corrects_id"),
-            created_by=row.get("created_by"),
-        )
+        return record_from_row(cls, row)
 
     @property
     def header(self) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from graph.database import Database, Tx
-from graph.stores._pages import page_query
-from graph.stores._records import native, required_native
+from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
+from graph.stores._records import native, record_from_row
 from registry.errors import Conflict, NotFound
 from registry.money import format_amount
 from registry.royalties.model import Stream
@@ -65,7 +65,8 @@ SET u.history = coalesce(u.history, []) + $previous, u.amount = $amount, u.curre
     u.sort_key = $sort_key, u.corrected_at = datetime()
 RETURN u {.*} AS report
 """
-LIST = page_query(
+# By the unique `sort_key` (it ends with the id), on its index (V0007).
+LIST = keyset_query(
     """
 MATCH (u:UsageReport)
 WHERE ($licensee_id IS NULL OR u.licensee_id = $licensee_id) AND ($period IS NULL OR u.period = $period)
@@ -73,11 +74,12 @@ WHERE ($licensee_id IS NULL OR u.licensee_id = $licensee_id) AND ($period IS NUL
 """,
     order="u.sort_key",
     row="u {.*}",
+    kinds=(str,),
 )
 CSV_BATCH = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UsageRecord:
     id: str
     licensee_id: str
@@ -88,22 +90,11 @@ class UsageRecord:
     currency: str
     created_at: datetime
     corrected_at: datetime | None
-    history: tuple[dict[str, Any], ...]
+    history: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> UsageRecord:
-        return cls(
-            id=row["id"],
-            licensee_id=row["licensee_id"],
-            stream=Stream(row["stream"]),
-            period=row["period"],
-            subject_id=row["subject_id"],
-            amount=row["amount"],
-            currency=row["currency"],
-            created_at=required_native(row["created_at"]),
-            corrected_at=native(row.get("corrected_at")),
-            history=tuple(json.loads(h) for h in row.get("history") or []),
-        )
+        return record_from_row(cls, row)
 
 
 def _props(usage: UsageInput) -> dict[str, Any]:
@@ -195,18 +186,16 @@ async def usage_reports(
     licensee_id: str | None,
     period: Period | None,
     stream: Stream | None,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[UsageRecord]]:
+    window: KeyWindow,
+) -> tuple[int | None, list[Keyed[UsageRecord]]]:
     params = {
         "licensee_id": licensee_id,
         "period": str(period) if period else None,
         "stream": stream.value if stream else None,
-        "offset": offset,
-        "limit": limit,
     }
-    rows = await db.run_read(LIST, params)
-    return rows[0]["total"], [UsageRecord.from_row(r) for r in rows[0]["page"]]
+    query, page = window.bind(LIST)
+    rows = await db.run_read(query, params | page)
+    return keyed_page(rows, UsageRecord.from_row)
 
 
 # --- CSV upload ---------------------------------------------------------------------------------

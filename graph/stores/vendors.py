@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores._records import native, require_same, required_native
+from graph.stores._records import record_from_row, require_same, required_native
 from registry.errors import NotFound
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a label that makes leaked secrets recognisable, not a secret
@@ -61,10 +61,10 @@ SET v.pull_cursor = $cursor, v.pull_cursor_at = datetime()
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VendorRecord:
     id: str
-    name: str
+    name: str = ""
     format: str
     created_at: datetime
     pull_cursor: str | None
@@ -72,14 +72,7 @@ class VendorRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> VendorRecord:
-        return cls(
-            id=row["id"],
-            name=row.get("name") or "",
-            format=row["format"],
-            created_at=required_native(row["created_at"]),
-            pull_cursor=row.get("pull_cursor"),
-            pull_cursor_at=native(row.get("pull_cursor_at")),
-        )
+        return record_from_row(cls, row)
 
 
 @dataclass(frozen=True, slots=True)

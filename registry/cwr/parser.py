@@ -12,6 +12,7 @@ is not CWR 2.1/2.2 at all (no HDR, CWR 3.x) raises `InvalidInput` before anythin
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,27 +152,39 @@ class CwrReader:
 
     def _read(self) -> Iterator[CwrWork | CwrRejection]:
         pending: list[PhysicalRecord] = []
-        for line_number, raw in enumerate(self._lines, start=1):
-            line = _strip_line_end(raw, first=line_number == 1)
+        lines = iter(self._lines)
+        first = next(lines, None)
+        if first is not None:  # the first line alone may start with a byte-order mark
+            yield from self._read_lines(pending, itertools.chain([first.removeprefix("\ufeff")], lines))
+        yield from self._flush(pending)
+        self._finish()
+
+    def _read_lines(
+        self, pending: list[PhysicalRecord], lines: Iterable[str]
+    ) -> Iterator[CwrWork | CwrRejection]:
+        # The loop every line of the file goes through, kept lean: nothing here costs more than a lookup.
+        control, headers = _CONTROL_RECORDS, TRANSACTION_HEADERS
+        for line_number, raw in enumerate(lines, start=1):
+            line = raw.rstrip("\r\n")
             if not line.strip():
                 continue  # blank lines (a trailing newline, padding) are not records
             record = PhysicalRecord(line_number, line)
             self._file_records += 1
             self._group_records += 1
+            record_type = record.record_type
             if self._hdr_fields is None:
                 self._read_hdr(record)
-            elif record.record_type in _CONTROL_RECORDS:
+            elif record_type in control:
                 yield from self._flush(pending)
-                pending = []
+                pending.clear()
                 self._read_control(record)
             else:
-                self._note_length(record)
-                if record.record_type in TRANSACTION_HEADERS and not _continues_ack(pending, record):
+                if not self.strict:
+                    self._note_length(record)
+                if record_type in headers and not _continues_ack(pending, record):
                     yield from self._flush(pending)
-                    pending = []
+                    pending.clear()
                 pending.append(record)
-        yield from self._flush(pending)
-        self._finish()
 
     # --- transactions ------------------------------------------------------------------------
 
@@ -425,11 +438,6 @@ def _lenient(warnings: list[str], read: Callable[[], _T]) -> _T | None:
     except InvalidInput as error:
         warnings.append(error.message)
         return None
-
-
-def _strip_line_end(raw: str, *, first: bool) -> str:
-    line = raw.rstrip("\r\n")
-    return line.removeprefix("\ufeff") if first else line
 
 
 def _continues_ack(pending: list[PhysicalRecord], record: PhysicalRecord) -> bool:

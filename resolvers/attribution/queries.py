@@ -14,7 +14,7 @@ from registry.errors import NotFound
 from resolvers.access import allow, require_principal, require_visible
 from resolvers.attribution.types import AttributionReport
 from resolvers.context import Info
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.pagination import After, Connection, First, key_window, keyset_connection
 
 READERS = (Role.ADMIN, Role.AUDITOR, Role.VENDOR, Role.LICENSEE)
 
@@ -65,17 +65,16 @@ class AttributionQuery:
         licensee = principal.party(Role.LICENSEE)
         if licensee is not None and output_id is not None:
             await _checked_output(info, str(output_id))
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, records = await reads.list_reports(
             info.context.db,
             output_id=str(output_id) if output_id is not None else None,
             vendor_id=vendor,
             licensee_id=licensee,
             include_superseded=include_superseded,
-            offset=offset,
-            limit=limit,
+            window=page,
         )
-        return connection(records, total, offset, AttributionReport.from_record)
+        return keyset_connection(records, total, page, AttributionReport.from_record)
 
     @strawberry.field(extensions=allow(*READERS), description="One attribution report by id.")
     async def attribution_report(

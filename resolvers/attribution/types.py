@@ -140,14 +140,7 @@ class InfluenceSegment:
 
 
 def _reference(claim: Claim) -> InfluenceReference:
-    ref = claim.reference
-    return InfluenceReference(
-        iswc=ref.iswc,
-        isrc=ref.isrc,
-        vendor_work_id=ref.vendor_work_id,
-        title=ref.title,
-        creators=list(ref.creators),
-    )
+    return from_record(InfluenceReference, claim.reference, creators=list(claim.reference.creators))
 
 
 def _segments(claim: Claim) -> list[InfluenceSegment]:
@@ -162,8 +155,15 @@ def _segments(claim: Claim) -> list[InfluenceSegment]:
     ]
 
 
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
+def _claimed(claim: Claim) -> dict[str, object]:
+    """What a matched and an unmatched influence both show of the vendor's claim, as the API writes it."""
+    return {
+        "right_type": claim.right_type,
+        "score": decimal_text(claim.score),
+        "confidence": None if claim.confidence is None else str(claim.confidence),
+        "reference": _reference(claim),
+        "segments": _segments(claim),
+    }
 
 
 @strawberry.type(description="A matched influence: the reference resolved to a work or a recording.")
@@ -186,16 +186,7 @@ class Influence:
 
     @classmethod
     def from_record(cls, record: InfluenceRecord) -> Influence:
-        claim = record.claim
-        return cls(
-            right_type=claim.right_type,
-            score=decimal_text(claim.score),
-            confidence=_optional(claim.confidence),
-            matched_by=MatchedBy(record.matched_by),
-            reference=_reference(claim),
-            segments=_segments(claim),
-            target_id=strawberry.ID(record.target_id),
-        )
+        return from_record(cls, record, matched_by=MatchedBy(record.matched_by), **_claimed(record.claim))
 
     @strawberry.field(
         extensions=party_filtered(),
@@ -236,15 +227,8 @@ class UnmatchedInfluence:
 
     @classmethod
     def from_record(cls, record: UnmatchedRecord) -> UnmatchedInfluence:
-        claim = record.claim
-        return cls(
-            right_type=claim.right_type,
-            score=decimal_text(claim.score),
-            confidence=_optional(claim.confidence),
-            reason_code=UnmatchedReason(record.reason_code),
-            reason=record.reason,
-            reference=_reference(claim),
-            segments=_segments(claim),
+        return from_record(
+            cls, record, reason_code=UnmatchedReason(record.reason_code), **_claimed(record.claim)
         )
 
 

@@ -12,15 +12,7 @@ from registry.audit_checkpoint import SignedCheckpoint
 from resolvers.access import allow, public
 from resolvers.audit.types import AuditChainHead, AuditCheckpoint, AuditEvent, AuditVerification
 from resolvers.context import Info
-from resolvers.pagination import (
-    KEY_PREFIX,
-    After,
-    Connection,
-    First,
-    decode_cursor,
-    keyset_connection,
-    page_size,
-)
+from resolvers.pagination import After, Connection, First, key_window, keyset_connection
 
 
 def checkpoint_of(signed: SignedCheckpoint) -> AuditCheckpoint:
@@ -80,14 +72,10 @@ class AuditQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[AuditEvent]:
-        limit = page_size(first)
-        before = decode_cursor(after, KEY_PREFIX) if after else 0
+        window = key_window(info, first, after)
         subject = str(subject_id) if subject_id else None
-        db = info.context.db
-        total, rows = await audit_events.list_events(db, subject, since, until, before, limit + 1)
-        return keyset_connection(
-            rows, total, limit, lambda row: int(row["seq"]), after=after, convert=AuditEvent.from_row
-        )
+        total, rows = await audit_events.list_events(info.context.db, subject, since, until, window)
+        return keyset_connection(rows, total, window, AuditEvent.from_row)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),

@@ -5,6 +5,8 @@ from typing import Any
 
 import strawberry
 
+from resolvers.mapping import from_record
+
 
 @strawberry.type(
     description="One recorded write: who, through which path, what it touched, and its hash link."
@@ -32,19 +34,7 @@ class AuditEvent:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AuditEvent:
-        return cls(
-            seq=row["seq"],
-            at=datetime.fromisoformat(row["at"]),
-            actor=row["actor"],
-            role=row["role"],
-            via=row["via"],
-            action=row["action"],
-            subject_ids=list(row.get("subject_ids") or []),
-            request_id=row["request_id"],
-            input_digest=row["input_digest"],
-            prev_hash=row["prev_hash"],
-            hash=row["hash"],
-        )
+        return from_record(cls, row, subject_ids=list(row.get("subject_ids") or []))
 
 
 @strawberry.type(description="The result of walking the whole hash chain.")

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from graph.stores.catalogue_records import (
+    ChainMemberRecord,
     ChainRecord,
     CreatorRecord,
     RecordingRecord,
@@ -234,6 +235,11 @@ class ChainMember:
         description="The member's collection shares, one entry per territory (CWR SPT)."
     )
 
+    @classmethod
+    def from_record(cls, record: ChainMemberRecord) -> ChainMember:
+        territories = [from_record(ChainTerritory, t) for t in record.territories]
+        return from_record(cls, record, creator=Creator.from_record(record.creator), territories=territories)
+
 
 @strawberry.type(description="A chain of title (CWR publisher sequence #) of a work.")
 class PublisherChain:
@@ -251,26 +257,9 @@ class PublisherChain:
 
     @classmethod
     def from_record(cls, record: ChainRecord) -> PublisherChain:
-        return cls(
-            number=record.number,
-            members=[
-                ChainMember(
-                    creator=Creator.from_record(m.creator),
-                    role_code=m.role_code,
-                    territories=[
-                        ChainTerritory(
-                            tis_code=t[0],
-                            included=t[1],
-                            performing_bp=t[2],
-                            mechanical_bp=t[3],
-                            synchronisation_bp=t[4],
-                        )
-                        for t in m.territories
-                    ],
-                )
-                for m in record.members
-            ],
-            writers=[Creator.from_record(w) for w in record.writers],
+        members = [ChainMember.from_record(m) for m in record.members]
+        return from_record(
+            cls, record, members=members, writers=[Creator.from_record(w) for w in record.writers]
         )
 
 

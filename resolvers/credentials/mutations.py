@@ -34,6 +34,7 @@ from resolvers.access import allow, authenticated, require_principal
 from resolvers.context import Info
 from resolvers.credentials.signing import sign_output
 from resolvers.enum_values import enum_values
+from resolvers.mapping import from_record
 from resolvers.provenance.queries import readable_trace
 from resolvers.provenance.types import Trace
 
@@ -160,14 +161,7 @@ class CredentialsMutation:
             signed_by=principal.key_id,
             licensee_id=own,
         )
-        return SignedAudio(
-            output_id=strawberry.ID(signed.output_id),
-            content_hash=signed.content_hash,
-            signed_sha256=signed.signed_sha256,
-            manifest_label=signed.manifest_label,
-            format=signed.format,
-            file_base64=base64.b64encode(signed.data).decode(),
-        )
+        return from_record(SignedAudio, signed, file_base64=base64.b64encode(signed.data).decode())
 
     @strawberry.mutation(
         extensions=authenticated(),
@@ -235,7 +229,7 @@ async def inspection(info: Info, data: bytes, read: ReadBack) -> AudioInspection
         "edited_since_signing": validation.edited if validation else None,
         "problems": list(validation.problems) if validation else ([read.error] if read.error else []),
         "manifest_label": claims.label if claims else None,
-        "claimed_output_id": strawberry.ID(claims.output_id) if claims and claims.output_id else None,
+        "claimed_output_id": claims.output_id if claims and claims.output_id else None,
         "claimed_influences": json.loads(json.dumps(list(claims.influences))) if claims else None,
         "claimed_provenance": json.loads(json.dumps(claims.provenance)) if claims else None,
         "matched_by": how if trace is not None else None,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import consents, licences, rights
+from graph.stores import consents, licences, licensable, rights
 from graph.stores.catalogue import WorkFilter
 from graph.stores.licences import GrantRecord
 from registry.access import Principal, Role
@@ -34,6 +34,8 @@ from resolvers.pagination import (
     Connection,
     First,
     connection,
+    key_window,
+    keyset_connection,
     peeked_connection,
     selects_total,
     window,
@@ -111,16 +113,15 @@ class LicensingQuery:
         after: After = None,
     ) -> Connection[Consent]:
         creator = require_principal(info).acting_for(Role.CREATOR, _str(creator_id), "creator")
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, records = await consents.consent_history(
             info.context.db,
             creator_id=creator,
             work_id=_str(work_id),
             include_revoked=include_revoked,
-            offset=offset,
-            limit=limit,
+            window=page,
         )
-        return connection(records, total, offset, Consent.from_record)
+        return keyset_connection(records, total, page, Consent.from_record)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE),
@@ -175,9 +176,9 @@ class LicensingQuery:
         after: After = None,
     ) -> Connection[Grant]:
         licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
-        offset, limit = window(first, after)
-        total, records = await licences.list_grants(info.context.db, licensee, offset, limit)
-        return connection(records, total, offset, Grant.from_record)
+        page = key_window(info, first, after)
+        total, records = await licences.list_grants(info.context.db, licensee, page)
+        return keyset_connection(records, total, page, Grant.from_record)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.CREATOR),
@@ -281,7 +282,8 @@ class LicensingQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[Work]:
-        moment = _moment(at)
+        if at is not None:
+            require_aware(at, "moment `at`")
         offset, limit = window(first, after)
         if grant_id is not None:
             await visible_grant(info, str(grant_id))
@@ -290,8 +292,9 @@ class LicensingQuery:
             iswc=parse_iswc(filter.iswc) if filter and filter.iswc else None,
             creator_id=_str(filter.creator_id) if filter else None,
         )
-        total, rows = await rights.licensable_works(
-            info.context.db, scope, moment, where, offset, limit, grant_id=_str(grant_id), use=use,
+        # Without `at`, the maintained catalogue of the present (graph/stores/licensable.py) answers.
+        total, rows = await licensable.licensable_works(
+            info.context.db, scope, at, where, offset, limit, grant_id=_str(grant_id), use=use,
             count=selects_total(info),
         )  # fmt: skip
         return peeked_connection(rows, total, offset, limit, Work.from_record)

@@ -275,12 +275,7 @@ class RightsReason:
 
     @classmethod
     def from_reason(cls, reason: Reason) -> RightsReason:
-        return cls(
-            code=reason.code,
-            message=reason.message,
-            holder_id=strawberry.ID(reason.holder_id) if reason.holder_id else None,
-            grant_id=strawberry.ID(reason.grant_id) if reason.grant_id else None,
-        )
+        return from_record(cls, reason, holder_id=reason.holder_id or None, grant_id=reason.grant_id or None)
 
 
 @strawberry.type(description="Whether a work is licensable for a scope at a moment, and every reason if not.")
@@ -299,14 +294,10 @@ class RightsVerdict:
 
     @classmethod
     def of(cls, work_id: str, scope: Scope, at: datetime, use: Use | None, verdict: Verdict) -> RightsVerdict:
-        return cls(
-            work_id=strawberry.ID(work_id),
-            scope=scope,
-            at=at,
-            use=use,
-            licensable=verdict.licensable,
-            grant_id=strawberry.ID(verdict.grant_id) if verdict.grant_id else None,
-            reasons=[RightsReason.from_reason(r) for r in verdict.reasons],
+        reasons = [RightsReason.from_reason(r) for r in verdict.reasons]
+        grant_id = verdict.grant_id or None
+        return from_record(
+            cls, verdict, work_id=work_id, scope=scope, at=at, use=use, grant_id=grant_id, reasons=reasons
         )
 
     @strawberry.field(extensions=part_of_parent(), description="The work checked (the caller named it).")

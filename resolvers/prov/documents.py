@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from graph.database import Database
 from graph.stores import prov_reads
 from graph.stores import provenance_reads as reads
+from graph.stores._pages import KeyWindow
 from graph.stores.provenance_reads import (
     InfluencedRow,
     InfluenceRow,
@@ -143,8 +144,9 @@ async def work_document(
         _, trained = await reads.trained_models(
             db, work_id=work_id, creator_id=None, where=where, offset=0, limit=limit
         )
+    first_page = KeyWindow(after=None, limit=limit, count=False)
     _, influenced = await reads.influenced_outputs(
-        db, work_id=work_id, creator_id=None, where=where, offset=0, limit=limit
+        db, work_id=work_id, creator_id=None, where=where, window=first_page
     )
     runs = list((await reads.runs_by_id(db, sorted({r for t in trained for r in t.run_ids}))).values())
     writer = ProvWriter()
@@ -153,7 +155,7 @@ async def work_document(
     _lineage(writer, [t.model for t in trained], runs)
     for run in runs:
         writer.used(qualified_id("TrainingRun", run.id), work)
-    for row in influenced:
-        output = _output(writer, row.output)
-        _influence(writer, output, row, work)
+    for keyed in influenced:
+        output = _output(writer, keyed.row.output)
+        _influence(writer, output, keyed.row, work)
     return writer

@@ -24,7 +24,8 @@ from resolvers.access import allow, party_filtered, require_principal, require_v
 from resolvers.catalogue import loaders as catalogue_loaders
 from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.mapping import from_record
+from resolvers.pagination import After, Connection, First, connection, key_window, keyset_connection, window
 from resolvers.provenance.types import (
     AudioDispute,
     ComplianceFlag,
@@ -81,16 +82,11 @@ class Provenance:
     async def outputs(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[InfluencedOutput]:
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, rows = await reads.influenced_outputs(
-            info.context.db,
-            work_id=self.work_id,
-            creator_id=self.creator_id,
-            where=self.where,
-            offset=offset,
-            limit=limit,
+            info.context.db, work_id=self.work_id, creator_id=self.creator_id, where=self.where, window=page
         )
-        return connection(rows, total, offset, InfluencedOutput.from_row)
+        return keyset_connection(rows, total, page, InfluencedOutput.from_row)
 
 
 async def _may_read(info: Info, output: OutputRecord) -> bool:
@@ -123,7 +119,7 @@ async def _creator_touched(info: Info, creator_id: str, record: TraceRecord) -> 
     return set(held)
 
 
-def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | None) -> Trace:
+def _trace(record: TraceRecord, visible_works: set[str] | None) -> Trace:
     influences = [
         TraceInfluence.from_row(i)
         for i in record.influences
@@ -132,14 +128,16 @@ def _trace(record: TraceRecord, counting: str | None, visible_works: set[str] | 
     flags = [
         f for f in record.flags if visible_works is None or f.work_id is None or f.work_id in visible_works
     ]
-    return Trace(
+    return from_record(
+        Trace,
+        record,
         output=Output.from_record(record.output),
         model=Model.from_record(record.lineage[0]) if record.lineage else None,
         lineage=[Model.from_record(m) for m in record.lineage],
         compliant=record.output.compliant,
         model_compliance_status=compliance_status_of(list(record.runs)),
         influences=influences,
-        counting_report_id=strawberry.ID(counting) if counting else None,
+        counting_report_id=record.counting_report_id or None,
         runs=list(record.runs),
         flag_records=flags,
     )
@@ -178,7 +176,7 @@ async def readable_trace(info: Info, output_id: str, selected: set[str] | None =
     for work_id, work in record.works.items():
         licensing_loaders.work(info).prime(work_id, work)
         catalogue_loaders.shares_of_work(info).prime(work_id, record.shares[work_id])
-    return _trace(record, record.counting_report_id, visible)
+    return _trace(record, visible)
 
 
 def _parts(selected: set[str] | None) -> frozenset[TracePart]:
@@ -285,9 +283,9 @@ class ProvenanceQuery:
     async def audio_disputes(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[AudioDispute]:
-        offset, limit = window(first, after)
-        total, records = await reads.audio_disputes(info.context.db, offset, limit)
-        return connection(records, total, offset, AudioDispute.from_record)
+        page = key_window(info, first, after)
+        total, records = await reads.audio_disputes(info.context.db, page)
+        return keyset_connection(records, total, page, AudioDispute.from_record)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
@@ -311,16 +309,15 @@ class ProvenanceQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[ComplianceFlag]:
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, records = await reads.list_flags(
             info.context.db,
             kind=subject_kind,
             code=code,
             subject_id=str(subject_id) if subject_id else None,
-            offset=offset,
-            limit=limit,
+            window=page,
         )
-        return connection(records, total, offset, ComplianceFlag.from_record)
+        return keyset_connection(records, total, page, ComplianceFlag.from_record)
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR, Role.LICENSEE, Role.VENDOR, Role.CREATOR),

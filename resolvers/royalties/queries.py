@@ -21,7 +21,7 @@ from registry.royalties.export import csv_header, csv_rows, json_head, json_rows
 from registry.usage import Period
 from resolvers.access import allow, require_principal, require_visible
 from resolvers.context import Info
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.pagination import After, Connection, First, key_window, keyset_connection
 from resolvers.royalties.types import (
     EarningsEntry,
     ExportFormat,
@@ -101,18 +101,17 @@ class RoyaltiesQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[Statement]:
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, records = await statement_reads.list_statements(
             info.context.db,
             period=str(Period.parse(period)) if period else None,
             stream=stream,
             status=status.value if status is not None else None,
-            offset=offset,
-            limit=limit,
+            window=page,
             currency=Currency.of(currency).code if currency else None,
             latest=latest_only,
         )
-        return connection(records, total, offset, Statement.from_record)
+        return keyset_connection(records, total, page, Statement.from_record)
 
     @strawberry.field(extensions=allow(Role.ADMIN, Role.AUDITOR), description="One statement.")
     async def statement(
@@ -203,13 +202,12 @@ class RoyaltiesQuery:
         after: After = None,
     ) -> Connection[UsageReport]:
         licensee = require_principal(info).acting_for(Role.LICENSEE, _str(licensee_id), "licensee")
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         total, records = await usage.usage_reports(
             info.context.db,
             licensee_id=licensee,
             period=Period.parse(period) if period else None,
             stream=stream,
-            offset=offset,
-            limit=limit,
+            window=page,
         )
-        return connection(records, total, offset, UsageReport.from_record)
+        return keyset_connection(records, total, page, UsageReport.from_record)

@@ -25,7 +25,7 @@ from resolvers.access import allow, part_of_parent, party_filtered
 from resolvers.context import Info
 from resolvers.enum_values import enum_values
 from resolvers.mapping import from_record
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.pagination import After, Connection, First, key_window, keyset_connection
 
 Money = NewType("Money", str)
 # Who was paid how much is personal payment data: ADMIN only (auditors see totals; creators myEarnings).
@@ -198,10 +198,6 @@ def _ratio(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _id(value: str | None) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(value)
-
-
 @strawberry.type(
     description="A payment to one creator for one work, role and rule, with the path that explains it."
 )
@@ -242,22 +238,17 @@ class PaymentLine:
 
     @classmethod
     def from_line(cls, line: Line, currency: str) -> PaymentLine:
-        return cls(
-            creator_id=strawberry.ID(line.holder_id),
-            work_id=strawberry.ID(line.work_id),
+        return from_record(
+            cls,
+            line,
+            creator_id=line.holder_id,
             role=line.role.value,
             right=line.right.value,
-            basis=line.basis,
-            share_bp=line.share_bp,
-            share_total_bp=line.share_total_bp,
             weight=_ratio(line.weight),
             influence_score=_ratio(line.influence_score),
-            collected_for=_id(line.collected_for),
-            chain=line.chain,
-            chain_publisher_id=_id(line.chain_publisher),
+            chain_publisher_id=line.chain_publisher,
             exact=ratio_text(line.exact),
             amount=money(line.amount, currency),
-            explanation=line.explanation,
             path=_steps(line),
         )
 
@@ -283,16 +274,9 @@ class SuspenseEntry:
 
     @classmethod
     def from_line(cls, line: SuspenseLine, currency: str) -> SuspenseEntry:
-        return cls(
-            reason=line.reason,
-            work_id=strawberry.ID(line.work_ref) if line.work_ref else None,
-            work_ref=line.work_ref,
-            basis=line.basis,
-            message=line.message,
-            exact=ratio_text(line.exact),
-            amount=money(line.amount, currency),
-            explanation=line.explanation,
-            path=_steps(line),
+        exact, amount = ratio_text(line.exact), money(line.amount, currency)
+        return from_record(
+            cls, line, work_id=line.work_ref or None, exact=exact, amount=amount, path=_steps(line)
         )
 
 
@@ -318,9 +302,12 @@ class PayoutPayee:
     @classmethod
     def from_payee(cls, payee: Payee, currency: str) -> PayoutPayee:
         creator = payee.party[2:] if payee.party.startswith("c:") else None
-        return cls(
-            creator_id=strawberry.ID(creator) if creator is not None else None,
-            reason=SuspenseReason(payee.party[2:]) if creator is None else None,
+        reason = SuspenseReason(payee.party[2:]) if creator is None else None
+        return from_record(
+            cls,
+            payee,
+            creator_id=creator,
+            reason=reason,
             exact=ratio_text(payee.exact),
             amount=money(payee.amount, currency),
             rounding=ratio_text(payee.rounding),
@@ -362,9 +349,10 @@ class PayoutBreakdown:
 
     @classmethod
     def from_distribution(cls, output_id: str, d: Distribution) -> PayoutBreakdown:
-        return cls(
-            output_id=strawberry.ID(output_id),
-            currency=d.currency,
+        return from_record(
+            cls,
+            d,
+            output_id=output_id,
             amount=money(d.pool, d.currency),
             paid=money(d.paid, d.currency),
             suspended=money(d.suspended, d.currency),
@@ -434,25 +422,14 @@ class StatementLine:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], currency: str) -> StatementLine:
-        return cls(
-            n=row["n"],
+        # A stored line names its creator `holder_id` and its chain's publisher `chain_publisher`.
+        return from_record(
+            cls,
+            row,
             subjects=row.get("subjects") or 0,
-            kind=row["kind"],
-            basis=Basis(row["basis"]),
-            creator_id=strawberry.ID(row["holder_id"]) if row.get("holder_id") else None,
-            work_id=row.get("work_id"),
-            role=row.get("role"),
-            right=row.get("right"),
-            share_bp=row.get("share_bp"),
-            share_total_bp=row.get("share_total_bp"),
-            collected_for=_id(row.get("collected_for")),
-            chain=row.get("chain"),
-            chain_publisher_id=_id(row.get("chain_publisher")),
-            reason=SuspenseReason(row["reason"]) if row.get("reason") else None,
-            statement_ref=strawberry.ID(row["statement_ref"]) if row.get("statement_ref") else None,
-            exact=row.get("exact"),
+            creator_id=row.get("holder_id") or None,
+            chain_publisher_id=row.get("chain_publisher"),
             amount=money(row["amount"], currency),
-            explanation=row["explanation"],
         )
 
 
@@ -478,16 +455,10 @@ class StatementPayee:
 
     @classmethod
     def from_payee(cls, payee: StoredPayee, currency: str) -> StatementPayee:
-        return cls(
-            creator_id=strawberry.ID(payee.creator_id),
-            exact=payee.exact,
-            amount=money(payee.amount, currency),
-            rounding=payee.rounding,
-            carried=money(payee.carried, currency),
-            adjustment=money(payee.adjustment, currency),
-            exact_adjustment=payee.exact_adjustment,
-            lines=payee.lines,
+        amount, carried, adjustment = (
+            money(v, currency) for v in (payee.amount, payee.carried, payee.adjustment)
         )
+        return from_record(cls, payee, amount=amount, carried=carried, adjustment=adjustment)
 
 
 @strawberry.type(description="Suspended money for one reason.")
@@ -574,24 +545,24 @@ class Statement:
             strawberry.ID | None, strawberry.argument(description="Only lines paying this creator.")
         ] = None,
     ) -> Connection[StatementLine]:
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         db = info.context.db
         if creator_id is None:
-            rows = await statement_reads.lines(db, self.record.id, offset, limit)
+            rows = await statement_reads.lines(db, self.record.id, page)
             total = self.record.line_count
         else:
-            rows = await statement_reads.creator_lines(db, self.record.id, str(creator_id), offset, limit)
+            rows = await statement_reads.creator_lines(db, self.record.id, str(creator_id), page)
             found = await statement_reads.payee(db, self.record.id, str(creator_id))
             total = found.lines if found else 0
-        return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
+        return keyset_connection(rows, total, page, lambda row: StatementLine.from_row(row, self.currency))
 
     @strawberry.field(extensions=PAYMENT_DATA, description="What each creator is paid, by creator id.")
     async def payees(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementPayee]:
-        offset, limit = window(first, after)
-        total, found = await statement_reads.payees(info.context.db, self.record.id, offset, limit)
-        return connection(found, total, offset, lambda p: StatementPayee.from_payee(p, self.currency))
+        page = key_window(info, first, after)
+        total, found = await statement_reads.payees(info.context.db, self.record.id, page)
+        return keyset_connection(found, total, page, lambda p: StatementPayee.from_payee(p, self.currency))
 
     @strawberry.field(
         extensions=allow(Role.ADMIN, Role.AUDITOR),
@@ -600,10 +571,10 @@ class Statement:
     async def suspense(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatementLine]:
-        offset, limit = window(first, after)
-        rows = await statement_reads.suspense_lines(info.context.db, self.record.id, offset, limit)
+        page = key_window(info, first, after)
+        rows = await statement_reads.suspense_lines(info.context.db, self.record.id, page)
         total = self.record.suspense_line_count
-        return connection(rows, total, offset, lambda row: StatementLine.from_row(row, self.currency))
+        return keyset_connection(rows, total, page, lambda row: StatementLine.from_row(row, self.currency))
 
 
 @strawberry.type(description="A creator's earnings from one statement.")
@@ -639,9 +610,9 @@ class EarningsEntry:
         description="This creator's lines of the statement, in order.",
     )
     async def lines(self, info: Info, first: First = None, after: After = None) -> Connection[StatementLine]:
-        offset, limit = window(first, after)
+        page = key_window(info, first, after)
         rows = await statement_reads.creator_lines(
-            info.context.db, str(self.statement.id), self.creator_id, offset, limit
+            info.context.db, str(self.statement.id), self.creator_id, page
         )
         convert = lambda row: StatementLine.from_row(row, self.statement.currency)  # noqa: E731
-        return connection(rows, self.line_count, offset, convert)
+        return keyset_connection(rows, self.line_count, page, convert)

@@ -8,7 +8,8 @@ from graph.stores import api_keys
 from registry.access import Role
 from resolvers.access import allow, authenticated, public, require_principal
 from resolvers.context import Info
-from resolvers.pagination import After, Connection, First, connection, window
+from resolvers.mapping import from_record
+from resolvers.pagination import After, Connection, First, key_window, keyset_connection
 from resolvers.system.types import ApiKey, ServiceInfo, Viewer
 
 API_VERSION = "1"
@@ -23,15 +24,10 @@ class SystemQuery:
     @strawberry.field(extensions=authenticated(), description="The caller's own key, role and scope.")
     def viewer(self, info: Info) -> Viewer:
         principal = require_principal(info)
-        return Viewer(
-            key_id=strawberry.ID(principal.key_id),
-            role=principal.role,
-            scope_id=strawberry.ID(principal.scope_id) if principal.scope_id else None,
-            name=principal.name,
-        )
+        return from_record(Viewer, principal, scope_id=principal.scope_id or None)
 
     @strawberry.field(extensions=allow(Role.ADMIN), description="All API keys, oldest first.")
     async def api_keys(self, info: Info, first: First = None, after: After = None) -> Connection[ApiKey]:
-        offset, limit = window(first, after)
-        total, records = await api_keys.list_keys(info.context.db, offset, limit)
-        return connection(records, total, offset, ApiKey.from_record)
+        page = key_window(info, first, after)
+        total, records = await api_keys.list_keys(info.context.db, page)
+        return keyset_connection(records, total, page, ApiKey.from_record)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.database import Database
+from graph.database import Database, Tx
+from graph.stores.licensable import refresh_works
 from tests.support import ADMIN_SECRET, GraphQLClient
 
 ADD_WORK = """
@@ -50,7 +51,13 @@ async def add_work(
         "status": status,
     }
     params["holders"] = [{"id": h, "bp": bp} for h, bp in holders.items()]
-    await db.run_write(ADD_WORK, params)
+
+    async def write(tx: Tx) -> None:
+        await tx.run(ADD_WORK, params)
+        # As the project's own writes do, in the same transaction (graph/stores/licensable.py).
+        await refresh_works(tx, [work_id])
+
+    await db.write(write)
     return work_id
 
 

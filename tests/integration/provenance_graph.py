@@ -42,7 +42,7 @@ WITH r UNWIND $works AS wid MATCH (w:Work {id: wid}) MERGE (r)-[:EMBODIES]->(w)
 ADD_REPORT = """
 MERGE (v:Vendor {id: $vendor}) ON CREATE SET v.name = $vendor
 WITH v MATCH (o:Output {id: $output})
-CREATE (a:AttributionReport {id: $id, digest: $id, vendor_id: $vendor,
+CREATE (a:AttributionReport {id: $id, digest: $id, vendor_id: $vendor, vendor_report_id: $id,
         method: 'embedding', method_version: '1',
         computed_at: datetime(), received_at: datetime(), via: 'GRAPHQL', current: true})
 CREATE (v)-[:SUBMITTED]->(a)-[:ABOUT]->(o)

@@ -75,7 +75,8 @@ MATCH (o:Output {id: $output_id})
 MERGE (v:Vendor {id: $vendor}) ON CREATE SET v.name = $vendor
 MERGE (r:AttributionReport {id: $id})
 SET r.vendor_id = $vendor, r.computed_at = datetime('2026-09-20T00:00:00Z'), r.current = true,
-    r.received_at = datetime('2026-09-20T00:00:00Z'), r.digest = $id
+    r.received_at = datetime('2026-09-20T00:00:00Z'), r.digest = $id, r.vendor_report_id = $id,
+    r.method = 'embedding', r.method_version = '1', r.via = 'GRAPHQL'
 MERGE (v)-[:SUBMITTED]->(r)
 MERGE (r)-[:ABOUT]->(o)
 WITH r, v

@@ -11,6 +11,7 @@ import tests.attribution_samples as samples
 from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.stores import audit_events, licences, provenance, vendors
+from graph.stores._pages import KeyWindow
 from graph.stores.attribution import store_report
 from graph.stores.attribution_reads import (
     counting_report_for,
@@ -38,6 +39,9 @@ RETURN new.id AS id
 """
 
 
+FIRST_10 = KeyWindow(after=None, limit=10, count=True)
+
+
 def _influence(iswc: str, score: str = "0.5", **ref: Any) -> dict[str, Any]:
     return {"reference": {"iswc": iswc, **ref}, "right_type": "COMPOSITION", "score": score}
 
@@ -62,14 +66,14 @@ async def test_newer_supersedes_older_and_history_is_kept(db: Database) -> None:
     rows = await db.run_read(SUPERSEDED, {"old": old.id})
     assert [r["id"] for r in rows] == [new.id]
     total, current_only = await list_reports(
-        db, output_id="out_01", vendor_id=None, licensee_id=None, include_superseded=False, offset=0, limit=10
+        db, output_id="out_01", vendor_id=None, licensee_id=None, include_superseded=False, window=FIRST_10
     )
-    assert (total, [r.id for r in current_only]) == (1, [new.id])
+    assert (total, [r.row.id for r in current_only]) == (1, [new.id])
     total, history = await list_reports(
-        db, output_id="out_01", vendor_id=None, licensee_id=None, include_superseded=True, offset=0, limit=10
+        db, output_id="out_01", vendor_id=None, licensee_id=None, include_superseded=True, window=FIRST_10
     )
-    assert [r.id for r in history] == [new.id, old.id]
-    assert history[1].superseded_by == new.id and not history[1].current
+    assert [r.row.id for r in history] == [new.id, old.id]
+    assert history[1].row.superseded_by == new.id and not history[1].row.current
 
 
 async def test_the_report_received_last_is_current_whatever_it_is_dated(db: Database) -> None:
@@ -233,9 +237,9 @@ async def test_audit_event_names_what_was_written(db: Database) -> None:
     scope = AuditScope(actor="pull:vendor_x", role="VENDOR", via="PULL", action="Pull.attribution")
     with auditing(scope):
         stored = await store_report(db, report(), "PULL")
-    total, events = await audit_events.list_events(db, stored.id, None, None, 0, 10)
+    total, events = await audit_events.list_events(db, stored.id, None, None, FIRST_10)
     assert total == 1
-    assert events[0]["via"] == "PULL" and {"out_01", stored.id} <= set(events[0]["subject_ids"])
+    assert events[0].row["via"] == "PULL" and {"out_01", stored.id} <= set(events[0].row["subject_ids"])
 
 
 async def test_counting_report_follows_the_licence_rule(db: Database) -> None:

@@ -14,6 +14,7 @@ from attribution_adapters.pull_client import RetryPolicy
 from attribution_adapters.signatures import SIGNATURE_HEADER, sign
 from graph.database import Database
 from graph.stores import audit_events
+from graph.stores._pages import KeyWindow
 from opustrace.attribution_pull import pull
 from opustrace.attribution_webhook import MAX_BODY_BYTES
 from tests.integration.attribution_graph import count, world
@@ -47,8 +48,9 @@ async def test_signed_delivery_is_stored_and_audited(db: Database, gql: GraphQLC
     ]
     rows = await db.run_read("MATCH (r:AttributionReport) RETURN r.via AS via, r.id AS id")
     assert rows == [{"via": "WEBHOOK", "id": answer["report_id"]}]
-    _, events = await audit_events.list_events(db, answer["report_id"], None, None, 0, 10)
-    assert [(e["via"], e["actor"], e["action"]) for e in events] == [
+    first = KeyWindow(after=None, limit=10, count=False)
+    _, events = await audit_events.list_events(db, answer["report_id"], None, None, first)
+    assert [(e.row["via"], e.row["actor"], e.row["action"]) for e in events] == [
         ("WEBHOOK", "vendor:ven_sureel", "Webhook.attribution")
     ]
 

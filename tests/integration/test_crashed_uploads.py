@@ -13,6 +13,7 @@ import pytest
 from graph.audit import AuditScope, auditing
 from graph.database import Database
 from graph.stores import audit_events, provenance
+from graph.stores._pages import KeyWindow
 from opustrace.app import purge_crashed_uploads
 from registry.provenance import ManifestItem
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model, run_input
@@ -20,6 +21,7 @@ from tests.support import ADMIN_SECRET, GraphQLClient
 
 pytestmark = pytest.mark.integration
 IDLE = 600
+FIRST_50 = KeyWindow(after=None, limit=50, count=True)
 FLAGS = "{ complianceFlags(subjectKind: TRAINING_RUN) { totalCount edges { node { subjectId } } } }"
 
 
@@ -46,7 +48,7 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
     assert stored[0]["n"] > 0, "the remnant should hold flags, as a crash leaves them"
     listed = (await gql(FLAGS, key=ADMIN_SECRET)).data["complianceFlags"]
     assert listed["totalCount"] == 0 and listed["edges"] == []
-    written, _ = await audit_events.list_events(db, None, None, None, 0, 50)
+    written, _ = await audit_events.list_events(db, None, None, None, FIRST_50)
     on_trail = await db.run_read(
         "MATCH (e:AuditEvent) WHERE $id IN e.subject_ids RETURN count(e) AS n", {"id": run_id}
     )
@@ -67,7 +69,8 @@ async def test_a_crashed_uploads_flags_are_invisible_and_purged_on_the_trail(
         {"id": run_id},
     )
     assert left == [{"runs": 0, "flags": 0}]
-    total, events = await audit_events.list_events(db, None, None, None, 0, 50)
+    total, keyed = await audit_events.list_events(db, None, None, None, FIRST_50)
+    events = [event.row for event in keyed]
     # The purge is listed once, naming the run; the dead upload's own events stay unlisted.
     assert total == 1 and events[0]["subject_ids"] == [run_id], events
     assert (events[0]["action"], events[0]["actor"]) == ("System.purgeCrashedUploads", "system")

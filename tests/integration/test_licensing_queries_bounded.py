@@ -45,7 +45,8 @@ async def test_nested_fields_batch_whatever_the_page_size(gql: GraphQLClient, db
         await grant(gql, f"g{i}")
         await consent_for(gql, f"kw{i}", f"c{i % 7}", work_id=f"w{i:02d}")
     for c in range(7):
-        await consent_for(gql, f"z{c}", f"c{c}")  # sorts after the work consents
+        # Dated earlier, so it sorts after the work consents (newest first) whatever the page size.
+        await consent_for(gql, f"z{c}", f"c{c}", since="2023-01-01T00:00:00Z")
     lic = await gql.key_for("LICENSEE", "lic-1")
     for query, key in [(CATALOGUE, ADMIN_SECRET), (HISTORY, ADMIN_SECRET), (GRANTS, lic)]:
         small, small_edges = await _queries(gql, query, 5, key)

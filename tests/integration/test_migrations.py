@@ -197,3 +197,22 @@ async def test_serve_refuses_a_database_migrated_by_a_newer_release(
     assert served.returncode == 1
     assert "V9999__from_the_future applied, but this code does not know it" in served.stderr
     assert "at least as new as the database" in served.stderr and "Traceback" not in served.stderr
+
+
+KEYSET_INDEXES = {
+    "consent_valid_from",
+    "grant_valid_from",
+    "compliance_flag_detected_at",
+    "api_key_created_at",
+    "statement_period_created_at",
+}
+
+
+async def test_v0012_indexes_the_leading_key_of_each_append_only_list_once(db: Database) -> None:
+    v0012 = next(m for m in discover() if m.version == 12)
+    names = (await db.run_read(SCHEMA))[0]["names"]
+    assert set(names) >= KEYSET_INDEXES
+    # Applied again (IF NOT EXISTS), it changes nothing.
+    for statement in v0012.statements():
+        await db.run_autocommit(statement)
+    assert sorted((await db.run_read(SCHEMA))[0]["names"]) == sorted(names)

@@ -12,6 +12,7 @@ from graph.database import Database
 from graph.migrations import migrate
 from graph.stores import licences, provenance
 from graph.stores import provenance_reads as reads
+from graph.stores._pages import KeyWindow
 from registry.licensing import LicenseeInput
 from registry.provenance import OutputInput
 from tests.integration.provenance_graph import content_hash, licensee_with_grant, model
@@ -56,8 +57,8 @@ async def test_an_output_declared_before_v0011_keeps_its_id_and_answers_its_lice
     other = await provenance.declare_output(db, _declared("lic-2", m2, audio))
     assert other.id == f"lic-2:{audio}"
     assert [r["id"] for r in await db.run_read(OUTPUTS, {"hash": audio})] == [audio, f"lic-2:{audio}"]
-    total, disputes = await reads.audio_disputes(db, 0, 10)
-    assert total == 1 and [o.id for o in disputes[0].outputs] == [audio, f"lic-2:{audio}"]
+    total, disputes = await reads.audio_disputes(db, KeyWindow(after=None, limit=10, count=True))
+    assert total == 1 and [o.id for o in disputes[0].row.outputs] == [audio, f"lic-2:{audio}"]
 
 
 async def test_two_licensees_declaring_one_audio_at_once_always_open_its_dispute(db: Database) -> None:
@@ -70,10 +71,11 @@ async def test_two_licensees_declaring_one_audio_at_once_always_open_its_dispute
             provenance.declare_output(db, _declared("lic-2", m2, audio)),
         )
         assert sorted(o.id for o in both) == [f"lic-1:{audio}", f"lic-2:{audio}"]
-    total, disputes = await reads.audio_disputes(db, 0, 20)
+    first = KeyWindow(after=None, limit=20, count=True)
+    total, disputes = await reads.audio_disputes(db, first)
     assert total == len(audios)
-    assert sorted(d.content_hash for d in disputes) == sorted(audios)
+    assert sorted(d.row.content_hash for d in disputes) == sorted(audios)
     # A licensee's second declaration of its own audio is a replay, not a second output or dispute.
     again = await provenance.declare_output(db, _declared("lic-1", m1, audios[0]))
     assert again.id == f"lic-1:{audios[0]}"
-    assert (await reads.audio_disputes(db, 0, 20))[0] == len(audios)
+    assert (await reads.audio_disputes(db, first))[0] == len(audios)

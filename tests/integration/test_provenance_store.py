@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph.database import Database
-from graph.stores import provenance
+from graph.stores import consents, provenance
 from registry.errors import Conflict, InvalidInput, NotFound
+from registry.licensing import ConsentInput
 from registry.provenance import ManifestItem, ModelInput
+from registry.rights import Scope
 from tests.integration.provenance_graph import (
+    T2024,
     add_recording,
     add_works,
     decline,
@@ -29,6 +32,7 @@ MATCH (f:ComplianceFlag)-[:ON]->(s {id: $id})
 RETURN f.code AS code, f.work_id AS work, f.recording_id AS recording
 ORDER BY code, work
 """
+SHARED = ["shared-0", "shared-1", "shared-2"]
 COUNTS = """
 RETURN COUNT { (:TrainingRun) } AS runs, COUNT { ()-[:USED]->() } AS used,
        COUNT { (:ComplianceFlag) } AS flags
@@ -194,3 +198,30 @@ async def test_outputs_inherit_the_lineage_verdict(db: Database) -> None:
     stored = await db.run_read("MATCH (o:Output {id: 'lic-1:early'}) RETURN o.compliant AS c")
     assert stored == [{"c": False}]
     assert await output(db, "late", tuned.id) == late
+
+
+async def test_verdicts_in_one_batch_are_per_work_when_a_holder_spans_many_works(db: Database) -> None:
+    # The batch's verdicts judge each holder once; what one holder said about one work must stay with it.
+    works = await _licensed_catalogue(db, 12)  # alice: a catalogue opt-in over all twelve
+    await add_works(db, SHARED, {"alice": 5000, "dave": 5000})
+    await decline(db, "d-alice", "alice", "w7")
+    await consents.give_consent(  # dave opted in for one of his works only
+        db,
+        ConsentInput(
+            id="k-dave", creator_id="dave", scopes=frozenset(Scope), work_id="shared-1", valid_from=T2024
+        ),
+        given_by="test",
+    )
+    m = await model(db)
+    record = await run(db, "r1", m.id, [*works, *SHARED])
+    assert not record.compliant
+    assert await _flags(db, "lic-1:r1") == [
+        ("WORK_DECLINED", "w7"),
+        ("WORK_NOT_LICENSABLE", "shared-0"),
+        ("WORK_NOT_LICENSABLE", "shared-2"),
+    ]
+    edges = await db.run_read(
+        "MATCH (:TrainingRun {id: 'lic-1:r1'})-[u:USED]->(w) RETURN w.id AS id, u.licensable AS ok"
+    )
+    refused = {"w7", "shared-0", "shared-2"}
+    assert {r["id"]: r["ok"] for r in edges} == {w: w not in refused for w in [*works, *SHARED]}
