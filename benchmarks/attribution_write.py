@@ -27,7 +27,9 @@ from attribution_adapters.signatures import SIGNATURE_HEADER, sign
 from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from benchmarks.provenance_world import api, build
 from graph.database import Database
-from graph.stores import api_keys, provenance, vendors
+from graph.stores.attribution import vendors
+from graph.stores.provenance import writes as provenance
+from graph.stores.system import api_keys
 from registry.access import Role
 from registry.provenance import OutputInput
 

@@ -22,7 +22,7 @@ import httpx
 from benchmarks.kit import Row, absolute_row, interleaved, rounds, run_alone
 from benchmarks.provenance_world import ADMIN_SECRET, OPTED_IN, api
 from graph.database import Database
-from graph.stores.licensable import refresh_due
+from graph.stores.licensing.licensable import refresh_due
 
 MODEST, FULL = 100_000, 1_000_000
 SMALL = 10_000
@@ -46,7 +46,7 @@ RIGHTS = """
 query($id: ID!) { rightsCheck(scope: TRAINING, workId: $id) { licensable reasons { code } } }
 """
 BASELINE = "{ serviceInfo { name version apiVersion } }"
-# The consent store's node shape (graph/stores/consents.py GIVE), for holders without a consent yet.
+# The consent store's node shape (graph/stores/licensing/consents.py GIVE), for holders without a consent yet.
 OPT_IN = """
 MATCH (c:Creator) WHERE NOT (c)-[:GAVE]->() AND (c)-[:HOLDS_SHARE]->()
 WITH c WHERE rand() < $share
@@ -122,7 +122,8 @@ def post_of(query: str, variables: dict[str, str] | None = None) -> Any:
 
 async def catch_up(db: Database) -> None:
     """Judge the works written above with raw Cypher, as the project's writes would have in their own
-    transactions: mark them due, and let the maintained catalogue judge them (graph/stores/licensable.py)."""
+    transactions: mark them due, and let the maintained catalogue judge them
+    (graph/stores/licensing/licensable.py)."""
     started = time.perf_counter()
     await db.run_autocommit(MARK_DUE)
     judged = await refresh_due(db)

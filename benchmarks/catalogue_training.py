@@ -23,9 +23,9 @@ import neo4j
 from benchmarks.distribution import CREATORS_Q, WORKS_Q
 from benchmarks.kit import Row, interleaved, rounds, run_alone, throughput_row
 from graph.database import Database
-from graph.stores import statements
-from graph.stores.rights import LICENSABLE_FILTER
-from graph.stores.statement_records import StatementRecord
+from graph.stores.licensing.rights import LICENSABLE_FILTER
+from graph.stores.royalties import statements
+from graph.stores.royalties.records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, usage_report_id, usage_sort_key
 

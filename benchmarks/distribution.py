@@ -23,9 +23,9 @@ from typing import Any
 
 from benchmarks.kit import Row, flag, run_alone, throughput_row
 from graph.database import Database
-from graph.stores import statements
-from graph.stores.distribution import page_subjects
-from graph.stores.statement_records import StatementRecord
+from graph.stores.royalties import statements
+from graph.stores.royalties.distribution import page_subjects
+from graph.stores.royalties.records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, usage_report_id, usage_sort_key
 

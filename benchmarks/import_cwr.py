@@ -22,7 +22,7 @@ from benchmarks.cwr_baseline import raw_import
 from benchmarks.gen_cwr import write_cwr
 from benchmarks.kit import WIPE, Row, rounds, run_alone, throughput_row
 from graph.database import Database
-from graph.stores.cwr_import import BATCH_SIZE, ImportReport, import_cwr
+from graph.stores.catalogue.cwr_import import BATCH_SIZE, ImportReport, import_cwr
 from registry.cwr import CwrReader
 
 MODEST, FULL = 10_000, 100_000

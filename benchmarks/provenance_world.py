@@ -24,9 +24,10 @@ import httpx
 
 from benchmarks.gen_cwr import write_cwr
 from graph.database import Database
-from graph.stores import consents, licences, provenance
-from graph.stores.api_keys import ensure_bootstrap_admin
-from graph.stores.cwr_import import import_cwr
+from graph.stores.catalogue.cwr_import import import_cwr
+from graph.stores.licensing import consents, licences
+from graph.stores.provenance import writes as provenance
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from opustrace.app import create_app
 from opustrace.settings import Settings
 from registry.cwr import CwrReader

@@ -26,7 +26,9 @@ import httpx
 from benchmarks.kit import Row, interleaved, latency_row, rounds, run_alone
 from benchmarks.provenance_world import ADMIN_SECRET, World, api, build, manifest_lines
 from graph.database import Database
-from graph.stores import attribution, provenance, vendors
+from graph.stores.attribution import vendors
+from graph.stores.attribution import writes as attribution
+from graph.stores.provenance import writes as provenance
 from registry.attribution import AttributionReport, Influence, InfluenceReference, RightType
 from registry.provenance import ManifestFormat, ModelInput, OutputInput, RunInput, parse_manifest
 

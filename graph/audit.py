@@ -4,7 +4,7 @@ Events form a hash chain through `(:AuditHead {id: 'audit'})`: each append incre
 (a write that takes the head's lock, so appends are serialised) and stores the hash of the previous event,
 all in the transaction of the write it records: no write without its event, no event without its write.
 `graph.database` calls `append` for every audited write; the trail's reads (verification, heads, the
-event list) are the store `graph.stores.audit_events`.
+event list) are the store `graph.stores.audit.events`.
 """
 
 from __future__ import annotations

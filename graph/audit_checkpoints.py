@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from graph.database import Database
-from graph.stores import audit_events
+from graph.stores.audit import events as audit_events
 from registry.audit_checkpoint import (
     ChainHead,
     Checkpoint,

@@ -27,8 +27,8 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from graph.audit import AuditScope, auditing
 from graph.database import Database, once_reachable
 from graph.migrations import lock_owner, migrate
-from graph.stores.api_keys import ensure_bootstrap_admin
-from graph.stores.provenance import purge_abandoned_uploads
+from graph.stores.provenance.writes import purge_abandoned_uploads
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from interchange.c2pa_credentials import CredentialConfig
 from opustrace import explorer
 from opustrace.attribution_webhook import attribution_webhook

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from attribution_adapters.pull_client import PullSettings, RetryPolicy, VendorPullClient
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import vendors
-from graph.stores.attribution import store_report
+from graph.stores.attribution import vendors
+from graph.stores.attribution.writes import store_report
 from registry.attribution import AttributionReport
 from registry.errors import DomainError, NotFound
 

@@ -23,9 +23,9 @@ from attribution_adapters.formats import adapter_for
 from attribution_adapters.signatures import SIGNATURE_HEADER, WebhookRejected, verify_webhook
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import vendors
-from graph.stores.attribution import store_reports
-from graph.stores.webhook_deliveries import Neo4jReplayGuard
+from graph.stores.attribution import vendors
+from graph.stores.attribution.webhook_deliveries import Neo4jReplayGuard
+from graph.stores.attribution.writes import store_reports
 from opustrace.json_errors import error_response
 from registry.errors import DomainError
 

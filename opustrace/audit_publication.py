@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from graph import audit_checkpoints
 from graph.database import Database
-from graph.stores import audit_events
+from graph.stores.audit import events as audit_events
 from registry.audit_checkpoint import load_private_key
 from registry.errors import DomainError
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from graph.database import Database
-from graph.stores import credentials
-from graph.stores import provenance_reads as reads
-from graph.stores.provenance_reads import TraceRecord
+from graph.stores.provenance import credentials, reads
+from graph.stores.provenance.reads import TraceRecord
 from interchange.c2pa_credentials import read_back
 from opustrace.credentials_config import credential_config
 from opustrace.runtime import run_with_db

@@ -16,8 +16,8 @@ from graph import audit_checkpoints
 from graph.database import Database, once_reachable
 from graph.local_server import LocalServerError
 from graph.migrations import MigrationError, lock_owner, migrate
-from graph.stores import audit_events
-from graph.stores.cwr_import import BATCH_SIZE
+from graph.stores.audit import events as audit_events
+from graph.stores.catalogue.cwr_import import BATCH_SIZE
 from opustrace import attribution_pull, cwr_command
 from opustrace.app import limits_from, storage_notice
 from opustrace.audit_publication import checkpoint_key

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores.cwr_import import ImportReport, import_cwr
+from graph.stores.catalogue.cwr_import import ImportReport, import_cwr
 from registry.cwr import CwrReader, strict_reader
 from registry.cwr.ack import write_ack
 from registry.errors import DomainError

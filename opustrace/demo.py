@@ -20,7 +20,8 @@ import strawberry
 from graph.audit import AuditScope, auditing
 from graph.database import Database, Tx
 from graph.migrations import migrate
-from graph.stores import api_keys, catalogue_writes
+from graph.stores.catalogue import writes as catalogue_writes
+from graph.stores.system import api_keys
 from opustrace import demo_world
 from opustrace.demo_world import Size, World
 from registry.access import Principal, Role

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import provenance
+from graph.stores.provenance import writes as provenance
 from interchange.openlineage_events import EventType, RunEvent, parse_event
 from opustrace.json_errors import error_response
 from registry.access import Principal, Role

@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 
 from graph.database import Database
-from graph.stores import catalogue
-from graph.stores import provenance_reads as reads
-from graph.stores.provenance_reads import ProvenanceFilter
+from graph.stores.catalogue import reads as catalogue
+from graph.stores.provenance import reads
+from graph.stores.provenance.reads import ProvenanceFilter
 from interchange.prov_export import ProvFormat, ProvWriter
 from opustrace.runtime import run_with_db
 from registry.errors import NotFound

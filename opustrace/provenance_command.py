@@ -15,8 +15,8 @@ import click
 from pydantic import ValidationError
 
 from graph.database import Database, Neo4jSettings
-from graph.stores import provenance
-from graph.stores.provenance_records import RunRecord
+from graph.stores.provenance import writes as provenance
+from graph.stores.provenance.records import RunRecord
 from opustrace.runtime import as_cli_command, neo4j_connection, with_database
 from opustrace.settings import Settings
 from registry.errors import DomainError

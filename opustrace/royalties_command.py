@@ -14,9 +14,9 @@ from typing import IO
 import click
 
 from graph.database import Database
-from graph.stores import statement_reads, statements
-from graph.stores.distribution import BATCH_SIZE
-from graph.stores.statement_records import StatementRecord
+from graph.stores.royalties import statement_reads, statements
+from graph.stores.royalties.distribution import BATCH_SIZE
+from graph.stores.royalties.records import StatementRecord
 from opustrace.runtime import cli_scope, run_with_db
 from registry.money import Currency, format_amount
 from registry.royalties import Stream

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph.database import Database
-from graph.stores import api_keys
+from graph.stores.system import api_keys
 from interchange.c2pa_credentials import CredentialConfig
 from registry.access import Principal
 from registry.errors import DomainError, Unauthenticated

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from graph.stores import attribution_reads as reads
-from graph.stores.catalogue_records import RecordingRecord
+from graph.stores.attribution import reads
+from graph.stores.catalogue.records import RecordingRecord
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none
 

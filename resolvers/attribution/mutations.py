@@ -12,9 +12,8 @@ from strawberry.scalars import JSON
 
 from attribution_adapters.formats import adapter_for
 from attribution_adapters.generic import MAX_CSV_BYTES
-from graph.stores import attribution_reads as reads
-from graph.stores import vendors
-from graph.stores.attribution import StoredReport, store_reports
+from graph.stores.attribution import reads, vendors
+from graph.stores.attribution.writes import StoredReport, store_reports
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput
 from resolvers.access import allow, require_principal

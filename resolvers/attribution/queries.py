@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import attribution_reads as reads
-from graph.stores.attribution_reads import ReportRecord
+from graph.stores.attribution import reads
+from graph.stores.attribution.reads import ReportRecord
 from registry.access import Principal, Role
 from registry.errors import NotFound
 from resolvers.access import allow, require_principal, require_visible

@@ -10,14 +10,14 @@ from enum import Enum
 
 import strawberry
 
-from graph.stores.attribution_reads import (
+from graph.stores.attribution.reads import (
     Claim,
     FlagRecord,
     InfluenceRecord,
     ReportRecord,
     UnmatchedRecord,
 )
-from graph.stores.vendors import Engagement, VendorRecord
+from graph.stores.attribution.vendors import Engagement, VendorRecord
 from registry.attribution import RightType, decimal_text
 from registry.attribution_matching import MatchedBy, UnmatchedReason
 from resolvers.access import part_of_parent, party_filtered

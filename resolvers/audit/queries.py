@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 
 from graph import audit_checkpoints
-from graph.stores import audit_events
+from graph.stores.audit import events as audit_events
 from registry.access import Role
 from registry.audit_checkpoint import SignedCheckpoint
 from resolvers.access import allow, public

@@ -1,4 +1,4 @@
-"""GraphQL types of claims and disputes on a work (reads and resolution: graph.stores.disputes)."""
+"""GraphQL types of claims and disputes on a work (reads and resolution: graph.stores.catalogue.disputes)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from enum import StrEnum
 
 import strawberry
 
-from graph.stores.catalogue_records import WorkRecord
-from graph.stores.disputes import ClaimRecord
+from graph.stores.catalogue.disputes import ClaimRecord
+from graph.stores.catalogue.records import WorkRecord
 from resolvers.enum_values import enum_values
 from resolvers.mapping import from_record
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from graph.database import Database
-from graph.stores import catalogue, disputes
-from graph.stores.catalogue_records import ChainRecord, RecordingRecord, ShareRecord, WorkRecord
+from graph.stores.catalogue import disputes
+from graph.stores.catalogue import reads as catalogue
+from graph.stores.catalogue.records import ChainRecord, RecordingRecord, ShareRecord, WorkRecord
 from resolvers.context import Info
 from resolvers.dataloaders import by_key
 

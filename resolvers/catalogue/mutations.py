@@ -9,8 +9,9 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import catalogue_writes, disputes
-from graph.stores.cwr_import import ImportRejection, ImportReport, import_cwr
+from graph.stores.catalogue import disputes
+from graph.stores.catalogue import writes as catalogue_writes
+from graph.stores.catalogue.cwr_import import ImportRejection, ImportReport, import_cwr
 from registry.access import Role
 from registry.catalogue import (
     CreatorKind,

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import catalogue, disputes
-from graph.stores.catalogue_records import CreatorRecord
+from graph.stores.catalogue import disputes
+from graph.stores.catalogue import reads as catalogue
+from graph.stores.catalogue.records import CreatorRecord
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_ipi_name_number, parse_isrc, parse_iswc

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores.catalogue_records import (
+from graph.stores.catalogue.records import (
     ChainMemberRecord,
     ChainRecord,
     CreatorRecord,

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from graph.stores import credentials
+from graph.stores.provenance import credentials
 from interchange.c2pa_credentials import ReadBack, read_back
 from registry.access import Role
 from registry.content_credentials import (

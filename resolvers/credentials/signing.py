@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from graph.database import Database
-from graph.stores import credentials
+from graph.stores.provenance import credentials
 from interchange.c2pa_credentials import CredentialConfig, sign_audio
 from registry.content_credentials import AudioFormat, audio_format, manifest_definition, sha256_hex
 from registry.errors import InvalidInput, NotFound, Unavailable

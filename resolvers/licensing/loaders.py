@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from graph.stores import licences, rights
-from graph.stores.catalogue_records import CreatorRecord, WorkRecord
-from graph.stores.licences import LicenceRecord, LicenceVersionRecord, LicenseeRecord
+from graph.stores.catalogue.records import CreatorRecord, WorkRecord
+from graph.stores.licensing import licences, rights
+from graph.stores.licensing.licences import LicenceRecord, LicenceVersionRecord, LicenseeRecord
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none
 

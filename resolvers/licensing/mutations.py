@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import consents, licences
+from graph.stores.licensing import consents, licences
 from registry.access import Principal, Role
 from registry.errors import InvalidInput, NotFound
 from registry.licensing import (

@@ -11,9 +11,9 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import consents, licences, licensable, rights
-from graph.stores.catalogue import WorkFilter
-from graph.stores.licences import GrantRecord
+from graph.stores.catalogue.reads import WorkFilter
+from graph.stores.licensing import consents, licences, licensable, rights
+from graph.stores.licensing.licences import GrantRecord
 from registry.access import Principal, Role
 from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.identifiers import parse_iswc
@@ -292,7 +292,7 @@ class LicensingQuery:
             iswc=parse_iswc(filter.iswc) if filter and filter.iswc else None,
             creator_id=_str(filter.creator_id) if filter else None,
         )
-        # Without `at`, the maintained catalogue of the present (graph/stores/licensable.py) answers.
+        # Without `at`, the maintained catalogue of the present (graph.stores.licensing.licensable) answers.
         total, rows = await licensable.licensable_works(
             info.context.db, scope, at, where, offset, limit, grant_id=_str(grant_id), use=use,
             count=selects_total(info),

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from graph.stores.consents import ConsentRecord
-from graph.stores.licences import GrantRecord, LicenceRecord, LicenceVersionRecord, LicenseeRecord
+from graph.stores.licensing.consents import ConsentRecord
+from graph.stores.licensing.licences import GrantRecord, LicenceRecord, LicenceVersionRecord, LicenseeRecord
 from registry.money import format_amount
 from registry.rights import Decision, GrantStatus, Reason, ReasonCode, Scope, Use, Verdict
 from resolvers.access import part_of_parent, party_filtered

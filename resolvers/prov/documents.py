@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.database import Database
-from graph.stores import prov_reads
-from graph.stores import provenance_reads as reads
 from graph.stores._pages import KeyWindow
-from graph.stores.provenance_reads import (
+from graph.stores.provenance import prov as prov_reads
+from graph.stores.provenance import reads
+from graph.stores.provenance.reads import (
     InfluencedRow,
     InfluenceRow,
     ProvenanceFilter,
     TraceRecord,
     TrainedModelRow,
 )
-from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
+from graph.stores.provenance.records import ModelRecord, OutputRecord, RunRecord
 from interchange.prov_export import ProvWriter, qualified_id
 
 

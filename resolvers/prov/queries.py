@@ -12,8 +12,8 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import catalogue
-from graph.stores import provenance_reads as reads
+from graph.stores.catalogue import reads as catalogue
+from graph.stores.provenance import reads
 from interchange.prov_export import ProvFormat, ProvWriter
 from registry.access import Role
 from registry.errors import NotFound

@@ -5,10 +5,10 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from graph.database import Database
-from graph.stores import licences
-from graph.stores import provenance_reads as reads
-from graph.stores.licences import GrantRecord
-from graph.stores.provenance_records import FlagRecord, ModelRecord, OutputRecord, RunRecord
+from graph.stores.licensing import licences
+from graph.stores.licensing.licences import GrantRecord
+from graph.stores.provenance import reads
+from graph.stores.provenance.records import FlagRecord, ModelRecord, OutputRecord, RunRecord
 from registry.provenance import SubjectKind
 from resolvers.context import Info
 from resolvers.dataloaders import by_key, by_key_or_none

@@ -15,7 +15,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import provenance
+from graph.stores.provenance import writes as provenance
 from registry.access import Role
 from registry.errors import InvalidInput
 from registry.provenance import (

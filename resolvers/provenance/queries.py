@@ -13,10 +13,10 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import catalogue
-from graph.stores import provenance_reads as reads
-from graph.stores.provenance_reads import InfluenceRow, ProvenanceFilter, TracePart, TraceRecord
-from graph.stores.provenance_records import OutputRecord
+from graph.stores.catalogue import reads as catalogue
+from graph.stores.provenance import reads
+from graph.stores.provenance.reads import InfluenceRow, ProvenanceFilter, TracePart, TraceRecord
+from graph.stores.provenance.records import OutputRecord
 from registry.access import Principal, Role
 from registry.errors import InvalidInput, NotFound
 from registry.provenance import FlagCode, SubjectKind

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import strawberry
 
-from graph.stores.catalogue_records import WorkRecord
-from graph.stores.provenance_reads import InfluencedRow, InfluenceRow, TrainedModelRow, TrainingSummary
-from graph.stores.provenance_records import (
+from graph.stores.catalogue.records import WorkRecord
+from graph.stores.provenance.reads import InfluencedRow, InfluenceRow, TrainedModelRow, TrainingSummary
+from graph.stores.provenance.records import (
     AudioDisputeRecord,
     FlagRecord,
     ModelRecord,

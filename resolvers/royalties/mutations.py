@@ -9,7 +9,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from graph.stores import statement_reads, statements, usage
+from graph.stores.royalties import statement_reads, statements, usage
 from registry.access import Role
 from registry.errors import InvalidInput
 from registry.money import Currency

@@ -11,8 +11,9 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import attribution_reads, statement_reads, usage
-from graph.stores.distribution import who_gets_paid as distribute_one
+from graph.stores.attribution import reads as attribution_reads
+from graph.stores.royalties import statement_reads, usage
+from graph.stores.royalties.distribution import who_gets_paid as distribute_one
 from registry.access import Role
 from registry.errors import Forbidden, InvalidInput
 from registry.money import Currency, parse_amount

@@ -12,10 +12,10 @@ from typing import Annotated, Any, NewType
 
 import strawberry
 
-from graph.stores import statement_reads
-from graph.stores.statement_records import Earnings, StatementRecord
-from graph.stores.statement_records import Payee as StoredPayee
-from graph.stores.usage import UploadResult, UsageRecord
+from graph.stores.royalties import statement_reads
+from graph.stores.royalties.records import Earnings, StatementRecord
+from graph.stores.royalties.records import Payee as StoredPayee
+from graph.stores.royalties.usage import UploadResult, UsageRecord
 from registry.access import Role
 from registry.money import format_amount
 from registry.royalties import Basis, Distribution, Line, Payee, Stream, SuspenseLine, SuspenseReason

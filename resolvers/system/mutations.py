@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.stores import api_keys
+from graph.stores.system import api_keys
 from registry.access import Role
 from resolvers.access import allow, require_principal
 from resolvers.context import Info

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from graph.stores.api_keys import ApiKeyRecord
+from graph.stores.system.api_keys import ApiKeyRecord
 from registry.access import Role
 from resolvers.enum_values import enum_values
 from resolvers.mapping import from_record

@@ -4,7 +4,7 @@ from typing import Any
 
 import strawberry
 
-from graph.stores.transparency import transparency_report
+from graph.stores.system.transparency import transparency_report
 from registry.money import format_amount
 from resolvers.access import public
 from resolvers.context import Info

@@ -10,7 +10,7 @@ from typing import Any
 
 import tests.attribution_samples as samples
 from graph.database import Database
-from graph.stores import vendors
+from graph.stores.attribution import vendors
 from registry.attribution import AttributionReport, validate_report
 from registry.identifiers import parse_isrc, parse_iswc
 from tests.integration.licensing_graph import add_work

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from graph.database import Database
-from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from opustrace.app import create_app
 from opustrace.settings import Settings
 from tests.support import ADMIN_SECRET, GraphQLClient

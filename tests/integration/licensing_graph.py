@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores.licensable import refresh_works
+from graph.stores.licensing.licensable import refresh_works
 from tests.support import ADMIN_SECRET, GraphQLClient
 
 ADD_WORK = """
@@ -54,7 +54,7 @@ async def add_work(
 
     async def write(tx: Tx) -> None:
         await tx.run(ADD_WORK, params)
-        # As the project's own writes do, in the same transaction (graph/stores/licensable.py).
+        # As the project's own writes do, in the same transaction (graph/stores/licensing/licensable.py).
         await refresh_works(tx, [work_id])
 
     await db.write(write)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.database import Database
-from graph.stores import consents, licences, provenance
-from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
+from graph.stores.licensing import consents, licences
+from graph.stores.provenance import writes as provenance
+from graph.stores.provenance.records import ModelRecord, OutputRecord, RunRecord
 from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
 from registry.provenance import ManifestItem, ModelInput, OutputInput, RunInput
 from registry.record_ids import qualified

@@ -12,7 +12,7 @@ import pytest
 from graphql import parse
 
 from graph.database import Database
-from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from opustrace.app import create_app
 from opustrace.http_limits import AbuseLimits, HttpLimits
 from opustrace.settings import Settings

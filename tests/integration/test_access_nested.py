@@ -16,8 +16,9 @@ import pytest
 from graphql import GraphQLObjectType
 
 from graph.database import Database
-from graph.stores import licences, provenance
-from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.licensing import licences
+from graph.stores.provenance import writes as provenance
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from opustrace.app import create_app
 from opustrace.settings import Settings
 from registry.licensing import GrantInput, LicenseeInput

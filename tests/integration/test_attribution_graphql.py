@@ -7,7 +7,7 @@ from typing import Any
 
 import tests.attribution_samples as samples
 from graph.database import Database, QueryCounter
-from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from tests.conftest import WIPE
 from tests.integration.attribution_graph import add_output, count, world
 from tests.integration.licensing_graph import add_work

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import tests.attribution_samples as samples
 from attribution_adapters.pull_client import RetryPolicy
 from graph.database import Database, Neo4jSettings
-from graph.stores import vendors
+from graph.stores.attribution import vendors
 from opustrace.attribution_pull import pull
 from opustrace.cli import cli
 from tests.integration.attribution_graph import count, world

@@ -10,17 +10,20 @@ import pytest
 import tests.attribution_samples as samples
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import audit_events, licences, provenance, vendors
 from graph.stores._pages import KeyWindow
-from graph.stores.attribution import store_report
-from graph.stores.attribution_reads import (
+from graph.stores.attribution import vendors
+from graph.stores.attribution.reads import (
     counting_report_for,
     flags_by_report,
     influences_by_report,
     list_reports,
     unmatched_by_report,
 )
-from graph.stores.webhook_deliveries import Neo4jReplayGuard
+from graph.stores.attribution.webhook_deliveries import Neo4jReplayGuard
+from graph.stores.attribution.writes import store_report
+from graph.stores.audit import events as audit_events
+from graph.stores.licensing import licences
+from graph.stores.provenance import writes as provenance
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.licensing import LicenseeInput
 from registry.provenance import ModelInput, OutputInput
@@ -301,7 +304,7 @@ async def test_replay_guard_is_atomic_and_prunes(db: Database) -> None:
 
 
 async def test_outputs_declared_by_the_provenance_store_take_reports(db: Database) -> None:
-    """The two halves agree on the graph: an output declared through graph.stores.provenance."""
+    """The two halves agree on the graph: an output declared through graph.stores.provenance.writes."""
     await licences.create_licensee(db, LicenseeInput(id="lic-9", name="AI"))
     model = await provenance.declare_model(db, ModelInput(licensee_id="lic-9", name="m", version="1"))
     output = OutputInput(

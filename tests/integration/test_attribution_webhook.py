@@ -13,8 +13,8 @@ import tests.attribution_samples as samples
 from attribution_adapters.pull_client import RetryPolicy
 from attribution_adapters.signatures import SIGNATURE_HEADER, sign
 from graph.database import Database
-from graph.stores import audit_events
 from graph.stores._pages import KeyWindow
+from graph.stores.audit import events as audit_events
 from opustrace.attribution_pull import pull
 from opustrace.attribution_webhook import MAX_BODY_BYTES
 from tests.integration.attribution_graph import count, world

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from graph import audit_checkpoints
 from graph.database import Database, Neo4jSettings
-from graph.stores import audit_events
+from graph.stores.audit import events as audit_events
 from opustrace.cli import cli
 from registry.audit import GENESIS, event_hash
 from registry.audit_checkpoint import checkpoint_anchors

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from graph.database import Database
-from graph.stores import audit_events
+from graph.stores.audit import events as audit_events
 from registry.audit import event_hash
 from tests.support import ADMIN_SECRET, GraphQLClient
 

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from graph.database import Database, Neo4jSettings
-from graph.stores import licences
-from graph.stores.api_keys import ensure_bootstrap_admin
+from graph.stores.licensing import licences
+from graph.stores.system.api_keys import ensure_bootstrap_admin
 from interchange.c2pa_credentials import SigningCredentials, sign_audio
 from opustrace.app import create_app
 from opustrace.cli import cli

@@ -12,8 +12,9 @@ import pytest
 
 from graph.audit import AuditScope, auditing
 from graph.database import Database
-from graph.stores import audit_events, provenance
 from graph.stores._pages import KeyWindow
+from graph.stores.audit import events as audit_events
+from graph.stores.provenance import writes as provenance
 from opustrace.app import purge_crashed_uploads
 from registry.provenance import ManifestItem
 from tests.integration.provenance_graph import add_works, licensee_with_grant, model, run_input

@@ -12,7 +12,7 @@ import pytest
 from neo4j.time import DateTime
 
 from graph.database import Database
-from graph.stores.cwr_import import ImportReport, import_cwr
+from graph.stores.catalogue.cwr_import import ImportReport, import_cwr
 from registry.cwr import CwrFile, CwrReader, parse_cwr_text, strict_reader
 from registry.cwr.ack import write_ack
 from registry.errors import InvalidInput

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from graph.database import Database
-from graph.stores import licences, provenance, usage
+from graph.stores.licensing import licences
+from graph.stores.provenance import writes as provenance
+from graph.stores.royalties import usage
 from registry.licensing import GrantInput
 from registry.provenance import OutputInput
 from registry.royalties.model import Stream

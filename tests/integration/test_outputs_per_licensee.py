@@ -10,9 +10,10 @@ import pytest
 
 from graph.database import Database
 from graph.migrations import migrate
-from graph.stores import licences, provenance
-from graph.stores import provenance_reads as reads
 from graph.stores._pages import KeyWindow
+from graph.stores.licensing import licences
+from graph.stores.provenance import reads
+from graph.stores.provenance import writes as provenance
 from registry.licensing import LicenseeInput
 from registry.provenance import OutputInput
 from tests.integration.provenance_graph import content_hash, licensee_with_grant, model

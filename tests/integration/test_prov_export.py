@@ -19,7 +19,8 @@ from prov.model import (
 )
 
 from graph.database import Database, Neo4jSettings
-from graph.stores import licences, vendors
+from graph.stores.attribution import vendors
+from graph.stores.licensing import licences
 from interchange.prov_export import qualified_id
 from opustrace.cli import cli
 from registry.licensing import LicenseeInput

@@ -221,7 +221,7 @@ async def test_trace_makes_the_same_number_of_queries_for_5_and_100_influences(
     auditor = await gql.key_for("AUDITOR")
     small, small_count = await _trace_queries(gql, auditor)
     await db.run_autocommit("MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock DETACH DELETE n")
-    from graph.stores.api_keys import ensure_bootstrap_admin
+    from graph.stores.system.api_keys import ensure_bootstrap_admin
 
     await ensure_bootstrap_admin(db, ADMIN_SECRET)
     await _traced(db, 100)

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph.database import Database
-from graph.stores import consents, provenance
+from graph.stores.licensing import consents
+from graph.stores.provenance import writes as provenance
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.licensing import ConsentInput
 from registry.provenance import ManifestItem, ModelInput

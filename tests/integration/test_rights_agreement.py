@@ -12,8 +12,10 @@ import pytest
 
 from graph.database import Database, QueryCounter
 from graph.migrations import migrate
-from graph.stores import catalogue_writes, consents, disputes, licensable, rights
-from graph.stores.catalogue import WorkFilter
+from graph.stores.catalogue import disputes
+from graph.stores.catalogue import writes as catalogue_writes
+from graph.stores.catalogue.reads import WorkFilter
+from graph.stores.licensing import consents, licensable, rights
 from registry.catalogue import (
     CreatorKind,
     CreatorRef,
@@ -166,7 +168,7 @@ def _normal(facts: WorkFacts) -> WorkFacts:
     return WorkFacts(facts.id, facts.state, holders)
 
 
-# --- the maintained catalogue of the present (graph/stores/licensable.py) -------------------------------
+# --- the maintained catalogue of the present (graph/stores/licensing/licensable.py) ----------------------
 
 LABELLED = "MATCH (w:Work) RETURN w.id AS id, labels(w) AS labels, w.licensable_due AS due"
 STAFF = "admin:test"

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from graph.database import Database, QueryCounter
-from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
+from graph.stores.catalogue.basis import CatalogueCache, catalogue_totals
 from registry.shares import Right
 from tests.integration.royalties_graph import Builder
 from tests.support import ADMIN_SECRET, GraphQLClient, GraphQLResult
@@ -486,7 +486,7 @@ async def test_catalogue_training_basis_spreads_the_fee_over_the_licensed_catalo
     assert (whole.licensable, whole.unshared) == (2, 0)
 
 
-# The shape graph.stores.catalogue_writes stores for a CWR chain: P, original publisher, publishes for B.
+# The shape graph.stores.catalogue.writes stores for a CWR chain: P, original publisher, publishes for B.
 CHAIN_ON_W2 = """
 MATCH (w:Work {id: 'W2'}), (b:Creator {id: 'B'})
 MERGE (p:Creator {id: 'P'}) ON CREATE SET p.name = 'P', p.created_at = datetime()

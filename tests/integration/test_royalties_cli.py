@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph.database import Database, Neo4jSettings
-from graph.stores import usage
+from graph.stores.royalties import usage
 from opustrace.cli import cli
 from registry.usage import UsageInput
 from tests.conftest import WIPE

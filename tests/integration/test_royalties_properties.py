@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.database import Database
-from graph.stores import statement_reads, statements, usage
-from graph.stores.statement_records import StatementRecord
+from graph.stores.royalties import statement_reads, statements, usage
+from graph.stores.royalties.records import StatementRecord
 from registry.royalties import Stream
 from registry.usage import Period, UsageInput
 from tests.conftest import WIPE

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from graph.database import Database
-from graph.stores import provenance, vendors
-from graph.stores.attribution import store_report
+from graph.stores.attribution import vendors
+from graph.stores.attribution.writes import store_report
+from graph.stores.provenance import writes as provenance
 from registry.provenance import OutputInput
 from tests.integration.attribution_graph import ISWC_A, report
 from tests.integration.licensing_graph import add_work

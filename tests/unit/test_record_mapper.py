@@ -8,10 +8,10 @@ import pytest
 from neo4j.time import DateTime
 
 from graph.stores._records import record_from_row
-from graph.stores.catalogue_records import ChainRecord, TerritoryRecord, WorkRecord
-from graph.stores.licences import LicenceVersionRecord
-from graph.stores.provenance_records import AudioDisputeRecord, RunRecord
-from graph.stores.statement_records import StatementRecord
+from graph.stores.catalogue.records import ChainRecord, TerritoryRecord, WorkRecord
+from graph.stores.licensing.licences import LicenceVersionRecord
+from graph.stores.provenance.records import AudioDisputeRecord, RunRecord
+from graph.stores.royalties.records import StatementRecord
 from registry.catalogue import CreatorKind, WorkStatus
 from registry.rights import Scope, Use
 from registry.royalties import Basis, SuspenseReason

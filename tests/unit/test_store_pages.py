@@ -13,15 +13,15 @@ import pytest
 from neo4j.time import DateTime
 
 import graph.stores
-from graph.stores import provenance_reads
 from graph.stores._pages import KeysetQuery, KeyWindow, keyset_query, page_query
+from graph.stores.provenance import reads as provenance_reads
 from registry.errors import InvalidInput
 from resolvers.pagination import decode_key, encode_cursor, encode_key
 
 SLICED = re.compile(r"\[\s*\$offset\s*\.\.")
-# Rows that are per-model aggregates: counting them aggregates every row anyway (provenance_reads.py).
+# Rows that are per-model aggregates: counting them aggregates every row anyway (provenance/reads.py).
 AGGREGATED = {
-    f"graph.stores.provenance_reads.{name}"
+    f"graph.stores.provenance.reads.{name}"
     for name in ("_TRAINED_TAIL", "TRAINED_ON_WORK", "TRAINED_ON_CREATOR")
 }
 # The leading sort key of an offset listing. A list ordered by when its rows were made (a time written once,
@@ -32,7 +32,7 @@ APPEND_ONLY = re.compile(r"^(\w+_at|valid_from|seq|n|sort_key)$")
 
 def store_queries() -> dict[str, object]:
     found: dict[str, object] = {}
-    for info in pkgutil.iter_modules(graph.stores.__path__, "graph.stores."):
+    for info in pkgutil.walk_packages(graph.stores.__path__, "graph.stores."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if isinstance(value, str | KeysetQuery):
@@ -47,7 +47,7 @@ def test_no_listing_collects_a_whole_list_to_slice_one_page() -> None:
     ]
     assert sliced == [], f"use graph.stores._pages.page_query for these listings: {sliced}"
     # The exceptions name queries that exist: a renamed one does not keep its exemption.
-    assert {f"graph.stores.provenance_reads.{n}" for n in vars(provenance_reads)} >= AGGREGATED
+    assert {f"graph.stores.provenance.reads.{n}" for n in vars(provenance_reads)} >= AGGREGATED
 
 
 def offset_paged_append_only(query: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from graph.stores.distribution import WorkCache
+from graph.stores.royalties.distribution import WorkCache
 from registry.rights import ConsentFacts, Decision, HolderFacts, Scope, WorkFacts
 from registry.royalties import WorkStatus
 from registry.royalties.facts import ShareRow, work_status

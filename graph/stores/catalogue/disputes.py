@@ -12,8 +12,8 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import record_from_row
-from graph.stores.catalogue_records import Page, WorkRecord
-from graph.stores.licensable import refresh_works
+from graph.stores.catalogue.records import Page, WorkRecord
+from graph.stores.licensing.licensable import refresh_works
 from registry.claims import ClaimTotals, check_resolution
 from registry.errors import InvalidInput, NotFound
 

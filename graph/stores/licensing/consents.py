@@ -15,7 +15,7 @@ from neo4j.time import DateTime
 from graph.database import Database, Tx
 from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
 from graph.stores._records import record_from_row, require_same
-from graph.stores.licensable import refresh_holder_works, refresh_works
+from graph.stores.licensing.licensable import refresh_holder_works, refresh_works
 from registry.errors import InvalidInput, NotFound
 from registry.licensing import ConsentInput
 from registry.rights import Decision, Scope
@@ -159,7 +159,7 @@ async def revoke_consent(
 
 
 async def _refresh_covered(tx: Tx, consent: dict[str, Any]) -> None:
-    """Keep the licensable catalogue (graph/stores/licensable.py) of the consent's scopes current."""
+    """Keep the licensable catalogue (licensing/licensable.py) of the consent's scopes current."""
     scopes = [Scope(s) for s in consent["scopes"]]
     if consent.get("work_id") is not None:
         await refresh_works(tx, [consent["work_id"]], scopes)

@@ -33,8 +33,8 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import from_epoch_us, native
-from graph.stores.catalogue_basis import CatalogueCache, catalogue_totals
-from graph.stores.rights import work_facts
+from graph.stores.catalogue.basis import CatalogueCache, catalogue_totals
+from graph.stores.licensing.rights import work_facts
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
 from registry.errors import NotFound
 from registry.money import Currency, to_fraction

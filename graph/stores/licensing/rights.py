@@ -13,9 +13,9 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import from_epoch_us, optional_epoch_us
-from graph.stores.catalogue import WorkFilter
-from graph.stores.catalogue_records import CreatorRecord, WorkRecord
-from graph.stores.licences import grant_facts
+from graph.stores.catalogue.reads import WorkFilter
+from graph.stores.catalogue.records import CreatorRecord, WorkRecord
+from graph.stores.licensing.licences import grant_facts
 from registry.catalogue import search_text
 from registry.errors import NotFound
 from registry.rights import (

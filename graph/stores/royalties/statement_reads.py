@@ -1,5 +1,5 @@
 """Reading statements: headers by id, pages of statements, lines in order, a creator's or the suspense
-lines, payees and a creator's earnings (the graph is described in graph/stores/statements.py)."""
+lines, payees and a creator's earnings (the graph is described in graph/stores/royalties/statements.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from neo4j.time import DateTime
 
 from graph.database import Database
 from graph.stores._pages import Keyed, KeysetQuery, KeyWindow, keyed_page, keyset_query
-from graph.stores.statement_records import Earnings, Payee, StatementRecord
+from graph.stores.royalties.records import Earnings, Payee, StatementRecord
 from registry.errors import NotFound
 from registry.royalties import Stream
 from registry.royalties.export import party_of_creator

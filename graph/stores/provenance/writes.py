@@ -8,10 +8,10 @@
 (:ComplianceFlag)-[:ON]->(:TrainingRun | :Output)   (:ComplianceFlag)-[:CONCERNS]->(:Work)
 ```
 
-A manifest streams in: the run node is written first with status UPLOADING, each batch of items in its
-own transaction (USED edges, then the batch's compliance flags from registry.rights on the facts
-graph.stores.rights gathers for the whole batch), and the run flips to COMPLETE at the end. Readers only
-ever see COMPLETE runs. On any failure the partial run is deleted in batches, so nothing half-written is
+A manifest streams in: the run node is written first with status UPLOADING, each batch of items in its own
+transaction (USED edges, then the batch's compliance flags from registry.rights on the facts
+graph.stores.licensing.rights gathers for the whole batch), and the run flips to COMPLETE at the end. Readers
+only ever see COMPLETE runs. On any failure the partial run is deleted in batches, so nothing half-written is
 left. A retry of a COMPLETE run with the same header and manifest digest writes nothing and returns it.
 """
 
@@ -28,9 +28,9 @@ from typing import Any, LiteralString
 from graph.audit import unaudited
 from graph.database import Database, Tx
 from graph.stores._records import require_same, taken
-from graph.stores.licences import GRANTS_BY_ID, GrantRecord
-from graph.stores.provenance_records import ModelRecord, OutputRecord, RunRecord
-from graph.stores.rights import unlicensable_facts
+from graph.stores.licensing.licences import GRANTS_BY_ID, GrantRecord
+from graph.stores.licensing.rights import unlicensable_facts
+from graph.stores.provenance.records import ModelRecord, OutputRecord, RunRecord
 from registry.errors import Conflict, NotFound
 from registry.provenance import (
     FlagCode,

@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from graph.database import Database, Tx
-from graph.stores.catalogue_records import CreatorRecord, RecordingRecord, WorkRecord
-from graph.stores.licensable import refresh_works
+from graph.stores.catalogue.records import CreatorRecord, RecordingRecord, WorkRecord
+from graph.stores.licensing.licensable import refresh_works
 from registry.catalogue import (
     CreatorRef,
     CreatorRegistration,

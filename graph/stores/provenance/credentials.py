@@ -16,9 +16,9 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores._records import record_from_row
-from graph.stores.attribution_reads import counting_report_for
-from graph.stores.provenance_reads import outputs_by_hash
-from graph.stores.provenance_records import OutputRecord
+from graph.stores.attribution.reads import counting_report_for
+from graph.stores.provenance.reads import outputs_by_hash
+from graph.stores.provenance.records import OutputRecord
 from registry.content_credentials import CredentialFacts, CredentialInfluence
 
 CREDENTIAL_HEAD = """

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from graph.database import Database
-from graph.stores.rights import LICENSABLE_FILTER
+from graph.stores.licensing.rights import LICENSABLE_FILTER
 from registry.rights import Scope
 from registry.royalties.rules import CatalogueHolding, CatalogueTotals
 from registry.shares import Right

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from graph.database import Database, Tx
-from graph.stores import attribution_resolution as resolution
 from graph.stores._records import native
-from graph.stores.attribution_flags import flag_influences
+from graph.stores.attribution import resolution
+from graph.stores.attribution.flags import flag_influences
 from registry.attribution import AttributionReport, RightType, decimal_text, supersedes
 from registry.errors import Conflict, InvalidInput, NotFound
 

@@ -31,9 +31,9 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.metrics import DISTRIBUTION_REPORTS
-from graph.stores.distribution import BATCH_SIZE, settle_period
-from graph.stores.statement_reads import GET
-from graph.stores.statement_records import StatementRecord
+from graph.stores.royalties.distribution import BATCH_SIZE, settle_period
+from graph.stores.royalties.records import StatementRecord
+from graph.stores.royalties.statement_reads import GET
 from registry.errors import Conflict, NotFound
 from registry.royalties import CarriedLine, Line, Stream, SuspenseLine, SuspenseReason
 from registry.royalties import Payee as RoundedPayee

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from graph.database import Database, Tx
-from graph.stores.catalogue_records import (
+from graph.stores.catalogue.records import (
     ChainRecord,
     CreatorRecord,
     Page,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.database import Tx
-from graph.stores.rights import unlicensable_facts
+from graph.stores.licensing.rights import unlicensable_facts
 from registry.attribution_flags import FLAG_SCOPE, influence_flag
 from registry.rights import check
 

@@ -12,8 +12,9 @@ by the same Cypher rule, in the same transaction as every write that can change 
   again, so a read never sees a stale verdict; V0013 indexes it.
 
 Writes that call `refresh_works` (or `refresh_holder_works`): consents given, declined and revoked
-(graph/stores/consents.py), works registered and re-registered with their shares, claims (CWR import
-included: graph/stores/catalogue_writes.py), disputes resolved (graph/stores/disputes.py). A write that
+(graph/stores/licensing/consents.py), works registered and re-registered with their shares, claims
+(CWR import included: graph/stores/catalogue/writes.py), disputes resolved
+(graph/stores/catalogue/disputes.py). A write that
 withdraws or restores a work, or changes shares or consents some other way, must call it too;
 tests/integration/test_rights_agreement.py checks the labels against registry.rights after random writes.
 A read at a given moment (`at`) keeps judging with rights.LICENSABLE_FILTER: the labels know only the present.
@@ -26,10 +27,10 @@ from datetime import UTC, datetime
 
 from graph.audit import unaudited
 from graph.database import Database, Tx
-from graph.stores.catalogue import WorkFilter
-from graph.stores.catalogue_records import WorkRecord
-from graph.stores.rights import LICENSABLE_FILTER, grant_refuses
-from graph.stores.rights import licensable_works as licensable_works_at
+from graph.stores.catalogue.reads import WorkFilter
+from graph.stores.catalogue.records import WorkRecord
+from graph.stores.licensing.rights import LICENSABLE_FILTER, grant_refuses
+from graph.stores.licensing.rights import licensable_works as licensable_works_at
 from registry.catalogue import search_text
 from registry.rights import Scope, Use
 

@@ -18,16 +18,16 @@ from neo4j.time import DateTime
 from graph.database import Database
 from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query, page_query
 from graph.stores._records import from_epoch_us
-from graph.stores.attribution_reads import COUNTING_OF_O, choose_counting
-from graph.stores.catalogue_records import CreatorRecord, ShareRecord, WorkRecord
-from graph.stores.provenance_records import (
+from graph.stores.attribution.reads import COUNTING_OF_O, choose_counting
+from graph.stores.catalogue.records import CreatorRecord, ShareRecord, WorkRecord
+from graph.stores.licensing.rights import WORK_FACTS_OF_W, facts_from_row
+from graph.stores.provenance.records import (
     AudioDisputeRecord,
     FlagRecord,
     ModelRecord,
     OutputRecord,
     RunRecord,
 )
-from graph.stores.rights import WORK_FACTS_OF_W, facts_from_row
 from registry.provenance import (
     RUN_LEVEL_CODES,
     ComplianceStatus,

@@ -41,7 +41,8 @@ class WorkRecord:
     status: WorkStatus = WorkStatus.ACTIVE
     created_at: datetime | None
     updated_at: datetime | None
-    # Claims by other registrations exceed 100 % of these rights (graph.stores.disputes); empty when not.
+    # Claims by other registrations exceed 100 % of these rights (graph.stores.catalogue.disputes);
+    # empty when not.
     disputed_rights: tuple[str, ...] = ()
     dispute_evidence: str | None = None
     dispute_resolved_by: str | None = None

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from graph.database import Database, Tx
 from graph.metrics import IMPORT_RECORDS
-from graph.stores.catalogue_writes import (
+from graph.stores.catalogue.writes import (
     Outcome,
     WorkOutcome,
     upsert_creators_tx,

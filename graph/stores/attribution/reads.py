@@ -14,7 +14,7 @@ from neo4j.time import DateTime
 from graph.database import Database
 from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query
 from graph.stores._records import native, record_from_row, required_native
-from graph.stores.catalogue_records import RecordingRecord
+from graph.stores.catalogue.records import RecordingRecord
 from registry.attribution import InfluenceReference, RightType, Segment
 from registry.attribution_counting import CountingRule, ReportHead, counting_report
 

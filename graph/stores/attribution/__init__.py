@@ -1,0 +1,1 @@
+"""Attribution: vendors, their reports and influences, flags and webhook deliveries."""

@@ -1,0 +1,1 @@
+"""Licensing: consents, licences, grants and the licensability of works."""

@@ -1,0 +1,1 @@
+"""Provenance: models, training runs, outputs, their PROV documents and content credentials."""

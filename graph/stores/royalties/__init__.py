@@ -1,0 +1,1 @@
+"""Royalties: usage reports, distribution and statements."""
