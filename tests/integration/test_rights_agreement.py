@@ -6,11 +6,12 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, LiteralString
 
 import pytest
+from neo4j import AsyncGraphDatabase
 
-from graph.database import Database, QueryCounter
+from graph.database import Database, Neo4jSettings, QueryCounter
 from graph.migrations import migrate
 from graph.stores.catalogue import disputes
 from graph.stores.catalogue import writes as catalogue_writes
@@ -338,3 +339,64 @@ async def test_the_migration_backfills_the_maintained_catalogue(db: Database) ->
             expected_due[wid] = min(moments)
     due = {r["id"]: r["due"].to_native() for r in await db.run_read(LABELLED) if r["due"] is not None}
     assert due == expected_due
+
+
+# --- the rule's plan when the index statistics are stale ---------------------------------------------------
+
+MANY_HOLDERS = """
+UNWIND range(0, $works - 1) AS i
+CREATE (w:Work {id: 'pw' + i, title: 'pw' + i, title_search: 'pw' + i, status: 'ACTIVE'})
+WITH w, i
+UNWIND range(0, 2) AS j
+MERGE (c:Creator {id: 'ph' + ((i * 3 + j) % $holders)})
+CREATE (c)-[:HOLDS_SHARE {role: 'COMPOSER', performing_bp: 3000, mechanical_bp: 0,
+                         synchronisation_bp: 0}]->(w)
+"""
+# Every creator, holder or not, opts in for the whole catalogue: many consents of one decision.
+MANY_CONSENTS = """
+UNWIND range(0, $creators - 1) AS i
+MERGE (c:Creator {id: 'ph' + i})
+CREATE (c)-[:GAVE]->(:Consent {id: 'pk' + i, decision: 'OPT_IN', catalogue: true,
+  scopes: ['TRAINING', 'SERVICE_USE', 'OUTPUT_USE'], valid_from: datetime('2024-01-01T00:00:00Z')})
+"""
+
+
+async def db_hits(settings: Neo4jSettings, query: LiteralString, params: dict[str, Any]) -> int:
+    driver = AsyncGraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
+    try:
+        async with driver.session(database=settings.database) as session:
+            summary = await (await session.run("PROFILE " + query, params)).consume()
+    finally:
+        await driver.close()
+    assert summary.profile is not None
+
+    def hits(plan: dict[str, Any]) -> int:
+        return int(plan.get("dbHits", 0)) + sum(hits(child) for child in plan.get("children", []))
+
+    return hits(summary.profile)
+
+
+async def test_the_rule_expands_from_each_holder_whatever_the_statistics(
+    db: Database, neo4j_settings: Neo4jSettings
+) -> None:
+    """The consents' index statistics are sampled while there are none, then 2,000 consents are written
+    and the rule planned afresh, as after a bulk import. The rule must still read each holder's own
+    consents (a handful of db hits per holder), not seek every opt-in through the decision index for
+    each holder: with `(c)-[:GAVE]->(k:Consent {decision: ...})` that cost ~2,000 hits a holder."""
+    await db.run_autocommit("CALL db.resampleIndex('consent_decision')")
+    await db.run_autocommit("CALL db.awaitIndexes(60)")
+    await db.run_write(MANY_HOLDERS, {"works": 200, "holders": 600})
+    await db.run_write(MANY_CONSENTS, {"creators": 2_000})
+    await db.run_autocommit("CALL db.clearQueryCaches()")
+    now = datetime.now(UTC)
+    ids = [f"pw{i}" for i in range(200)]
+    refresh = licensable.REFRESH[Scope.TRAINING]
+    hits = await db_hits(neo4j_settings, refresh, {"ids": ids, "scope": "TRAINING", "at": now})
+    batch = await db_hits(
+        neo4j_settings, rights.UNLICENSABLE_FACTS, {"ids": ids, "scope": "TRAINING", "at": now}
+    )
+    # 200 works x 3 holders; the old plan read ~2,000 consents for each of the 600 holder checks (> 1.2 M).
+    assert hits < 200 * 3 * 60, hits
+    assert batch < 200 * 3 * 60, batch
+    total, _ = await licensable.licensable_works(db, Scope.TRAINING, now, WorkFilter(), 0, 10)
+    assert total == 200

@@ -68,7 +68,7 @@ UNWIND $ids AS wid
 MATCH (w:Work {id: wid})
 WITH w, COLLECT {
   MATCH (c:Creator)-[:HOLDS_SHARE]->(w)
-  MATCH (c)-[:GAVE]->(k:Consent)
+  MATCH (c)-[:GAVE]->(k)
   WHERE k.catalogue = true OR EXISTS { (k)-[:COVERS]->(w) }
   UNWIND [k.valid_from, k.revoked_at] AS t
   WITH t WHERE t > $at
