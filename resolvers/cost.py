@@ -38,7 +38,12 @@ _variables: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextV
 )
 
 
-class _CostRule(ValidationRule):
+class VariableRule(ValidationRule):
+    """A validation rule that reads the request's variables, so its verdict on a document is not kept
+    from one request to the next (resolvers.schema.ValidatedDocuments)."""
+
+
+class _CostRule(VariableRule):
     max_cost: int = 0
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:

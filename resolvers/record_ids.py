@@ -15,7 +15,6 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     StringValueNode,
-    ValidationRule,
     VariableDefinitionNode,
     get_named_type,
     type_from_ast,
@@ -23,10 +22,10 @@ from graphql import (
 from strawberry.extensions import AddValidationRules
 
 from registry.record_ids import id_problem
-from resolvers.cost import request_variables
+from resolvers.cost import VariableRule, request_variables
 
 
-class _IdAlphabetRule(ValidationRule):
+class _IdAlphabetRule(VariableRule):
     def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
         if get_named_type(self.context.get_input_type()) is GraphQLID:
             self._check(node.value, node)

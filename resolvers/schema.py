@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, validate
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -18,6 +19,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -28,9 +30,10 @@ from resolvers.audit.queries import AuditQuery
 from resolvers.audit.scope import audit_mutations
 from resolvers.catalogue.mutations import CatalogueMutation
 from resolvers.catalogue.queries import CatalogueQuery
-from resolvers.cost import ExposeVariables, QueryCostLimiter
+from resolvers.cost import ExposeVariables, QueryCostLimiter, VariableRule
 from resolvers.credentials.mutations import CredentialsMutation
 from resolvers.errors import PublicErrors
+from resolvers.execution import PlainFieldsExecutionContext
 from resolvers.licensing.mutations import LicensingMutation
 from resolvers.licensing.queries import LicensingQuery
 from resolvers.prov.queries import ProvQuery
@@ -69,7 +72,6 @@ MUTATIONS: tuple[type, ...] = (
 
 # Documents kept parsed (an LRU shared by every request): clients send the same few queries again and
 # again, so each is parsed once. Its key includes the token cap, and a refused document is never kept.
-# Validation is not cached: the cost and id rules read each request's variables.
 PARSED_DOCUMENTS = 256
 
 
@@ -82,6 +84,50 @@ class ParsedDocuments(ParserCache):
         context = self.execution_context
         with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
+class CleanDocuments:
+    """Query texts the document-only validation rules found nothing wrong with (an LRU)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._texts: OrderedDict[str, None] = OrderedDict()
+        self._maxsize = maxsize
+
+    def __contains__(self, text: str) -> bool:
+        if text not in self._texts:
+            return False
+        self._texts.move_to_end(text)
+        return True
+
+    def add(self, text: str) -> None:
+        self._texts[text] = None
+        if len(self._texts) > self._maxsize:
+            self._texts.popitem(last=False)
+
+
+class ValidatedDocuments(SchemaExtension):
+    """Validation in two parts. Most rules (the specification's, depth, aliases) read only the document,
+    so a query text they passed once is not checked by them again; the rules that read the request's
+    variables (`VariableRule`: cost, id alphabet) run on every request. A document the first part has
+    not yet passed is validated whole, with every rule at once, so an invalid one reports exactly what
+    it always did. Validating a 100-influence trace whole took longer than resolving it."""
+
+    def __init__(self, *, clean: CleanDocuments) -> None:
+        self.clean = clean
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document, text = context.graphql_document, context.query
+        if context.pre_execution_errors is None and document is not None and text is not None:
+            rules = tuple(context.validation_rules)
+            if text in self.clean:
+                per_request = tuple(rule for rule in rules if issubclass(rule, VariableRule))
+                context.pre_execution_errors = validate(context.schema._schema, document, per_request)
+            else:
+                context.pre_execution_errors = validate_document(context.schema._schema, document, rules)
+                if not context.pre_execution_errors:
+                    self.clean.add(text)
         yield
 
 
@@ -131,6 +177,7 @@ def build_schema(
         query=query,
         mutation=mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=PlainFieldsExecutionContext,
         extensions=[
             *observers,
             partial(SelectionLimits, max_repeats=limits.max_repeats, max_fields=limits.max_fields),
@@ -141,6 +188,7 @@ def build_schema(
             ExposeVariables,
             partial(QueryCostLimiter, max_cost=limits.max_cost),
             RecordIdAlphabet,
+            partial(ValidatedDocuments, clean=CleanDocuments(PARSED_DOCUMENTS)),
             PublicErrors,
         ],
     )

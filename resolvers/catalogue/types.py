@@ -205,7 +205,9 @@ def _creators(records: list[ShareRecord]) -> list[Creator]:
 
 
 def _shares(records: list[ShareRecord]) -> list[Share]:
-    return [Share.from_record(r) for r in records]
+    # One work's shares: its Work is built once, not once per share (a trace builds hundreds).
+    work = Work.from_record(records[0].work) if records else None
+    return [Share.from_record(r, work) for r in records]
 
 
 @strawberry.type(description="Collection shares of a chain member in one territory (CWR SPT), basis points.")
@@ -279,9 +281,13 @@ class Share:
     )
 
     @classmethod
-    def from_record(cls, record: ShareRecord) -> Share:
+    def from_record(cls, record: ShareRecord, work: Work | None = None) -> Share:
+        """`work`: the share's work as a GraphQL type, when the caller has already built it."""
         return from_record(
-            cls, record, creator=Creator.from_record(record.creator), work=Work.from_record(record.work)
+            cls,
+            record,
+            creator=Creator.from_record(record.creator),
+            work=work or Work.from_record(record.work),
         )
 
 

@@ -26,6 +26,7 @@ from resolvers.context import Info
 from resolvers.licensing import loaders as licensing_loaders
 from resolvers.mapping import from_record
 from resolvers.pagination import After, Connection, First, connection, key_window, keyset_connection, window
+from resolvers.provenance import loaders as provenance_loaders
 from resolvers.provenance.types import (
     AudioDispute,
     ComplianceFlag,
@@ -169,13 +170,16 @@ def visible_influences(record: TraceRecord, visible_works: set[str] | None) -> l
 async def readable_trace(info: Info, output_id: str, selected: set[str] | None = None) -> Trace:
     """The trace as the caller may see it: only the parts `selected` (field names; None: all) asks for.
 
-    The influencing works and their shares come with the trace and prime the dataloaders their nested
-    fields read, so those fields (still behind their own access rules) query nothing again.
+    The influencing works and their shares, and the runs' grants, come with the trace and prime the
+    dataloaders their nested fields read, so those fields (still behind their own access rules) query
+    nothing again.
     """
     record, visible = await readable_trace_record(info, output_id, _parts(selected))
     for work_id, work in record.works.items():
         licensing_loaders.work(info).prime(work_id, work)
         catalogue_loaders.shares_of_work(info).prime(work_id, record.shares[work_id])
+    for grant_id, grant in record.grants.items():
+        provenance_loaders.grant(info).prime(grant_id, grant)
     return _trace(record, visible)
 
 
@@ -187,6 +191,7 @@ def _parts(selected: set[str] | None) -> frozenset[TracePart]:
         TracePart.FACTS: {"licensableAtTraining", "reasons"},
         TracePart.FLAGS: {"flags"},
         TracePart.COUNTING: {"countingReportId"},
+        TracePart.GRANTS: {"grant"},
     }
     return frozenset(part for part, names in wanted.items() if names & selected)
 

@@ -46,6 +46,9 @@ async def test_cost_limit_counts_pages_and_reads_variables(client: Client) -> No
         assert "would cost 401 (the limit is 50)" in expensive.messages[0]
         cheap = await gql(query, {"f": 2}, key=ADMIN_SECRET)
         assert cheap.data["apiKeys"]["edges"][0]["node"]["role"] == "ADMIN"
+        # The same text, once validated clean, is still costed with each request's own variables.
+        again = await gql(query, {"f": 100}, key=ADMIN_SECRET)
+        assert again.codes == ["BAD_USER_INPUT"] and "would cost 401" in again.messages[0]
         # Fragments count as if written inline.
         spread = await gql(
             "{ apiKeys(first: 100) { ...E } } fragment E on ApiKeyConnection { edges { node { id } } }",
@@ -192,6 +195,9 @@ async def test_ids_outside_the_one_alphabet_are_refused_at_the_boundary(client: 
         assert literal.codes == ["BAD_USER_INPUT"] and "SOLIDUS" in literal.messages[0]
         fine = await gql(create, {"i": {"id": "ven-1", "name": "V", "format": "SUREEL"}}, key=ADMIN_SECRET)
         assert fine.data["createVendor"]["vendor"]["id"] == "ven-1"
+        # The same text, once validated clean, still has each request's variables checked.
+        again = await gql(create, {"i": {"id": "ven/2", "name": "V", "format": "SUREEL"}}, key=ADMIN_SECRET)
+        assert again.codes == ["BAD_USER_INPUT"] and "not allowed in an id" in again.messages[0]
     assert await db.run_read("MATCH (v:Vendor) RETURN collect(v.id) AS ids") == [{"ids": ["ven-1"]}]
 
 

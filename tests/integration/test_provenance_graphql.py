@@ -211,6 +211,9 @@ async def test_trace_by_role(gql: GraphQLClient, db: Database) -> None:
 async def _trace_queries(gql: GraphQLClient, key: str) -> tuple[int, int]:
     async with QueryCounter.counting() as count:
         result = await gql(TRACE, {"id": "lic-1:o1"}, key=key)
+    # The fine-tune's own run, under grant g1: its grant comes with the trace too.
+    grants = [r["grant"] and r["grant"]["id"] for r in result.data["trace"]["trainingRuns"]]
+    assert sorted(grants, key=str) == [None, "g1"], grants
     return count[0], len(result.data["trace"]["influences"])
 
 
@@ -218,6 +221,7 @@ async def test_trace_makes_the_same_number_of_queries_for_5_and_100_influences(
     gql: GraphQLClient, db: Database
 ) -> None:
     await _traced(db, 5)
+    await run(db, "lic-1:r-tuned", "lic-1:m:1", ["w0"])
     auditor = await gql.key_for("AUDITOR")
     small, small_count = await _trace_queries(gql, auditor)
     await db.run_autocommit("MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock DETACH DELETE n")
@@ -225,10 +229,11 @@ async def test_trace_makes_the_same_number_of_queries_for_5_and_100_influences(
 
     await ensure_bootstrap_admin(db, ADMIN_SECRET)
     await _traced(db, 100)
+    await run(db, "lic-1:r-tuned", "lic-1:m:1", ["w0"])
     auditor = await gql.key_for("AUDITOR")
     large, large_count = await _trace_queries(gql, auditor)
     assert (small_count, large_count) == (5, 100)
-    # The key, then the trace in one query: works, shares, facts, flags and the counting report included.
+    # The key, then the trace in one query: works, shares, facts, flags, grants and the counting report.
     assert small == large == 2, (small, large)
     async with QueryCounter.counting() as count:
         bare = await gql(

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, validate
 from pydantic import BaseModel, ValidationError
 from strawberry.extensions import ParserCache
+from strawberry.schema.schema import validate_document
 
+import resolvers.schema as schema_module
 from registry.access import Role
 from registry.errors import Conflict, InvalidInput
 from resolvers.access import allow, public, unguarded_root_fields
@@ -98,3 +100,33 @@ def test_a_repeated_document_is_parsed_once_and_the_token_cap_still_refuses() ->
         # reported as any parse error is: rewritten by PublicErrors, code BAD_USER_INPUT
         assert result.errors and [e.extensions for e in result.errors] == [{"code": "BAD_USER_INPUT"}]
     assert "token" in schema.execute_sync(too_long).errors[0].message.lower()  # type: ignore[index]
+
+
+def test_a_clean_document_is_validated_whole_once_then_only_by_the_rules_that_read_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    whole: list[int] = []
+    partial: list[tuple[str, ...]] = []
+
+    def counting_whole(*args: Any) -> Any:
+        whole.append(1)
+        return validate_document(*args)
+
+    def counting_partial(schema: Any, document: Any, rules: Any) -> Any:
+        partial.append(tuple(sorted(rule.__name__ for rule in rules)))
+        return validate(schema, document, rules)
+
+    monkeypatch.setattr(schema_module, "validate_document", counting_whole)
+    monkeypatch.setattr(schema_module, "validate", counting_partial)
+    schema = build_schema()
+    query = "{ __typename a: __typename }"
+    answers = [schema.execute_sync(query) for _ in range(3)]
+    assert [a.data for a in answers] == [{"__typename": "Query", "a": "Query"}] * 3
+    assert len(whole) == 1 and partial == [("QueryCostRule", "_IdAlphabetRule")] * 2
+    # A document with errors is never taken as clean: validated whole every time, the same errors each time.
+    wrong = "{ __typename nope }"
+    refused = [schema.execute_sync(wrong) for _ in range(2)]
+    assert len(whole) == 3 and len(partial) == 2
+    assert [[e.message for e in r.errors or []] for r in refused] == [
+        ["Cannot query field 'nope' on type 'Query'."]
+    ] * 2

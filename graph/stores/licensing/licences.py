@@ -68,12 +68,17 @@ WITH g
 MATCH (l:Licensee)-[:HOLDS]->(g)-[:OF]->(v:LicenceVersion)
 RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant
 """
-GRANTS_BY_ID = """
+# A grant as GrantRecord reads it, with (l:Licensee)-[:HOLDS]->(g)-[:OF]->(v:LicenceVersion) matched.
+GRANT_ROW = "g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}"
+GRANTS_BY_ID = (
+    """
 UNWIND $ids AS id
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: id})-[:OF]->(v:LicenceVersion)
-RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant,
-       v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
+RETURN """
+    + GRANT_ROW
+    + """ AS grant, v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
 """
+)
 GRANTS_OF_LICENSEE = """
 MATCH (l:Licensee {id: $licensee_id})-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
 RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant,

@@ -9,7 +9,7 @@ FINE_TUNED_FROM, transitively. Influences are read from each vendor's current re
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, LiteralString
 
@@ -20,6 +20,7 @@ from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query, page
 from graph.stores._records import from_epoch_us
 from graph.stores.attribution.reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue.records import CreatorRecord, ShareRecord, WorkRecord
+from graph.stores.licensing.licences import GRANT_ROW, GrantRecord
 from graph.stores.licensing.rights import WORK_FACTS_OF_W, facts_from_row
 from graph.stores.provenance.records import (
     AudioDisputeRecord,
@@ -37,7 +38,7 @@ from registry.provenance import (
     flag_id,
     licensable_at_training,
 )
-from registry.rights import WorkFacts
+from registry.rights import ConsentFacts, WorkFacts
 
 NESTED_LIMIT = 100
 
@@ -168,6 +169,13 @@ OPTIONAL CALL (o) {
 }
 RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output, lineage, runs, influences, counting,
   COLLECT {
+    UNWIND CASE WHEN 'grants' IN $parts THEN runs ELSE [] END AS r
+    MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: r.grant_id})-[:OF]->(v:LicenceVersion)
+    RETURN DISTINCT """
+    + GRANT_ROW
+    + """
+  } AS grants,
+  COLLECT {
     UNWIND CASE WHEN 'works' IN $parts THEN work_ids ELSE [] END AS wid
     MATCH (w:Work {id: wid})
     RETURN {node: w {.*,
@@ -219,6 +227,7 @@ class TracePart(StrEnum):
     FACTS = "facts"  # their rights facts: licensability at training and its reasons
     FLAGS = "flags"
     COUNTING = "counting"  # the report that counts for royalties
+    GRANTS = "grants"  # the grants the runs ran under
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +254,7 @@ class TraceRecord:
     works: dict[str, WorkRecord]  # the influencing works (read with TracePart.WORKS)
     shares: dict[str, list[ShareRecord]]  # and their shares, as the catalogue's shares_for_works orders them
     counting_report_id: str | None = None  # read with TracePart.COUNTING
+    grants: dict[str, GrantRecord] = field(default_factory=dict)  # by id, read with TracePart.GRANTS
 
     @property
     def work_ids(self) -> set[str]:
@@ -269,7 +279,8 @@ async def trace(
         return None
     row = rows[0]
     runs = tuple(RunRecord.from_row(r) for r in row["runs"])
-    facts = {f["id"]: facts_from_row(f) for f in row["facts"]}
+    known: dict[str, ConsentFacts] = {}  # a catalogue consent is in each of its holder's works: built once
+    facts = {f["id"]: facts_from_row(f, known) for f in row["facts"]}
     starts = [r.started_at for r in runs]
     judge = TracePart.FACTS in parts
     works = {w["node"]["id"]: WorkRecord.from_node(_timed(w["node"])) for w in row["works"]}
@@ -280,8 +291,9 @@ async def trace(
         influences=tuple(_influence(i, facts, starts, judge) for i in row["influences"]),
         flags=tuple(FlagRecord.from_row(f) for f in row["flags"]),
         works=works,
-        shares={w["node"]["id"]: _shares(w, works[w["node"]["id"]]) for w in row["works"]},
+        shares=_shares_by_work(row["works"], works),
         counting_report_id=_counted(row["counting"]),
+        grants={g["id"]: GrantRecord.from_row(g) for g in row["grants"]},
     )
 
 
@@ -290,10 +302,22 @@ def _counted(counting: dict[str, Any] | None) -> str | None:
     return chosen.id if chosen else None
 
 
-def _shares(row: dict[str, Any], work: WorkRecord) -> list[ShareRecord]:
-    return [
-        ShareRecord.of(CreatorRecord.from_node(_timed(s["creator"])), work, s["share"]) for s in row["shares"]
-    ]
+def _shares_by_work(rows: list[dict[str, Any]], works: dict[str, WorkRecord]) -> dict[str, list[ShareRecord]]:
+    """Each work's shares; a creator holding in several of the works is built once."""
+    creators: dict[str, CreatorRecord] = {}
+
+    def creator(node: dict[str, Any]) -> CreatorRecord:
+        built = creators.get(node["id"])
+        if built is None:
+            built = creators[node["id"]] = CreatorRecord.from_node(_timed(node))
+        return built
+
+    return {
+        w["node"]["id"]: [
+            ShareRecord.of(creator(s["creator"]), works[w["node"]["id"]], s["share"]) for s in w["shares"]
+        ]
+        for w in rows
+    }
 
 
 _EPOCH_US_KEYS = ("created_at", "updated_at", "dispute_resolved_at")

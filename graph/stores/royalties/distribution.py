@@ -408,7 +408,7 @@ async def _models(tx: Tx, ids: set[str], cache: ModelCache) -> dict[str, ModelFa
     found = {mid: hit for mid in ids if (hit := cache.get(mid)) is not None}
     missing = sorted(ids - found.keys())
     if missing:
-        for row in await tx.run(MODEL_FACTS, {"ids": missing}):
+        for row in await tx.run_plain(MODEL_FACTS, {"ids": missing}):
             version = row["version"]
             rule = CountingRule.from_terms(
                 (version or {}).get("attribution_rule"), (version or {}).get("attribution_vendor_id")
@@ -427,11 +427,11 @@ async def _works(tx: Tx, ids: set[str], cache: WorkCache) -> _Works:
     missing = cache.missing(ids)
     if missing:
         facts = await work_facts(tx, missing)
-        rows = await tx.run(SHARES, {"ids": missing})
+        rows = await tx.run_plain(SHARES, {"ids": missing})
         shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
         chains = {
             row["id"]: [_chain(chain) for chain in row["chains"]]
-            for row in await tx.run(CHAINS, {"ids": missing})
+            for row in await tx.run_plain(CHAINS, {"ids": missing})
         }
         for work_id in missing:
             cache.put(work_id, facts.get(work_id), shares.get(work_id, []), chains.get(work_id, []))
