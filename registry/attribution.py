@@ -326,7 +326,12 @@ class AttributionReport(_Frozen):
 
     def digest(self) -> str:
         """SHA-256 hex of the versioned canonical JSON: equal exactly when the report says the same."""
-        return hashlib.sha256(DIGEST_VERSION.encode() + b"\n" + self.canonical_json()).hexdigest()
+        return digest_of(self.canonical_json())
+
+
+def digest_of(canonical: bytes) -> str:
+    """A report's digest from its canonical JSON (for a caller that keeps the JSON too)."""
+    return hashlib.sha256(DIGEST_VERSION.encode() + b"\n" + canonical).hexdigest()
 
 
 def _dumps(value: Any) -> str:

@@ -42,6 +42,9 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._short_way = manager is None or not manager.middlewares
+        # Per field group, whether it is plain: graphql-core collects a list's item fields once, so the
+        # same group comes back for every item. The group is kept with the answer so its id stays its own.
+        self._plain: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, GraphQLField | None]] = {}
 
     def execute_field(
         self,
@@ -52,12 +55,21 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         if self._short_way:
-            field = _plain_field(parent_type, field_details_list)
+            field = self._plain_of(parent_type, field_details_list)
             if field is not None:
                 completed = self._complete_plain(field, field_details_list, source)
                 if completed is not _ORDINARY:
                     return completed
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _plain_of(
+        self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> GraphQLField | None:
+        key = (parent_type, id(field_details_list))
+        known = self._plain.get(key)
+        if known is None:
+            known = self._plain[key] = (field_details_list, _plain_field(parent_type, field_details_list))
+        return known[1]
 
     def _complete_plain(self, field: GraphQLField, field_details_list: FieldDetailsList, source: Any) -> Any:
         try:
@@ -107,7 +119,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _ORDINARY
         completed = {}
         for response_name, sub_details in grouped.items():
-            field = _plain_field(kind, sub_details)
+            field = self._plain_of(kind, sub_details)
             if field is None:
                 return _ORDINARY
             one = self._complete_plain(field, sub_details, value)
