@@ -15,7 +15,6 @@ every resolve (middleware) turn the short way off.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Final
 
 from graphql import (
@@ -28,7 +27,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path
+from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _COLLECTED: Final = frozenset({"include", "skip"})
@@ -84,7 +83,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _ORDINARY if completed is None else completed
         if value is None or value is Undefined:
             return None
-        if self.is_awaitable(value):
+        if isinstance(value, Exception) or self.is_awaitable(value):  # graphql-core raises the one
             return _ORDINARY
         if isinstance(kind, GraphQLList):
             return self._complete_list(kind.of_type, field_details_list, value)
@@ -101,7 +100,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _complete_list(
         self, item: GraphQLOutputType, field_details_list: FieldDetailsList, value: Any
     ) -> Any:
-        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        if not is_iterable(value):  # graphql-core's own test: not a string, bytes or a mapping
             return _ORDINARY
         completed = []
         for element in value:
