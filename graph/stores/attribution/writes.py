@@ -132,7 +132,7 @@ async def _store(tx: Tx, report: AttributionReport, via: Via) -> StoredReport:
         {
             "output_id": output_id,
             "vendor_id": report.vendor_id,
-            "props": _props(report_id, (digest, canonical), report, via, current),
+            "props": _props(report_id, digest, canonical, report, via, current),
             "superseded_id": superseded,
             "superseded_by_id": superseded_by,
         },
@@ -196,9 +196,8 @@ def _supersession(
 
 
 def _props(
-    report_id: str, digested: tuple[str, bytes], report: AttributionReport, via: Via, current: bool
+    report_id: str, digest: str, canonical: bytes, report: AttributionReport, via: Via, current: bool
 ) -> dict[str, Any]:
-    digest, canonical = digested
     return {
         "id": report_id,
         "digest": digest,

@@ -56,8 +56,10 @@ RETURN id, collect(v {.*}) AS versions
 VERSIONS_BY_ID = "UNWIND $ids AS id MATCH (v:LicenceVersion {id: id}) RETURN v {.*} AS version"
 LICENCES_BY_ID = "UNWIND $ids AS id MATCH (l:Licence {id: id}) RETURN l {.*} AS licence"
 
+# A grant as GrantRecord reads it, with (l:Licensee)-[:HOLDS]->(g)-[:OF]->(v:LicenceVersion) matched.
 GRANT = "g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}"
-MERGE_GRANT = """
+MERGE_GRANT = (
+    """
 MATCH (l:Licensee {id: $licensee_id}), (v:LicenceVersion {id: $version_id})
 MERGE (g:Grant {id: $id})
 ON CREATE SET g += $props, g.status = 'ACTIVE', g.status_changed_at = datetime(), g.created_at = datetime(),
@@ -66,24 +68,28 @@ WITH l, v, g, NOT EXISTS { (:Licensee)-[:HOLDS]->(g) } AS fresh
 FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | MERGE (l)-[:HOLDS]->(g) MERGE (g)-[:OF]->(v))
 WITH g
 MATCH (l:Licensee)-[:HOLDS]->(g)-[:OF]->(v:LicenceVersion)
-RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant
+RETURN """
+    + GRANT
+    + """ AS grant
 """
-# A grant as GrantRecord reads it, with (l:Licensee)-[:HOLDS]->(g)-[:OF]->(v:LicenceVersion) matched.
-GRANT_ROW = "g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}"
+)
 GRANTS_BY_ID = (
     """
 UNWIND $ids AS id
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: id})-[:OF]->(v:LicenceVersion)
 RETURN """
-    + GRANT_ROW
+    + GRANT
     + """ AS grant, v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
 """
 )
-GRANTS_OF_LICENSEE = """
+GRANTS_OF_LICENSEE = (
+    """
 MATCH (l:Licensee {id: $licensee_id})-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
-RETURN g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant,
-       v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
+RETURN """
+    + GRANT
+    + """ AS grant, v.scopes AS licence_scopes, v.excluded_uses AS excluded_uses
 """
+)
 # Latest start first; a grant's start never changes (suspending or revoking it keeps it listed).
 LIST_GRANTS = keyset_query(
     """
@@ -91,34 +97,46 @@ MATCH (l:Licensee)-[:HOLDS]->(g:Grant)-[:OF]->(v:LicenceVersion)
 WHERE $licensee_id IS NULL OR l.id = $licensee_id
 """,
     order="g.valid_from DESC, g.id DESC",
-    row="g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id}",
+    row=GRANT,
     kinds=(DateTime, str),
 )
 # Each transition applies only from the state it leaves; `before` tells the caller what happened.
-SUSPEND = """
+SUSPEND = (
+    """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: $id})-[:OF]->(v:LicenceVersion)
 WITH l, g, v, g.status AS before
 FOREACH (_ IN CASE WHEN before = 'ACTIVE' THEN [1] ELSE [] END |
   SET g.status = 'SUSPENDED', g.status_changed_at = datetime(), g.status_reason = $reason,
       g.suspended_from = g.suspended_from + datetime())
-RETURN before, g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant
+RETURN before, """
+    + GRANT
+    + """ AS grant
 """
-REINSTATE = """
+)
+REINSTATE = (
+    """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: $id})-[:OF]->(v:LicenceVersion)
 WITH l, g, v, g.status AS before
 FOREACH (_ IN CASE WHEN before = 'SUSPENDED' THEN [1] ELSE [] END |
   SET g.status = 'ACTIVE', g.status_changed_at = datetime(), g.status_reason = $reason,
       g.reinstated_at = g.reinstated_at + datetime())
-RETURN before, g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant
+RETURN before, """
+    + GRANT
+    + """ AS grant
 """
-REVOKE = """
+)
+REVOKE = (
+    """
 MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: $id})-[:OF]->(v:LicenceVersion)
 WITH l, g, v, g.status AS before
 FOREACH (_ IN CASE WHEN before <> 'REVOKED' THEN [1] ELSE [] END |
   SET g.status = 'REVOKED', g.status_changed_at = datetime(), g.status_reason = $reason,
       g.revoked_at = datetime())
-RETURN before, g {.*, licensee_id: l.id, licence_version_id: v.id, licence_id: v.licence_id} AS grant
+RETURN before, """
+    + GRANT
+    + """ AS grant
 """
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,7 +20,7 @@ from graph.stores._pages import Keyed, KeyWindow, keyed_page, keyset_query, page
 from graph.stores._records import from_epoch_us
 from graph.stores.attribution.reads import COUNTING_OF_O, choose_counting
 from graph.stores.catalogue.records import CreatorRecord, ShareRecord, WorkRecord
-from graph.stores.licensing.licences import GRANT_ROW, GrantRecord
+from graph.stores.licensing.licences import GRANT, GrantRecord
 from graph.stores.licensing.rights import WORK_FACTS_OF_W, facts_from_row
 from graph.stores.provenance.records import (
     AudioDisputeRecord,
@@ -172,7 +172,7 @@ RETURN o {.*, model_id: m.id, licensee_id: m.licensee_id} AS output, lineage, ru
     UNWIND CASE WHEN 'grants' IN $parts THEN runs ELSE [] END AS r
     MATCH (l:Licensee)-[:HOLDS]->(g:Grant {id: r.grant_id})-[:OF]->(v:LicenceVersion)
     RETURN DISTINCT """
-    + GRANT_ROW
+    + GRANT
     + """
   } AS grants,
   COLLECT {
