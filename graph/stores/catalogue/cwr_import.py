@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from graph.bulk_gc import full_collections_deferred
 from graph.database import Database, Tx
 from graph.metrics import IMPORT_RECORDS
 from graph.stores.catalogue.writes import (
@@ -238,6 +239,17 @@ async def import_cwr(
     """
     report = ImportReport(acknowledgements=[] if acknowledge else None)
     batches = _Batches(db, report, batch_size)
+    with full_collections_deferred():
+        await _read_into(batches, reader, acknowledge)
+        await batches.flush()
+    await batches.mark_conflicts()
+    report.warnings[:0] = reader.warnings
+    return report
+
+
+async def _read_into(batches: _Batches, reader: CwrReader, acknowledge: bool) -> None:
+    """Each transaction of the file: a rejection into the report, a work into the batches."""
+    report = batches.report
     for item in reader:
         ack = AckEntry(item) if acknowledge else None
         if report.acknowledgements is not None and ack is not None:
@@ -254,7 +266,3 @@ async def import_cwr(
                 ack.reason = reason
             continue
         await batches.add(_Pending(item, creators, work, ack))
-    await batches.flush()
-    await batches.mark_conflicts()
-    report.warnings[:0] = reader.warnings
-    return report
