@@ -321,6 +321,40 @@ async def test_a_consent_starting_later_makes_its_work_licensable_when_it_starts
     assert (row["id"], set(row["labels"]), row["due"]) == ("m001", {"Work", "LicensableTraining"}, None)
 
 
+def _sole(creator_id: str, n: int) -> WorkRegistration:
+    share = ShareRegistration(
+        holder=CreatorRef(id=creator_id),
+        role=ShareRole.COMPOSER,
+        performing_bp=10_000,
+        mechanical_bp=10_000,
+        synchronisation_bp=10_000,
+    )
+    return WorkRegistration(id=f"m{n:03d}", iswc=_iswc(n), title=f"Song {n}", shares=(share,))
+
+
+async def test_a_new_work_is_judged_when_written_unless_no_holder_ever_consented(db: Database) -> None:
+    """A new work none of whose holders has given any consent is licensable for no scope, with no next
+    moment: its write skips the judging (a first CWR import's works); a holder's consent brings it back."""
+    for creator_id in ("c0", "c1"):
+        await _creator(db, creator_id)
+    consent = ConsentInput(id="k0", creator_id="c0", scopes=frozenset({Scope.TRAINING}), catalogue=True)
+    await consents.give_consent(db, consent, STAFF)
+
+    async def register(*works: WorkRegistration) -> int:
+        async with QueryCounter.counting() as count:
+            await db.write(lambda tx: catalogue_writes.write_works_tx(tx, works))
+        return count[0]
+
+    judged = await register(_sole("c0", 1), _sole("c1", 2))
+    unjudged = await register(_sole("c1", 3))
+    assert unjudged == judged - (len(Scope) + 2)  # no NOW, no REFRESH per scope, no REFRESH_DUE
+    labelled = {r["id"]: set(r["labels"]) for r in await db.run_read(LABELLED)}
+    assert labelled == {"m001": {"Work", "LicensableTraining"}, "m002": {"Work"}, "m003": {"Work"}}
+    later = ConsentInput(id="k1", creator_id="c1", scopes=frozenset({Scope.TRAINING}), catalogue=True)
+    await consents.give_consent(db, later, STAFF)
+    assert await assert_maintained_agrees(db) == 3
+
+
 async def test_the_migration_backfills_the_maintained_catalogue(db: Database) -> None:
     """V0013 judges a graph written before it by the rule, at the present, and stores the next moments."""
     now = datetime.now(UTC)

@@ -17,7 +17,7 @@ from typing import Any
 
 from graph.database import Database, Tx
 from graph.stores.catalogue.records import CreatorRecord, RecordingRecord, WorkRecord
-from graph.stores.licensing.licensable import refresh_works
+from graph.stores.licensing.licensable import consenting, refresh_works
 from registry.catalogue import (
     CreatorRef,
     CreatorRegistration,
@@ -274,16 +274,34 @@ async def write_works_tx(
             if same:
                 continue
         changed.append((work_id, work))
+    # Claims land on works that existed before this call, so a work it creates has none to dispute.
+    # (Read before the claims' own outcomes replace theirs: a new claim is CREATED on an existing work.)
+    created = {outcome.work_id for outcome in outcomes if outcome.outcome is Outcome.CREATED}
     if changed:
         await _write_changed(tx, changed, holders)
     if claims:
         for index, outcome in await _write_claims(tx, claims, holders):
             outcomes[index] = outcome
     touched = {work_id for work_id, _ in changed} | {node_id for _, node_id, _ in claims}
-    if touched:
-        await tx.run(RECOMPUTE_DISPUTES, {"ids": sorted(touched), "limit": FULL_BP + TOLERANCE_BP})
-        await refresh_works(tx, touched)  # shares changed: so may the works' licensability
+    if touched - created:
+        await tx.run(RECOMPUTE_DISPUTES, {"ids": sorted(touched - created), "limit": FULL_BP + TOLERANCE_BP})
+    # Shares changed: so may the works' licensability.
+    await refresh_works(tx, touched - await _unconsented(tx, changed, created, holders))
     return outcomes
+
+
+async def _unconsented(
+    tx: Tx, changed: list[tuple[str, WorkRegistration]], created: set[str], holders: dict[str, str]
+) -> set[str]:
+    """The works this call created whose holders have given no consent: licensable for no scope, with no
+    next moment and no label to take off, they have nothing to judge (a first import's works, mostly)."""
+    new = [
+        (work_id, {holders[share.holder.key] for share in work.shares})
+        for work_id, work in changed
+        if work_id in created
+    ]
+    given = await consenting(tx, (creator_id for _, held in new for creator_id in held))
+    return {work_id for work_id, held in new if held.isdisjoint(given)}
 
 
 async def _write_claims(

@@ -77,6 +77,12 @@ WITH w, COLLECT {
 WHERE NOT coalesce(w.licensable_due = due, w.licensable_due IS NULL AND due IS NULL)
 SET w.licensable_due = due
 """
+# Of the creators of $ids, those that have given a consent of any kind, in force or not.
+CONSENTING = """
+UNWIND $ids AS id
+MATCH (c:Creator {id: id}) WHERE EXISTS { (c)-[:GAVE]->() }
+RETURN collect(id) AS ids
+"""
 HOLDER_WORKS = """
 MATCH (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(w:Work)
 RETURN collect(DISTINCT w.id) AS ids
@@ -126,6 +132,16 @@ async def refresh_works(tx: Tx, work_ids: Iterable[str], scopes: Iterable[Scope]
     for scope in sorted(set(scopes)):
         await tx.run(REFRESH[scope], {"ids": ids, "scope": scope.value, "at": at})
     await tx.run(REFRESH_DUE, {"ids": ids, "at": at})
+
+
+async def consenting(tx: Tx, creator_ids: Iterable[str]) -> set[str]:
+    """The creators of `creator_ids` that have given any consent. A work none of whose holders has is
+    licensable for no scope and has no next moment: a work created so needs no judging."""
+    ids = sorted(set(creator_ids))
+    if not ids:
+        return set()
+    row = await tx.single(CONSENTING, {"ids": ids})
+    return set(row["ids"]) if row else set()
 
 
 async def refresh_holder_works(tx: Tx, creator_id: str, scopes: Iterable[Scope] = tuple(Scope)) -> None:
