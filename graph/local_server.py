@@ -78,13 +78,25 @@ def free_port() -> int:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether `pid` still runs. A zombie has stopped, though it still exists for `os.kill` until its
+    parent waits for it: a server that `opustrace serve` started and `opustrace neo4j stop` stopped is
+    one until serve reaps it, and counting it as running made every such stop wait out its timeout."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc here (not Linux), or the process is gone already
+    # The command name in parentheses may hold spaces; the state is the first field after it.
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +25,27 @@ def server(home: Path, **overrides: object) -> LocalNeo4j:
     options: dict[str, object] = {"port": free_port(), "lib_root": LIB_ROOT, "startup_timeout": 60.0}
     options.update(overrides)
     return LocalNeo4j(home=home, **options)  # type: ignore[arg-type]
+
+
+def test_a_server_stopped_but_not_yet_reaped_by_its_parent_counts_as_stopped(tmp_path: Path) -> None:
+    """`opustrace neo4j stop` stops the server `opustrace serve` started: the JVM exits, and stays a zombie
+    until serve reaps it. Counted as running, every such stop waited out its whole 60 s timeout."""
+    local = server(tmp_path)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # it has exited; nobody has reaped it
+        local.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        local.pid_file.write_text(str(child.pid))
+        assert local.running_pid() is None
+    finally:
+        child.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        local.pid_file.write_text(str(running.pid))
+        assert local.running_pid() == running.pid
+    finally:
+        running.kill()
+        running.wait()
 
 
 def test_missing_java_says_what_to_install(tmp_path: Path) -> None:
