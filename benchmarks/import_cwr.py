@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.cwr_baseline import raw_import
 from benchmarks.gen_cwr import write_cwr
-from benchmarks.kit import WIPE, Row, rounds, run_alone, throughput_row
+from benchmarks.kit import Row, rounds, run_alone, throughput_row, wipe
 from graph.database import Database
 from graph.stores.catalogue.cwr_import import BATCH_SIZE, ImportReport, import_cwr
 from registry.cwr import CwrReader
@@ -55,7 +55,7 @@ async def measure(db: Database, size: int) -> list[Row]:
         write_cwr(size, path)
         for turn in range(rounds(2 if size >= FULL else 3)):
             for project_first in (True, False) if turn % 2 == 0 else (False, True):
-                await db.run_autocommit(WIPE)
+                await wipe(db)
                 if project_first:
                     first, seconds = await timed_import(db, path, BATCH_SIZE)
                     assert first.works_loaded == size, first
@@ -68,7 +68,7 @@ async def measure(db: Database, size: int) -> list[Row]:
                     assert written == size
                     floors.append(floor)
             parses.append(timed_parse(path))
-        await db.run_autocommit(WIPE)
+        await wipe(db)
     parse = statistics.median(parses)
     return [
         throughput_row(
