@@ -99,6 +99,12 @@ def _is_zombie(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] == "Z"
 
 
+BOLT_SHUTDOWN_WAITS = (
+    "internal.server.bolt.thread_pool_shutdown_wait_time",
+    "internal.server.bolt.connection_shutdown_wait_time",
+)
+
+
 @dataclass
 class LocalNeo4j:
     """One server home under `home` (by default `.data/neo4j` in the checkout)."""
@@ -175,6 +181,9 @@ class LocalNeo4j:
             "dbms.usage_report.enabled": "false",
             "db.transaction.timeout": "300s",
             "server.directories.transaction.logs.root": str(self.home / "data" / "transactions"),
+            # After the databases have stopped and checkpointed, Bolt's shutdown waits out two fixed
+            # quiet periods of 5 s each with nothing left to close: every stop took 10.6 s instead of 0.6.
+            **dict.fromkeys(BOLT_SHUTDOWN_WAITS, "100ms"),
         }
         settings.update({f"server.directories.{name}": path for name, path in directories.items()})
         settings.update(self.extra_settings)

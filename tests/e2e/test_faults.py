@@ -21,6 +21,7 @@ import pytest
 
 from graph.database import Neo4jSettings
 from graph.local_server import DEFAULT_USER, LocalNeo4j, free_port
+from graph.stores.provenance.writes import BATCH_SIZE
 from opustrace.settings import Settings
 from tests.conftest import REPO
 from tests.e2e.conftest import serve_env, start_serve
@@ -29,7 +30,9 @@ from tests.e2e.world import LICENSEE, VENDORS, World, build_world
 from tests.support import ADMIN_SECRET
 
 pytestmark = pytest.mark.e2e
-RUN_ITEMS = 30_000
+# Three batches of the upload (graph.stores.provenance.writes.BATCH_SIZE): a crash after the first stored
+# batch still finds the upload in flight for two more, so the kill test always crashes a live upload.
+RUN_ITEMS = 3 * BATCH_SIZE
 # Not a timing margin: only how long a hung service may keep the test waiting before it fails it.
 HANG_GUARD = 300.0
 REPORTS_FROM = datetime(2026, 10, 1, tzinfo=UTC)
@@ -49,6 +52,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
         heap="512m",
         pagecache="64m",
         lib_root=REPO / ".data" / "neo4j" / "lib",
+        # A stop waits this long for running transactions (10 s by default): the service must cope
+        # with them being cut, and every stop of this module would otherwise wait for the upload's.
+        extra_settings={"db.shutdown_transaction_end_timeout": "1s"},
     )
     local.start()
     try:
@@ -356,7 +362,7 @@ SEEN = """query($id: ID!) { complianceFlags(subjectKind: TRAINING_RUN, subjectId
 def test_kill_9_mid_upload_leaves_nothing_visible_until_purged(
     world: World, server: LocalNeo4j, tmp_path: Path
 ) -> None:
-    """kill -9 of the API, then of Neo4j, each during a 30,000-item upload: after the restart nothing of
+    """kill -9 of the API, then of Neo4j, each during a three-batch upload: after the restart nothing of
     the run is listed (run, flags, audit events); once old enough the scheduled purge removes it with one
     audit event, though several purgers look at once; then the same manifest uploads whole."""
     env = serve_env(tmp_path / "data") | {
@@ -393,7 +399,7 @@ def test_kill_9_mid_upload_leaves_nothing_visible_until_purged(
 
 
 def upload_and_crash(world: World, server: LocalNeo4j, run_id: str, crash: Callable[[], None]) -> None:
-    """Upload the 30,000 items and crash once a batch of them is stored."""
+    """Upload the items and crash once a batch of them is stored."""
     answered: list[Outcome] = []
     upload = threading.Thread(target=lambda: answered.append(upload_run(world, run_id)[0]))
     upload.start()

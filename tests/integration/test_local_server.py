@@ -14,7 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from graph.database import Neo4jSettings
-from graph.local_server import THROWAWAY_ENV_PREFIX, LocalNeo4j, LocalServerError, free_port, port_is_free
+from graph.local_server import (
+    BOLT_SHUTDOWN_WAITS,
+    THROWAWAY_ENV_PREFIX,
+    LocalNeo4j,
+    LocalServerError,
+    free_port,
+    port_is_free,
+)
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
@@ -90,6 +97,8 @@ def test_config_binds_loopback_only_with_auth_and_no_http(tmp_path: Path) -> Non
     conf = (tmp_path / "conf" / "neo4j.conf").read_text()
     assert "server.bolt.listen_address=127.0.0.1:17001" in conf
     assert "server.http.enabled=false" in conf and "dbms.security.auth_enabled=true" in conf
+    # Stops skip Bolt's idle waits (Neo4j refuses to start on a misspelt setting name).
+    assert all(f"{name}=100ms" in conf for name in BOLT_SHUTDOWN_WAITS)
     # One random password per home, written once (owner-only) and read back by any later process.
     first = local.password()
     assert len(first) >= 32 and local.password_file.read_text() == first + "\n"
