@@ -1,6 +1,12 @@
 # The two commands a newcomer needs: `make serve` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.12 when the machine has it (on PATH, or installed by pyenv), else python3 (3.11 or newer). On
+# 3.11 the Neo4j driver reads each message through its own wait_for shim, which makes a task per socket
+# read: a result row costs about twice what it costs on 3.12 (BENCHMARKS.md, "Python 3.12").
+ifndef PYTHON
+PYTHON := $(shell for p in python3.12 "$$(pyenv prefix 3.12 2>/dev/null)/bin/python3.12"; do \
+	"$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; exit 0; }; done; echo python3)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -13,12 +19,15 @@ DEMO_ENV = OPUSTRACE_DATA_DIR=.data/demo NEO4J_LOCAL_PORT=$${DEMO_NEO4J_PORT:-76
 
 .PHONY: demo serve test lint typecheck unit integration e2e e2e-workers schema bench install lock lock-upgrade clean-data
 
-install: $(VENV)/.installed
+# The stamp names the interpreter, so a venv made by another Python is made again rather than reused.
+INSTALLED := $(VENV)/.installed-$(notdir $(PYTHON))
+
+install: $(INSTALLED)
 
 # Everything comes from requirements.lock (exact versions, hashes checked); the project itself is installed
 # without resolving anything. `make lock` regenerates the lock after a change to pyproject.toml.
-$(VENV)/.installed: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(INSTALLED): requirements.lock pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
