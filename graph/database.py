@@ -140,6 +140,15 @@ class Tx:
         self.changed = self.changed or summary.counters.contains_updates
         return records
 
+    async def rows(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """The rows of a query that returns them all as one list, `RETURN collect({...}) AS rows` (values,
+        lists and maps only). The driver spends 50-100 µs of Python on every record it receives (its
+        message and chunk handling), whatever the record holds; one record of 5,000 maps decodes in a
+        tenth of the time of 5,000 records."""
+        records = await self._run(query, params, exported=False)
+        packed: list[Record] = records[0]["rows"] if records else []
+        return packed
+
     async def single(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> Record | None:
         rows = await self.run(query, params)
         return rows[0] if rows else None

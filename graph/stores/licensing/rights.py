@@ -54,7 +54,9 @@ CALL (w) {
 WITH w, {id: w.id, state: coalesce(w.status, 'ACTIVE'), disputed: coalesce(w.disputed, false),
          holders: holders} AS facts
 """
-WORK_FACTS = "UNWIND $ids AS wid MATCH (w:Work {id: wid})" + WORK_FACTS_OF_W + "RETURN facts"
+WORK_FACTS = (
+    "UNWIND $ids AS wid MATCH (w:Work {id: wid})" + WORK_FACTS_OF_W + "RETURN collect({facts: facts}) AS rows"
+)
 WORKS_BY_ID = "UNWIND $ids AS id MATCH (w:Work {id: id}) RETURN w {.*} AS node"
 CREATORS_BY_ID = "UNWIND $ids AS id MATCH (c:Creator {id: id}) RETURN c {.*} AS node"
 HOLDS_SHARE = "RETURN EXISTS { (:Creator {id: $creator_id})-[:HOLDS_SHARE]->(:Work {id: $work_id}) } AS holds"
@@ -148,7 +150,12 @@ WITH w, coalesce(w.status, 'ACTIVE') <> 'WITHDRAWN' AND size(owners_ok) > 0
 )
 # The facts of the works of $ids that are NOT licensable for $scope at $at, for registry.rights to say
 # why; a licensable work is settled by the batch form of the rule without its facts being read.
-UNLICENSABLE_FACTS = LICENSABLE_IN_BATCH + "WITH w WHERE NOT licensable" + WORK_FACTS_OF_W + "RETURN facts"
+UNLICENSABLE_FACTS = (
+    LICENSABLE_IN_BATCH
+    + "WITH w WHERE NOT licensable"
+    + WORK_FACTS_OF_W
+    + "RETURN collect({facts: facts}) AS rows"
+)
 
 
 def facts_from_row(row: dict[str, Any], known: dict[str, ConsentFacts] | None = None) -> WorkFacts:
@@ -184,13 +191,13 @@ def _consent(row: dict[str, Any], known: dict[str, ConsentFacts]) -> ConsentFact
 
 async def work_facts(tx: Tx, work_ids: list[str]) -> dict[str, WorkFacts]:
     """The rule's facts for every work of `work_ids` that exists, in one query."""
-    return facts_from_rows(await tx.run_plain(WORK_FACTS, {"ids": work_ids}))
+    return facts_from_rows(await tx.rows(WORK_FACTS, {"ids": work_ids}))
 
 
 async def unlicensable_facts(tx: Tx, work_ids: list[str], scope: Scope, at: datetime) -> dict[str, WorkFacts]:
     """The rule's facts for the works of `work_ids` that are not licensable for `scope` at `at`: a work
     absent from the answer is licensable (judged in Cypher by the rule test_rights_agreement checks)."""
-    rows = await tx.run_plain(UNLICENSABLE_FACTS, {"ids": work_ids, "scope": scope.value, "at": at})
+    rows = await tx.rows(UNLICENSABLE_FACTS, {"ids": work_ids, "scope": scope.value, "at": at})
     return facts_from_rows(rows)
 
 

@@ -85,7 +85,7 @@ OPTIONAL MATCH (g:Grant {id: $grant_id})
 FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (r)-[:UNDER]->(g))
 RETURN r.id AS id
 """
-# One row per item: the node it names (a work by id or ISWC, a recording by ISRC, or nothing) and the
+# One entry per item: the node it names (a work by id or ISWC, a recording by ISRC, or nothing) and the
 # works that node stands for. A read: the verdicts are judged before any edge is written.
 RESOLVE_ITEMS = """
 UNWIND $items AS item
@@ -93,10 +93,12 @@ OPTIONAL MATCH (wi:Work {id: item.work_id})
 OPTIONAL MATCH (ws:Work {iswc: item.iswc})
 OPTIONAL MATCH (rec:Recording {isrc: item.isrc})
 WITH item, coalesce(wi, ws, rec) AS target
-RETURN item.ref AS ref, target.id AS id, coalesce(target:Recording, false) AS recording,
-       CASE WHEN target IS NULL THEN []
-            WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
-            ELSE [target.id] END AS work_ids
+RETURN collect({
+  ref: item.ref, id: target.id, recording: coalesce(target:Recording, false),
+  work_ids: CASE WHEN target IS NULL THEN []
+                 WHEN target:Recording THEN COLLECT { MATCH (target)-[:EMBODIES]->(w:Work) RETURN w.id }
+                 ELSE [target.id] END
+}) AS rows
 """
 # CREATE, not MERGE: the run's edges were purged before the upload began and a transaction that fails is
 # rolled back whole, so an edge never exists twice; duplicates are refused before this runs. The
@@ -366,7 +368,7 @@ async def _write_batch(
     tx: Tx, run: RunInput, token: str, batch: list[ManifestItem], seen: dict[str, str]
 ) -> BatchResult:
     """Resolve, judge, then write the edges and flags of one batch (`seen`: earlier batches' nodes)."""
-    resolved = [_resolved(r) for r in await tx.run_plain(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
+    resolved = [_resolved(r) for r in await tx.rows(RESOLVE_ITEMS, {"items": [i.row() for i in batch]})]
     written = _refuse_duplicates(resolved, seen)
     # Only the works not licensable at the run's start come back with facts (their flags say why).
     work_ids = sorted({w for item in resolved for w in item.work_ids})
