@@ -166,20 +166,22 @@ RETURN m.id AS id, COLLECT {
 SHARES = """
 UNWIND $ids AS wid
 MATCH (c:Creator)-[s:HOLDS_SHARE]->(:Work {id: wid})
-RETURN wid AS id, collect({
+WITH wid, collect({
   holder_id: c.id, role: s.role, performing_bp: coalesce(s.performing_bp, 0),
   mechanical_bp: coalesce(s.mechanical_bp, 0), synchronisation_bp: coalesce(s.synchronisation_bp, 0)
 }) AS shares
+RETURN collect({id: wid, shares: shares}) AS rows
 """
 # The works' publisher chains (CWR): members in chain order and the writers each publishes for.
 CHAINS = """
 UNWIND $ids AS wid
 MATCH (:Work {id: wid})-[:HAS_CHAIN]->(pc:PublisherChain)
-RETURN wid AS id, collect({
+WITH wid, collect({
   number: pc.number,
   members: COLLECT { MATCH (m:Creator)-[x:IN_CHAIN]->(pc) RETURN [m.id, x.role_code] ORDER BY x.position },
   writers: COLLECT { MATCH (pc)-[:PUBLISHES_FOR]->(c:Creator) RETURN c.id ORDER BY c.id }
 }) AS chains
+RETURN collect({id: wid, chains: chains}) AS rows
 """
 
 
@@ -427,11 +429,11 @@ async def _works(tx: Tx, ids: set[str], cache: WorkCache) -> _Works:
     missing = cache.missing(ids)
     if missing:
         facts = await work_facts(tx, missing)
-        rows = await tx.run_plain(SHARES, {"ids": missing})
+        rows = await tx.rows(SHARES, {"ids": missing})
         shares = {row["id"]: [ShareRow(**share) for share in row["shares"]] for row in rows}
         chains = {
             row["id"]: [_chain(chain) for chain in row["chains"]]
-            for row in await tx.run_plain(CHAINS, {"ids": missing})
+            for row in await tx.rows(CHAINS, {"ids": missing})
         }
         for work_id in missing:
             cache.put(work_id, facts.get(work_id), shares.get(work_id, []), chains.get(work_id, []))
