@@ -21,7 +21,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from benchmarks.kit import Row, flag, run_alone, throughput_row
+from benchmarks.kit import Row, flag, run_alone, throughput_row, wipe
 from graph.database import Database
 from graph.stores.royalties import statements
 from graph.stores.royalties.distribution import page_subjects
@@ -40,7 +40,6 @@ MATCH (o:Output {id: $ids[k]})<-[:ABOUT]-(r:AttributionReport)-[i:INFLUENCE]->(w
 MATCH (c:Creator)-[s:HOLDS_SHARE]->(w)
 RETURN c.id AS creator, sum($amounts[k] * toFloat(i.score) * s.performing_bp / 10000.0) AS amount
 """
-WIPE = "MATCH (n) WHERE NOT n:Migration AND NOT n:MigrationLock CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
 SETUP = """
 MERGE (lic:Licence {id: 'collective'}) SET lic.name = 'CAL'
 MERGE (v:LicenceVersion {id: 'cal-1'})
@@ -146,7 +145,7 @@ def _output(i: int, rng: random.Random) -> dict[str, Any]:
 async def generate(db: Database, n: int, seed: int = 7) -> float:
     rng = random.Random(seed)
     started = time.perf_counter()
-    await db.run_autocommit(WIPE)
+    await wipe(db)
     await db.run_write(SETUP)
     creators, works = _catalogue(rng)
     for start in range(0, len(creators), BATCH):
