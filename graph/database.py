@@ -143,8 +143,8 @@ class Tx:
     async def rows(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Record]:
         """The rows of a query that returns them all as one list, `RETURN collect({...}) AS rows` (values,
         lists and maps only). The driver spends 50-100 µs of Python on every record it receives (its
-        message and chunk handling), whatever the record holds; one record of 5,000 maps decodes in a
-        tenth of the time of 5,000 records."""
+        message and chunk handling), whatever the record holds; one record of 5,000 maps took a fifth
+        of the time of 5,000 records, one record of 5,000-long lists a tenth."""
         records = await self._run(query, params, exported=False)
         packed: list[Record] = records[0]["rows"] if records else []
         return packed
