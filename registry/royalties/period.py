@@ -16,10 +16,19 @@ additions instead of some forty leaves.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 
-from registry.royalties.model import CarriedLine, Line, PathStep, Payee, SuspenseLine, WorkInput, WorkUsage
+from registry.royalties.model import (
+    CarriedLine,
+    Line,
+    PathStep,
+    Payee,
+    SuspenseLine,
+    WorkInput,
+    WorkUsage,
+    evolve,
+)
 from registry.royalties.rules import (
     AnyLeaf,
     Leaf,
@@ -177,15 +186,15 @@ class PeriodLines:
             exact = sum((Fraction(n, d) for d, n in self._sums[key].items()), Fraction(0))
             leaf = self._first[key]
             if isinstance(leaf, CarriedLine):
-                out.append(replace(leaf, exact=exact))
+                out.append(evolve(leaf, exact=exact))
                 continue
             fraction = exact / self.pool if self.pool else Fraction(0)
             path = _path(leaf, self._subjects[key])
             if isinstance(leaf, SuspenseLine):
-                leaf = replace(leaf, message=suspense_message(leaf), weight=None, influence_score=None)
+                leaf = evolve(leaf, message=suspense_message(leaf), weight=None, influence_score=None)
             else:
-                leaf = replace(leaf, weight=None, influence_score=None)
-            out.append(replace(leaf, fraction=fraction, exact=exact, path=path))
+                leaf = evolve(leaf, weight=None, influence_score=None)
+            out.append(evolve(leaf, fraction=fraction, exact=exact, path=path))
         return out
 
     def settle(self, salt: str) -> tuple[list[AnyLeaf], list[Payee]]:

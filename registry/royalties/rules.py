@@ -32,6 +32,7 @@ from registry.royalties.model import (
     TrainingSplit,
     WorkInput,
     WorkUsage,
+    evolve,
     require_unique_works,
     suspense_reason,
 )
@@ -269,10 +270,12 @@ def distribute_output_use(
     terms: LicenceTerms,
     report: ReportInput | None,
     lineage: Sequence[WorkUsage],
+    explain: bool = True,
 ) -> Distribution:
-    """`output_use_leaves` rounded over the pool, once per payee."""
+    """`output_use_leaves` rounded over the pool, once per payee. `explain=False` leaves the paths and
+    messages empty; the amounts are the same either way."""
     leaves = output_use_leaves(
-        output_id=output_id, model_id=model_id, terms=terms, report=report, lineage=lineage
+        output_id=output_id, model_id=model_id, terms=terms, report=report, lineage=lineage, explain=explain
     )
     return _settle(Stream.OUTPUT_USE, pool, currency, leaves, output_id)
 
@@ -408,14 +411,14 @@ def _through_chain(line: Line, collector: Collector, where: _Where) -> Line:
     collection goes through the publisher (the line keeps for whom), else paid to the writer with the
     chain as evidence. Either way the money and its fraction are the writer's share, unchanged."""
     collects = where.publisher_collects
-    line = replace(
+    line = evolve(
         line,
         holder_id=collector.publisher_id if collects else line.holder_id,
         collected_for=collector.writer_id if collects else None,
         chain=collector.chain,
         chain_publisher=collector.publisher_id,
     )
-    return replace(line, path=(*line.path, chain_step(line))) if where.explain else line
+    return evolve(line, path=(*line.path, chain_step(line))) if where.explain else line
 
 
 def chain_step(line: Line) -> PathStep:
@@ -488,7 +491,7 @@ def settle_leaves(leaves: Sequence[AnyLeaf], pool: int, salt: str) -> tuple[list
         # naming different rights) and then keep their order, so ties among them follow position.
         own = sorted(parties[party], key=lambda leaf: leaf.sort_key)
         parts = _over_lines(amount, own)
-        settled += [replace(leaf, amount=part) for leaf, part in zip(own, parts, strict=True)]
+        settled += [evolve(leaf, amount=part) for leaf, part in zip(own, parts, strict=True)]
     settled.sort(key=lambda leaf: leaf.sort_key)
     return settled, [Payee(party, exacts[party], amount) for party, amount in amounts]
 
@@ -522,7 +525,7 @@ def _settle(stream: Stream, pool: int, currency: str, leaves: list[Leaf], salt: 
     kept = [leaf for leaf in leaves if leaf.fraction > 0]
     if sum((leaf.fraction for leaf in kept), Fraction(0)) != 1:
         raise ArithmeticError("The leaves of a distribution must add up to the whole pool.")
-    exact = [replace(leaf, exact=leaf.fraction * pool) for leaf in kept]
+    exact = [evolve(leaf, exact=leaf.fraction * pool) for leaf in kept]
     settled, payees = settle_leaves(exact, pool, f"{stream.value}|{salt}")
     return Distribution(
         stream=stream,

@@ -32,7 +32,10 @@ from resolvers.royalties.types import (
     StatementStatus,
     UsageReport,
 )
+from resolvers.selection import selected_names
 
+# The fields of whoGetsPaid's lines and suspense entries built from the rule's explanation.
+_EXPLAINING = frozenset({"path", "explanation", "message"})
 # A GraphQL answer is one string in memory; past this, the CLI streams the export instead.
 MAX_EXPORT_LINES = 50_000
 
@@ -70,7 +73,10 @@ class RoyaltiesQuery:
             exists, owner = await attribution_reads.output_licensee(db, str(output_id))
             require_visible(info, Role.LICENSEE, owner if exists else None, f"output {str(output_id)!r}")
         code = Currency.of(currency).code
-        distribution = await distribute_one(db, str(output_id), parse_amount(str(amount), code), code)
+        # Paths and messages cost more than the arithmetic; the amounts are the same without them.
+        explain = not selected_names(info).isdisjoint(_EXPLAINING)
+        pool = parse_amount(str(amount), code)
+        distribution = await distribute_one(db, str(output_id), pool, code, explain=explain)
         return PayoutBreakdown.from_distribution(str(output_id), distribution)
 
     @strawberry.field(

@@ -23,6 +23,7 @@ import pytest
 
 from graph.database import Database, QueryCounter
 from graph.stores.catalogue.basis import CatalogueCache, catalogue_totals
+from graph.stores.royalties.distribution import who_gets_paid
 from registry.shares import Right
 from tests.integration.royalties_graph import Builder
 from tests.support import ADMIN_SECRET, GraphQLClient, GraphQLResult
@@ -209,6 +210,38 @@ async def test_who_gets_paid_sums_to_the_amount_with_paths(db: Database, gql: Gr
     assert reasons == {"DECLINED", "UNMATCHED_REFERENCE"}
     w1 = next(line for line in result["lines"] if line["workId"] == "W1" and line["basis"] == "ATTRIBUTION")
     assert (w1["creatorId"], w1["influenceScore"], w1["shareBp"]) == ("A", "1/2", 10000)
+
+
+WHO_EXPLAINED = """query($o: ID!, $a: Money!) {
+  whoGetsPaid(outputId: $o, amount: $a, currency: "EUR") {
+    amount paid suspended
+    lines { creatorId workId role shareBp basis influenceScore exact amount explanation path { label } }
+    suspense { reason workRef exact amount message }
+    payees { creatorId reason exact amount }
+  }
+}"""
+WHO_BARE = """query($o: ID!, $a: Money!) {
+  whoGetsPaid(outputId: $o, amount: $a, currency: "EUR") {
+    amount paid suspended
+    lines { creatorId workId role shareBp basis influenceScore exact amount }
+    suspense { reason workRef exact amount }
+    payees { creatorId reason exact amount }
+  }
+}"""
+
+
+async def test_who_gets_paid_pays_the_same_without_its_explanations(db: Database, gql: GraphQLClient) -> None:
+    # A query that selects no path, explanation or message is answered without building them (they
+    # cost more than the arithmetic); every amount, exact ratio and payee stays the same.
+    await scenario(db)
+    variables = {"o": "O1", "a": "100.01"}
+    full = (await gql(WHO_EXPLAINED, variables, key=ADMIN_SECRET)).data["whoGetsPaid"]
+    bare = (await gql(WHO_BARE, variables, key=ADMIN_SECRET)).data["whoGetsPaid"]
+    assert all(line.pop("explanation") and line.pop("path") for line in full["lines"])
+    assert all(entry.pop("message") for entry in full["suspense"])
+    assert bare == full and len(bare["lines"]) >= 3 and bare["suspense"]
+    unexplained = await who_gets_paid(db, "O1", 10001, "EUR", explain=False)
+    assert all(line.path == () for line in (*unexplained.lines, *unexplained.suspense))
 
 
 async def test_who_gets_paid_access(db: Database, gql: GraphQLClient) -> None:

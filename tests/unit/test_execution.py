@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from resolvers.access import part_of_parent, party_filtered
 from resolvers.execution import PlainFieldsExecutionContext
 
 
@@ -36,6 +38,9 @@ class Node:
     must: str
     leaves: list[Leaf]
     best: Leaf | None
+    # Both read an attribute under a public nested rule: only part-of-parent's check is the root's again.
+    parts: list[Leaf] = strawberry.field(extensions=part_of_parent())
+    filtered: list[Leaf] = strawberry.field(extensions=party_filtered())
 
     @strawberry.field
     def doubled(self) -> int:
@@ -62,6 +67,8 @@ class Query:
                 must=None if broken and n == 1 else f"must {n}",  # type: ignore[arg-type]
                 leaves=[_leaf(n * 10 + i) for i in range(3)],
                 best=_leaf(n) if n else None,
+                parts=[_leaf(n)],
+                filtered=[_leaf(n + 1)],
             )
             for n in range(3)
         ]
@@ -74,6 +81,8 @@ query($broken: Boolean = false, $deep: Boolean = true) {
     first: leaves { name }
     leaves { ...L tags colour when maybe @include(if: $deep) }
     best { name colour }
+    parts { name when }
+    filtered { name }
   }
 }
 fragment L on Leaf { name colour }
@@ -82,7 +91,9 @@ fragment L on Leaf { name colour }
 
 def _run(context: type[Any], variables: dict[str, Any], extensions: list[Any] | None = None) -> Any:
     schema = strawberry.Schema(query=Query, execution_context_class=context, extensions=extensions or [])
-    return schema.execute_sync(QUERY, variable_values=variables)
+    # What the access rules read of the request's context: no authentication error, no key.
+    context_value = SimpleNamespace(auth_error=None, principal=None)
+    return schema.execute_sync(QUERY, variable_values=variables, context_value=context_value)
 
 
 @pytest.mark.parametrize(
@@ -118,10 +129,11 @@ def _resolve_infos(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_only_fields_with_resolvers_go_the_ordinary_way(monkeypatch: pytest.MonkeyPatch) -> None:
     built = _resolve_infos(monkeypatch)
     assert _run(PlainFieldsExecutionContext, {}).errors is None
-    # The root field and each node's resolver-backed field; __typename is graphql-core's own. @include and
-    # @skip were applied when the fields were collected, so a field they keep is still plain.
-    assert sorted(set(built)) == ["Node.__typename", "Node.doubled", "Query.nodes"]
-    assert len(built) == 1 + 3 + 3
+    # The root field, each node's resolver-backed field and its party-filtered one; __typename is
+    # graphql-core's own. @include and @skip were applied when the fields were collected, so a field they
+    # keep is still plain, and so is a part of its parent.
+    assert sorted(set(built)) == ["Node.__typename", "Node.doubled", "Node.filtered", "Query.nodes"]
+    assert len(built) == 1 + 3 + 3 + 3
 
 
 def test_a_schema_extension_that_hooks_every_resolve_turns_the_short_way_off(
@@ -136,4 +148,5 @@ def test_a_schema_extension_that_hooks_every_resolve_turns_the_short_way_off(
 
     result = _run(PlainFieldsExecutionContext, {}, [EveryField])
     assert result.errors is None and result.data == _run(StrawberryGraphQLCoreExecutionContext, {}).data
-    assert seen.count("name") == 3 * (3 + 3) + 2  # first and leaves for each node, and two bests
+    # first, leaves, parts and filtered for each node, and two bests
+    assert seen.count("name") == 3 * (3 + 3 + 1 + 1) + 2

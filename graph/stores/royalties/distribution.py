@@ -26,7 +26,7 @@ import asyncio
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -48,6 +48,7 @@ from registry.royalties import (
     WorkInput,
     WorkUsage,
     distribute_output_use,
+    evolve,
 )
 from registry.royalties.facts import (
     ChainRow,
@@ -630,7 +631,7 @@ def _training(
             own = catalogue_leaves(
                 run_id=run.id, terms=run.terms, catalogue=catalogues[run.id], explain=False
             )
-            leaves += [replace(leaf, fraction=leaf.fraction * each) for leaf in own]
+            leaves += [evolve(leaf, fraction=leaf.fraction * each) for leaf in own]
             continue
         at = run.started_at or period.start
         used = [
@@ -638,7 +639,7 @@ def _training(
             for work_id, weight in run.used
         ]
         own = training_leaves(run_id=run.id, terms=run.terms, used=used, explain=False)
-        leaves += [replace(leaf, fraction=leaf.fraction * each) for leaf in own]
+        leaves += [evolve(leaf, fraction=leaf.fraction * each) for leaf in own]
     return leaves
 
 
@@ -695,10 +696,13 @@ async def page_subjects(
         after = subjects[-1].sort_key
 
 
-async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str) -> Distribution:
+async def who_gets_paid(
+    db: Database, output_id: str, amount: int, currency: str, *, explain: bool = True
+) -> Distribution:
     """Who is paid, and why, if `amount` were earned by one output today: the OUTPUT_USE rule, unrated.
 
-    The amount is the pool itself (no licence rate applied): the question is how it divides.
+    The amount is the pool itself (no licence rate applied): the question is how it divides. Without
+    `explain` the lines carry no paths or messages (they cost more than the rule's arithmetic).
     """
     code = Currency.of(currency).code
     page = await _output_page(db, [output_id], Caches())
@@ -711,4 +715,5 @@ async def who_gets_paid(db: Database, output_id: str, amount: int, currency: str
         terms=case.terms,
         report=case.report,
         lineage=_lineage(page.works, case.model, Scope.OUTPUT_USE, case.at),
+        explain=explain,
     )
