@@ -29,6 +29,7 @@ from graph.stores.licensing import consents, licences
 from graph.stores.provenance import writes as provenance
 from graph.stores.system.api_keys import ensure_bootstrap_admin
 from opustrace.app import create_app
+from opustrace.heap import freeze_startup_objects, thaw
 from opustrace.settings import Settings
 from registry.cwr import CwrReader
 from registry.licensing import ConsentInput, GrantInput, LicenceInput, LicenceVersionInput, LicenseeInput
@@ -120,5 +121,10 @@ async def api(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     await ensure_bootstrap_admin(db, ADMIN_SECRET)
     app = create_app(Settings(rate_limit_per_minute=1_000_000), db, run_migrations=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as http:
-        yield http
+    # As the app's lifespan does once started (httpx runs no lifespan; its start-up would close `db`).
+    freeze_startup_objects()
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as http:
+            yield http
+    finally:
+        thaw()

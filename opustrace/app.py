@@ -35,6 +35,7 @@ from opustrace.attribution_webhook import attribution_webhook
 from opustrace.audit_publication import checkpoint_key, daily_checkpoints, head_route, latest_checkpoint_route
 from opustrace.bookmarks import BookmarkHeader
 from opustrace.credentials_config import credential_config
+from opustrace.heap import freeze_startup_objects, thaw
 from opustrace.http_limits import (
     AbuseLimits,
     HttpLimits,
@@ -192,6 +193,7 @@ def create_app(
         )
         log.info(storage_notice(settings))
         log.info("tracing %s", "on" if tracing else "off (OTEL_TRACES_EXPORTER unset)")
+        log.info("%d start-up objects frozen out of full collections", freeze_startup_objects())
         checkpoints = asyncio.create_task(daily_checkpoints(db, key)) if key is not None else None
         purges = asyncio.create_task(
             scheduled_upload_purges(
@@ -201,6 +203,7 @@ def create_app(
         try:
             yield
         finally:
+            thaw()
             purges.cancel()
             if checkpoints is not None:
                 checkpoints.cancel()
