@@ -241,7 +241,8 @@ async def test_who_gets_paid_pays_the_same_without_its_explanations(db: Database
     assert all(entry.pop("message") for entry in full["suspense"])
     assert bare == full and len(bare["lines"]) >= 3 and bare["suspense"]
     unexplained = await who_gets_paid(db, "O1", 10001, "EUR", explain=False)
-    assert all(line.path == () for line in (*unexplained.lines, *unexplained.suspense))
+    assert all(line.path == () for line in unexplained.lines)
+    assert all(entry.path == () for entry in unexplained.suspense)
 
 
 async def test_who_gets_paid_access(db: Database, gql: GraphQLClient) -> None:
