@@ -47,7 +47,7 @@ query($id: ID!) {
       vendorId score licensableAtTraining reasons { code message }
       work { id title creators { id name } shares { role performingBp } }
     }
-    flags { code subjectKind workId }
+    flags { id code subjectKind workId detectedAt }
   }
 }
 """
@@ -180,6 +180,11 @@ async def test_trace_answers_everything_behind_an_output(gql: GraphQLClient, db:
     assert by_work["nobody2"]["licensableAtTraining"] is False and by_work["nobody2"]["reasons"]
     codes = sorted((f["subjectKind"], f["code"]) for f in trace["flags"])
     assert ("OUTPUT", "NON_COMPLIANT_LINEAGE") in codes and ("TRAINING_RUN", "NO_GRANT") in codes
+    # The trace reads its flags' times as epoch microseconds; they are the times the flag list gives.
+    listed = "{ complianceFlags(first: 100) { edges { node { id detectedAt } } } }"
+    edges = (await gql(listed, {}, key=auditor)).data["complianceFlags"]["edges"]
+    detected = {edge["node"]["id"]: edge["node"]["detectedAt"] for edge in edges}
+    assert all(flag["detectedAt"] == detected[flag["id"]] for flag in trace["flags"]) and trace["flags"]
 
 
 async def test_trace_by_role(gql: GraphQLClient, db: Database) -> None:
